@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <optional>
@@ -17,6 +18,8 @@ public:
 
     // Case-insensitive ("usd" as Stripe writes it, or "USD"). nullopt for unknown codes.
     static std::optional<Currency> fromCode(QStringView code);
+    // Every code fromCode() knows, upper case, sorted.
+    static QStringList supportedCodes();
 
     bool isValid() const { return !m_code.isEmpty(); }
     QString code() const { return m_code; }            // upper case, "USD"

@@ -1,0 +1,10 @@
+# `cpack -G DEB` in the build folder makes a Debian package of the console.
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/billing-console.desktop DESTINATION share/applications)
+set(CPACK_PACKAGE_NAME billing-console)
+set(CPACK_PACKAGE_VENDOR "Billing Console")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Desktop console for billing operations on Stripe")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Billing Console developers")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qtkeychain-qt6-dev | libqt6keychain1")
+include(CPack)

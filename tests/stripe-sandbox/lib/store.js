@@ -1,0 +1,102 @@
+'use strict';
+// In-memory collections of compact records, kept newest first (created desc, then insertion
+// order desc) as Stripe lists them. Records are rendered to full Stripe objects on the way out
+// (see render.js), so 100k customers and their invoices stay affordable in memory.
+
+class Collection {
+  constructor(name) {
+    this.name = name;
+    this.items = []; // newest first
+    this.byId = new Map();
+    this.pos = null; // id -> index in items, rebuilt lazily
+    this.indexes = new Map(); // field -> Map(value -> records newest first)
+    this.seq = 0;
+  }
+
+  // Bulk load: records in any order; sorts once.
+  load(records) {
+    for (const r of records) { r._seq = this.seq++; this.byId.set(r.id, r); }
+    this.items = records.slice().sort((a, b) => (b.created - a.created) || (b._seq - a._seq));
+    this.pos = null;
+    for (const field of this.indexes.keys()) this._rebuildIndex(field);
+  }
+
+  addIndex(field) { this.indexes.set(field, new Map()); this._rebuildIndex(field); }
+
+  _rebuildIndex(field) {
+    const m = new Map();
+    for (const r of this.items) {
+      const v = r[field];
+      if (v == null) continue;
+      if (!m.has(v)) m.set(v, []);
+      m.get(v).push(r);
+    }
+    this.indexes.set(field, m);
+  }
+
+  // Insert a new record (created at run time, so it is normally the newest).
+  insert(record) {
+    record._seq = this.seq++;
+    this.byId.set(record.id, record);
+    let i = 0;
+    while (i < this.items.length && this.items[i].created > record.created) i++;
+    this.items.splice(i, 0, record);
+    this.pos = null;
+    for (const [field, m] of this.indexes) {
+      const v = record[field];
+      if (v == null) continue;
+      if (!m.has(v)) m.set(v, []);
+      const arr = m.get(v);
+      let j = 0;
+      while (j < arr.length && arr[j].created > record.created) j++;
+      arr.splice(j, 0, record);
+    }
+    return record;
+  }
+
+  get(id) { return this.byId.get(id) || null; }
+
+  // Candidate records for a query: the index bucket when an indexed field is filtered.
+  candidates(filters) {
+    for (const [field, m] of this.indexes) {
+      if (filters && filters[field] != null) return m.get(filters[field]) || [];
+    }
+    return this.items;
+  }
+
+  position(arr, id) {
+    if (arr === this.items) {
+      if (!this.pos) { this.pos = new Map(); this.items.forEach((r, i) => this.pos.set(r.id, i)); }
+      const p = this.pos.get(id);
+      return p === undefined ? -1 : p;
+    }
+    return arr.findIndex(r => r.id === id);
+  }
+}
+
+class Store {
+  constructor() {
+    this.collections = new Map();
+    this.meta = {}; // dataset facts (now, base url, ...)
+  }
+  collection(name) {
+    if (!this.collections.has(name)) this.collections.set(name, new Collection(name));
+    return this.collections.get(name);
+  }
+  // Finds any record by its id prefix (used by expand[]).
+  lookup(id) {
+    if (typeof id !== 'string') return null;
+    const prefix = id.slice(0, id.indexOf('_'));
+    const name = PREFIX_TO_COLLECTION[prefix];
+    if (!name) return null;
+    const rec = this.collection(name).get(id);
+    return rec ? { kind: name, rec } : null;
+  }
+}
+
+const PREFIX_TO_COLLECTION = {
+  cus: 'customers', prod: 'products', price: 'prices', sub: 'subscriptions', in: 'invoices',
+  inpay: 'invoice_payments', pi: 'payment_intents', pm: 'payment_methods', evt: 'events',
+};
+
+module.exports = { Collection, Store, PREFIX_TO_COLLECTION };
