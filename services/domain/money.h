@@ -45,9 +45,13 @@ public:
     {
         bool allowNegative = false;
         bool allowZero = true;
+        // Reject amounts Stripe would refuse for the currency: not a multiple of
+        // Currency::stripeAmountStep() (three-decimal currencies must end in 0, ISK has no decimals).
+        bool enforceStripeStep = true;
     };
     // Strict parse of a typed amount in major units: "12", "12.3", "12.34", "-5.00" (if allowed),
-    // "1,234.56" / "1.234,56" grouped per locale. Rejects more decimals than the currency has
+    // "1,234.56" / "1.234,56" grouped per locale; the plain C form "1234.56" is accepted in every locale
+    // when the text is not valid in the locale's own form. Surrounding white space is ignored. Rejects more decimals than the currency has
     // ("1.234" for USD), exponents, garbage, overflow. Error::userMessage says why, in plain words.
     static Result<Money> parse(QStringView text, const Currency &currency, const QLocale &locale,
                                ParseOptions options);

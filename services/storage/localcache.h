@@ -30,7 +30,7 @@ public:
         int schemaVersion = 0;
     };
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2; // see cacheschema.cpp for the steps
 
     explicit LocalCache(QString connectionName = QStringLiteral("bc-cache"));
     ~LocalCache();

@@ -9,7 +9,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const sdkRoot = path.dirname(require.resolve('stripe/package.json', {paths: [__dirname]}));
+const sdkRoot = path.join(__dirname, 'node_modules', 'stripe');
 const cjs = path.join(sdkRoot, 'cjs');
 
 function walk(dir, out) {
@@ -89,5 +89,5 @@ for (const file of walk(resourcesDir, []).filter((f) => f.endsWith('.js'))) {
 }
 
 const apiVersion = require(path.join(cjs, 'apiVersion.js')).ApiVersion;
-const sdkVersion = require(path.join(sdkRoot, 'package.json')).version;
+const sdkVersion = JSON.parse(fs.readFileSync(path.join(sdkRoot, 'package.json'), 'utf8')).version;
 process.stdout.write(JSON.stringify({sdkVersion, apiVersion, endpoints}, null, 1) + '\n');

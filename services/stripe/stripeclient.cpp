@@ -1,0 +1,356 @@
+#include "services/stripe/stripeclient.h"
+
+#include "services/stripe/stripeendpoints.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QUuid>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace Billing {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> apiLog()
+{
+    auto log = spdlog::get("api");
+    return log ? log : spdlog::default_logger();
+}
+
+std::string utf8(const QString &s) { return s.toStdString(); }
+
+} // namespace
+
+struct StripeClient::Call
+{
+    QString method;
+    QString path;
+    QByteArray encoded; // query (GET) or body (POST/DELETE)
+    QString idempotencyKey;
+    QString stripeAccount;
+    QPointer<QObject> context;
+    Handler handler;
+    int retry = 0;
+    QElapsedTimer clock;
+};
+
+StripeClient::StripeClient(StripeConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_nam(new QNetworkAccessManager(this))
+{
+}
+
+StripeClient::~StripeClient() = default;
+
+QString StripeClient::userMessageFor(Error::Kind kind)
+{
+    switch (kind) {
+    case Error::Kind::Network: return tr("Stripe could not be reached. Check the network connection and the API address.");
+    case Error::Kind::Timeout: return tr("Stripe did not answer in time. Try again in a moment.");
+    case Error::Kind::Unauthorized: return tr("Stripe refused the API key. Check the key in Settings.");
+    case Error::Kind::NotFound: return tr("Stripe has no such object. It may have been deleted.");
+    case Error::Kind::Conflict: return tr("Stripe is busy with the same object or this request was already sent with other values. Try again.");
+    case Error::Kind::Validation: return tr("Stripe rejected the request as invalid.");
+    case Error::Kind::CardDeclined: return tr("The card was declined.");
+    case Error::Kind::RateLimited: return tr("Too many requests to Stripe right now. Try again shortly.");
+    case Error::Kind::Server: return tr("Stripe had a problem answering. Try again later.");
+    case Error::Kind::Database: return tr("The local database failed.");
+    case Error::Kind::Cancelled: return tr("The request was cancelled.");
+    case Error::Kind::InvalidResponse: return tr("Stripe's answer could not be read. A proxy or a wrong API address may be in the way.");
+    }
+    return tr("Something went wrong talking to Stripe.");
+}
+
+Error StripeClient::errorFromHttp(int httpStatus, const QByteArray &body, const QString &requestId)
+{
+    Error e;
+    e.httpStatus = httpStatus;
+    e.requestId = requestId;
+
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    const QJsonValue errorValue = doc.isObject() ? doc.object().value(QLatin1String("error")) : QJsonValue();
+    if (parseError.error != QJsonParseError::NoError || !errorValue.isObject()) {
+        e.kind = Error::Kind::InvalidResponse;
+        e.detail = QStringLiteral("HTTP %1 with a body that is not a Stripe error object (%2 bytes, starts '%3')")
+                       .arg(httpStatus)
+                       .arg(body.size())
+                       .arg(QString::fromUtf8(body.left(60)).simplified());
+        e.userMessage = userMessageFor(e.kind);
+        return e;
+    }
+    const QJsonObject err = errorValue.toObject();
+    e.stripeType = err.value(QLatin1String("type")).toString();
+    e.stripeCode = err.value(QLatin1String("code")).toString();
+    e.declineCode = err.value(QLatin1String("decline_code")).toString();
+    e.param = err.value(QLatin1String("param")).toString();
+    const QString message = err.value(QLatin1String("message")).toString();
+
+    if (e.stripeType == QLatin1String("card_error") || httpStatus == 402)
+        e.kind = Error::Kind::CardDeclined;
+    else if (httpStatus == 401 || httpStatus == 403)
+        e.kind = Error::Kind::Unauthorized;
+    else if (httpStatus == 404)
+        e.kind = Error::Kind::NotFound;
+    else if (httpStatus == 409 || e.stripeType == QLatin1String("idempotency_error")
+             || e.stripeCode == QLatin1String("lock_timeout"))
+        e.kind = Error::Kind::Conflict;
+    else if (httpStatus == 429)
+        e.kind = Error::Kind::RateLimited;
+    else if (httpStatus >= 500)
+        e.kind = Error::Kind::Server;
+    else
+        e.kind = Error::Kind::Validation;
+
+    e.detail = QStringLiteral("HTTP %1 %2/%3: %4").arg(httpStatus).arg(e.stripeType, e.stripeCode, message);
+    switch (e.kind) {
+    case Error::Kind::CardDeclined:
+        e.userMessage = e.declineCode.isEmpty()
+            ? userMessageFor(e.kind)
+            : tr("The card was declined (%1).").arg(QString(e.declineCode).replace(QLatin1Char('_'), QLatin1Char(' ')));
+        break;
+    case Error::Kind::Validation:
+        // Stripe's own message for invalid requests is written for people and names the field.
+        e.userMessage = message.isEmpty() ? userMessageFor(e.kind) : tr("Stripe rejected the request: %1").arg(message);
+        break;
+    default:
+        e.userMessage = userMessageFor(e.kind);
+    }
+    return e;
+}
+
+void StripeClient::request(const QString &method, const QString &path, const FormParams &params,
+                           const StripeRequestOptions &options, QObject *context, Handler handler)
+{
+    auto call = std::make_shared<Call>();
+    call->method = method.toUpper();
+    call->path = path;
+    call->context = context ? context : this;
+    call->handler = std::move(handler);
+    call->stripeAccount = options.stripeAccount;
+    call->clock.start();
+
+    FormParams all = params.isNull() ? FormValue::object() : params;
+    if (!options.expand.isEmpty()) {
+        FormValue expand = FormValue::array();
+        for (const QString &field : options.expand)
+            expand.append(field);
+        all.insert(QStringLiteral("expand"), expand);
+    }
+
+    const QString problem = StripeEndpoints::check(call->method, path, all);
+    if (!problem.isEmpty()) {
+        Error e = Error::make(Error::Kind::Validation, tr("The console tried a Stripe request it does not support."),
+                              problem);
+        apiLog()->error("{} {} refused before sending: {}", utf8(call->method), utf8(path), utf8(problem));
+        QTimer::singleShot(0, this, [this, call, e] { complete(call, e); });
+        return;
+    }
+
+    call->encoded = encodeForm(all);
+    if (call->method != QLatin1String("GET"))
+        call->idempotencyKey = options.idempotencyKey.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                                : options.idempotencyKey;
+    send(call);
+}
+
+void StripeClient::send(const std::shared_ptr<Call> &call)
+{
+    QUrl url = m_config.baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    url.setPath(basePath + call->path);
+    const bool bodyless = call->method == QLatin1String("GET") || call->method == QLatin1String("DELETE");
+    if (bodyless && !call->encoded.isEmpty())
+        url.setQuery(QString::fromLatin1(call->encoded), QUrl::StrictMode);
+
+    QNetworkRequest req(url);
+    req.setRawHeader("Authorization", "Bearer " + m_config.apiKey.toUtf8());
+    req.setRawHeader("Stripe-Version", StripeConfig::ApiVersion);
+    req.setRawHeader("User-Agent", "BillingConsole/" + QCoreApplication::applicationVersion().toUtf8()
+                                       + " Qt/" + QByteArray(qVersion()));
+    req.setRawHeader("Accept", "application/json");
+    if (!call->idempotencyKey.isEmpty())
+        req.setRawHeader("Idempotency-Key", call->idempotencyKey.toUtf8());
+    if (!call->stripeAccount.isEmpty())
+        req.setRawHeader("Stripe-Account", call->stripeAccount.toUtf8());
+    req.setTransferTimeout(m_config.timeoutMs);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+
+    QNetworkReply *reply = nullptr;
+    if (call->method == QLatin1String("GET")) {
+        reply = m_nam->get(req);
+    } else if (call->method == QLatin1String("DELETE")) {
+        reply = m_nam->deleteResource(req);
+    } else {
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+        reply = m_nam->sendCustomRequest(req, call->method.toLatin1(), call->encoded);
+    }
+    connect(reply, &QNetworkReply::finished, this, [this, call, reply] { onFinished(call, reply); });
+}
+
+int StripeClient::retryDelayMs(int retry) const
+{
+    const qint64 base = qint64(m_config.initialRetryDelayMs) << std::min(retry, 16);
+    const qint64 capped = std::min<qint64>(base, m_config.maxRetryDelayMs);
+    // Jitter: between half and all of the delay, so many clients do not retry in step.
+    const double factor = 0.5 + 0.5 * QRandomGenerator::global()->generateDouble();
+    return int(capped * factor);
+}
+
+void StripeClient::onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply)
+{
+    reply->deleteLater();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString requestId = QString::fromLatin1(reply->rawHeader("Request-Id"));
+    const QByteArray shouldRetryHeader = reply->rawHeader("Stripe-Should-Retry").trimmed().toLower();
+    const QNetworkReply::NetworkError netError = reply->error();
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+
+    bool retryable = false;
+    std::optional<Error> error;
+    QJsonObject object;
+
+    const bool transportFailed = netError != QNetworkReply::NoError && int(netError) < 100;
+    if (status == 0 || (transportFailed && status >= 200 && status < 300 && body.isEmpty())) {
+        Error e;
+        e.kind = (netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError)
+            ? Error::Kind::Timeout
+            : Error::Kind::Network;
+        e.detail = QStringLiteral("no HTTP answer: %1").arg(reply->errorString());
+        e.userMessage = userMessageFor(e.kind);
+        e.httpStatus = status;
+        error = e;
+        retryable = true;
+    } else if (status >= 200 && status < 300) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (transportFailed || parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+            Error e;
+            e.kind = Error::Kind::InvalidResponse;
+            e.httpStatus = status;
+            e.requestId = requestId;
+            e.detail = transportFailed
+                ? QStringLiteral("HTTP %1 body cut off after %2 bytes: %3").arg(status).arg(body.size()).arg(reply->errorString())
+                : QStringLiteral("HTTP %1 body is not a JSON object (%2 at offset %3, %4 bytes)")
+                      .arg(status)
+                      .arg(parseError.errorString())
+                      .arg(parseError.offset)
+                      .arg(body.size());
+            e.userMessage = userMessageFor(e.kind);
+            error = e;
+        } else {
+            object = doc.object();
+        }
+    } else {
+        error = errorFromHttp(status, body, requestId);
+        retryable = status == 409 || status == 429 || status >= 500;
+    }
+
+    if (shouldRetryHeader == "true")
+        retryable = true;
+    else if (shouldRetryHeader == "false")
+        retryable = false;
+
+    const auto log = apiLog();
+    const qint64 ms = call->clock.elapsed();
+    if (!error) {
+        log->info("{} {} -> {} request_id={} {} ms", utf8(call->method), utf8(call->path), status, utf8(requestId), ms);
+        complete(call, object);
+        return;
+    }
+    if (retryable && call->retry < m_config.maxRetries && call->context) {
+        const int delay = retryDelayMs(call->retry);
+        ++call->retry;
+        log->warn("{} {} -> {} request_id={} {} ms: {}; retry {} of {} in {} ms", utf8(call->method),
+                  utf8(call->path), status, utf8(requestId), ms, utf8(error->detail), call->retry,
+                  m_config.maxRetries, delay);
+        QTimer::singleShot(delay, this, [this, call] { send(call); });
+        return;
+    }
+    log->error("{} {} -> {} request_id={} {} ms: {} ({})", utf8(call->method), utf8(call->path), status,
+               utf8(requestId), ms, utf8(Error::kindName(error->kind)), utf8(error->detail));
+    complete(call, *error);
+}
+
+void StripeClient::complete(const std::shared_ptr<Call> &call, Result<QJsonObject> result)
+{
+    if (call->context && call->handler)
+        call->handler(std::move(result));
+}
+
+void StripeClient::listAll(const QString &path, const FormParams &params, QObject *context, PageHandler pageHandler,
+                           DoneHandler doneHandler)
+{
+    struct ListState
+    {
+        QString path;
+        FormParams params;
+        QPointer<QObject> context;
+        PageHandler page;
+        DoneHandler done;
+        std::function<void(const QString &)> next;
+    };
+    auto state = std::make_shared<ListState>();
+    state->path = path;
+    state->params = params.isNull() ? FormValue::object() : params;
+    state->params.insert(QStringLiteral("limit"), 100);
+    state->context = context ? context : this;
+    state->page = std::move(pageHandler);
+    state->done = std::move(doneHandler);
+    std::weak_ptr<ListState> weak = state;
+    state->next = [this, weak](const QString &startingAfter) {
+        auto s = weak.lock();
+        if (!s || !s->context)
+            return;
+        FormParams p = s->params;
+        if (!startingAfter.isEmpty())
+            p.insert(QStringLiteral("starting_after"), startingAfter);
+        // The handler keeps the state alive for exactly as long as a request is under way.
+        get(s->path, p, s->context, [s](Result<QJsonObject> result) {
+            if (!result.ok()) {
+                s->done(result.error());
+                s->next = nullptr;
+                return;
+            }
+            const QJsonObject &list = result.value();
+            const QJsonValue data = list.value(QLatin1String("data"));
+            if (list.value(QLatin1String("object")).toString() != QLatin1String("list") || !data.isArray()) {
+                Error e = Error::make(Error::Kind::InvalidResponse, userMessageFor(Error::Kind::InvalidResponse),
+                                      QStringLiteral("GET %1 did not return a list object").arg(s->path));
+                s->done(e);
+                s->next = nullptr;
+                return;
+            }
+            const QJsonArray items = data.toArray();
+            const bool keepGoing = s->page(items);
+            if (!s->context)
+                return;
+            const QString lastId = items.isEmpty() ? QString() : items.last().toObject().value(QLatin1String("id")).toString();
+            if (!keepGoing || !list.value(QLatin1String("has_more")).toBool() || lastId.isEmpty()) {
+                s->done(Status());
+                s->next = nullptr;
+                return;
+            }
+            s->next(lastId);
+        });
+    };
+    // `next` holds the state weakly; each in-flight request's handler holds it strongly, so the
+    // state lives exactly as long as listing goes on (and is freed if the context dies).
+    state->next(QString());
+}
+
+} // namespace Billing

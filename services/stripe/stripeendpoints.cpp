@@ -1,0 +1,109 @@
+#include "services/stripe/stripeendpoints.h"
+
+namespace Billing {
+
+namespace {
+
+QStringList listParams(QStringList extra)
+{
+    extra << QStringLiteral("limit") << QStringLiteral("starting_after") << QStringLiteral("ending_before")
+          << QStringLiteral("expand");
+    return extra;
+}
+
+QList<StripeEndpoint> buildTable()
+{
+    const QString get = QStringLiteral("GET");
+    const QString post = QStringLiteral("POST");
+    const QString del = QStringLiteral("DELETE");
+    const QStringList expandOnly{QStringLiteral("expand")};
+    return {
+        // Connection check and account label.
+        {get, QStringLiteral("/v1/account"), expandOnly},
+        // Sync: full lists and incremental events.
+        {get, QStringLiteral("/v1/products"), listParams({QStringLiteral("active"), QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/products/{}"), expandOnly},
+        {get, QStringLiteral("/v1/prices"),
+         listParams({QStringLiteral("active"), QStringLiteral("product"), QStringLiteral("currency"),
+                     QStringLiteral("type"), QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/prices/{}"), expandOnly},
+        {get, QStringLiteral("/v1/customers"), listParams({QStringLiteral("email"), QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/customers/{}"), expandOnly},
+        {get, QStringLiteral("/v1/subscriptions"),
+         listParams({QStringLiteral("status"), QStringLiteral("customer"), QStringLiteral("price"),
+                     QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/subscriptions/{}"), expandOnly},
+        {get, QStringLiteral("/v1/invoices"),
+         listParams({QStringLiteral("customer"), QStringLiteral("status"), QStringLiteral("subscription"),
+                     QStringLiteral("created"), QStringLiteral("collection_method")})},
+        {get, QStringLiteral("/v1/invoices/{}"), expandOnly},
+        {get, QStringLiteral("/v1/invoices/{}/lines"), listParams({})},
+        {get, QStringLiteral("/v1/invoice_payments"),
+         listParams({QStringLiteral("invoice"), QStringLiteral("status"), QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/invoice_payments/{}"), expandOnly},
+        {get, QStringLiteral("/v1/payment_intents"),
+         listParams({QStringLiteral("customer"), QStringLiteral("created")})},
+        {get, QStringLiteral("/v1/payment_intents/{}"), expandOnly},
+        {get, QStringLiteral("/v1/events"),
+         listParams({QStringLiteral("created"), QStringLiteral("type"), QStringLiteral("types")})},
+        {get, QStringLiteral("/v1/events/{}"), expandOnly},
+        // Customer edits (the first writes; the full gateway extends this table).
+        {post, QStringLiteral("/v1/customers"),
+         {QStringLiteral("name"), QStringLiteral("email"), QStringLiteral("description"), QStringLiteral("phone"),
+          QStringLiteral("address"), QStringLiteral("metadata"), QStringLiteral("invoice_settings"),
+          QStringLiteral("preferred_locales"), QStringLiteral("expand")}},
+        {post, QStringLiteral("/v1/customers/{}"),
+         {QStringLiteral("name"), QStringLiteral("email"), QStringLiteral("description"), QStringLiteral("phone"),
+          QStringLiteral("address"), QStringLiteral("metadata"), QStringLiteral("invoice_settings"),
+          QStringLiteral("preferred_locales"), QStringLiteral("expand")}},
+        {del, QStringLiteral("/v1/customers/{}"), {}},
+    };
+}
+
+bool templateMatches(const QString &tmpl, const QString &path)
+{
+    const QStringList t = tmpl.split(QLatin1Char('/'));
+    const QStringList p = path.split(QLatin1Char('/'));
+    if (t.size() != p.size())
+        return false;
+    for (int i = 0; i < t.size(); ++i) {
+        if (t[i] == QLatin1String("{}")) {
+            if (p[i].isEmpty())
+                return false;
+        } else if (t[i] != p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+const QList<StripeEndpoint> &StripeEndpoints::all()
+{
+    static const QList<StripeEndpoint> table = buildTable();
+    return table;
+}
+
+const StripeEndpoint *StripeEndpoints::match(const QString &method, const QString &path)
+{
+    for (const StripeEndpoint &e : all()) {
+        if (e.method == method && templateMatches(e.pathTemplate, path))
+            return &e;
+    }
+    return nullptr;
+}
+
+QString StripeEndpoints::check(const QString &method, const QString &path, const FormParams &params)
+{
+    const StripeEndpoint *e = match(method, path);
+    if (!e)
+        return QStringLiteral("%1 %2 is not in the endpoint registry").arg(method, path);
+    for (const QString &key : params.keys()) {
+        if (!e->params.contains(key))
+            return QStringLiteral("parameter '%1' is not registered for %2 %3").arg(key, method, e->pathTemplate);
+    }
+    return {};
+}
+
+} // namespace Billing

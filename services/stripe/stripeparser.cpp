@@ -1,0 +1,508 @@
+#include "services/stripe/stripeparser.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <QVariant>
+
+#include <cmath>
+#include <optional>
+
+namespace Billing::StripeParser {
+
+namespace {
+
+// Reads fields of one JSON object, remembering the first problem (with the field's path).
+class Reader
+{
+public:
+    Reader(const QJsonObject &json, QString where) : m_json(json), m_where(std::move(where)) {}
+
+    bool failed() const { return m_error.has_value(); }
+    Error error() const { return *m_error; }
+    const QJsonObject &json() const { return m_json; }
+
+    void fail(const QString &field, const QString &what)
+    {
+        if (m_error)
+            return;
+        Error e;
+        e.kind = Error::Kind::InvalidResponse;
+        e.detail = QStringLiteral("%1.%2: %3").arg(m_where, field, what);
+        e.userMessage = QCoreApplication::translate("Billing::StripeParser",
+                                                    "Stripe sent data the console cannot read (%1.%2).")
+                            .arg(m_where, field);
+        m_error = e;
+    }
+    void failWith(const Error &e)
+    {
+        if (!m_error)
+            m_error = e;
+    }
+
+    void expectObjectType(const QString &type)
+    {
+        const QJsonValue v = m_json.value(QLatin1String("object"));
+        if (v.toString() != type)
+            fail(QStringLiteral("object"), QStringLiteral("expected '%1', got '%2'").arg(type, v.toVariant().toString()));
+    }
+
+    QString string(const QString &key, bool required = false)
+    {
+        const QJsonValue v = m_json.value(key);
+        if (v.isString()) {
+            if (required && v.toString().isEmpty())
+                fail(key, QStringLiteral("empty"));
+            return v.toString();
+        }
+        if (v.isUndefined() || v.isNull()) {
+            if (required)
+                fail(key, QStringLiteral("missing"));
+            return {};
+        }
+        fail(key, QStringLiteral("not a string"));
+        return {};
+    }
+
+    std::optional<qint64> integer(const QJsonValue &v, const QString &key, bool required)
+    {
+        if (v.isUndefined() || v.isNull()) {
+            if (required)
+                fail(key, QStringLiteral("missing"));
+            return std::nullopt;
+        }
+        if (!v.isDouble()) {
+            fail(key, QStringLiteral("not a number"));
+            return std::nullopt;
+        }
+        const QVariant var = v.toVariant();
+        if (var.typeId() == QMetaType::LongLong)
+            return var.toLongLong();
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) >= 9.2e18) {
+            fail(key, QStringLiteral("not an exact integer (%1)").arg(d, 0, 'g', 17));
+            return std::nullopt;
+        }
+        return qint64(d);
+    }
+    std::optional<qint64> integer(const QString &key, bool required = false)
+    {
+        return integer(m_json.value(key), key, required);
+    }
+    qint64 amount(const QString &key, bool required = true) { return integer(key, required).value_or(0); }
+
+    bool boolean(const QString &key)
+    {
+        const QJsonValue v = m_json.value(key);
+        if (v.isBool())
+            return v.toBool();
+        if (!v.isUndefined() && !v.isNull())
+            fail(key, QStringLiteral("not a boolean"));
+        return false;
+    }
+
+    QDateTime time(const QString &key, bool required = false)
+    {
+        const auto secs = integer(key, required);
+        return secs ? QDateTime::fromSecsSinceEpoch(*secs, Qt::UTC) : QDateTime();
+    }
+
+    QJsonObject object(const QString &key)
+    {
+        const QJsonValue v = m_json.value(key);
+        if (v.isObject())
+            return v.toObject();
+        if (!v.isUndefined() && !v.isNull())
+            fail(key, QStringLiteral("not an object"));
+        return {};
+    }
+
+    // An id field that may also come expanded into the object.
+    QString reference(const QString &key, bool required = false)
+    {
+        const QJsonValue v = m_json.value(key);
+        if (v.isObject()) {
+            const QString id = v.toObject().value(QLatin1String("id")).toString();
+            if (id.isEmpty())
+                fail(key, QStringLiteral("expanded object without id"));
+            return id;
+        }
+        return string(key, required);
+    }
+
+    // Nested reader that reports paths as where.key.
+    Reader child(const QString &key) { return Reader(object(key), m_where + QLatin1Char('.') + key); }
+
+    QString currency(bool required)
+    {
+        const QString c = string(QStringLiteral("currency"), required);
+        return c.toLower();
+    }
+
+    // A list object's data array ({"object":"list","data":[...]}), or a plain array.
+    QJsonArray listData(const QString &key)
+    {
+        const QJsonValue v = m_json.value(key);
+        if (v.isArray())
+            return v.toArray();
+        if (v.isObject()) {
+            const QJsonValue data = v.toObject().value(QLatin1String("data"));
+            if (data.isArray())
+                return data.toArray();
+            fail(key + QStringLiteral(".data"), QStringLiteral("not an array"));
+            return {};
+        }
+        if (!v.isUndefined() && !v.isNull())
+            fail(key, QStringLiteral("not a list"));
+        return {};
+    }
+
+    void merge(const Reader &other)
+    {
+        if (other.failed())
+            failWith(other.error());
+    }
+
+private:
+    QJsonObject m_json;
+    QString m_where;
+    std::optional<Error> m_error;
+};
+
+// Decimal strings (unit_amount_decimal) are kept exactly; only their shape is checked.
+QString decimalString(Reader &r, const QString &key)
+{
+    const QJsonValue v = r.json().value(key);
+    if (v.isUndefined() || v.isNull())
+        return {};
+    if (!v.isString()) {
+        r.fail(key, QStringLiteral("decimal is not a string"));
+        return {};
+    }
+    const QString s = v.toString();
+    static const QRegularExpression shape(QStringLiteral("^-?[0-9]+(\\.[0-9]{1,12})?$"));
+    if (!shape.match(s).hasMatch())
+        r.fail(key, QStringLiteral("not a decimal: '%1'").arg(s));
+    return s;
+}
+
+} // namespace
+
+Result<Customer> customer(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("customer"));
+    r.expectObjectType(QStringLiteral("customer"));
+    Customer c;
+    c.id = r.string(QStringLiteral("id"), true);
+    c.name = r.string(QStringLiteral("name"));
+    c.email = r.string(QStringLiteral("email"));
+    c.currency = r.currency(false);
+    c.balanceMinor = r.amount(QStringLiteral("balance"), false);
+    c.delinquent = r.boolean(QStringLiteral("delinquent"));
+    Reader settings = r.child(QStringLiteral("invoice_settings"));
+    c.defaultPaymentMethod = settings.reference(QStringLiteral("default_payment_method"));
+    r.merge(settings);
+    c.description = r.string(QStringLiteral("description"));
+    c.phone = r.string(QStringLiteral("phone"));
+    Reader address = r.child(QStringLiteral("address"));
+    c.country = address.string(QStringLiteral("country"));
+    r.merge(address);
+    c.created = r.time(QStringLiteral("created"), true);
+    c.livemode = r.boolean(QStringLiteral("livemode"));
+    const QJsonObject meta = r.object(QStringLiteral("metadata"));
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+        c.metadata.insert(it.key(), it.value().toVariant().toString());
+    if (r.failed())
+        return r.error();
+    return c;
+}
+
+Result<Product> product(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("product"));
+    r.expectObjectType(QStringLiteral("product"));
+    Product p;
+    p.id = r.string(QStringLiteral("id"), true);
+    p.name = r.string(QStringLiteral("name"));
+    p.description = r.string(QStringLiteral("description"));
+    p.active = json.contains(QLatin1String("active")) ? r.boolean(QStringLiteral("active")) : true;
+    p.defaultPrice = r.reference(QStringLiteral("default_price"));
+    p.created = r.time(QStringLiteral("created"));
+    if (r.failed())
+        return r.error();
+    return p;
+}
+
+Result<Price> price(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("price"));
+    r.expectObjectType(QStringLiteral("price"));
+    Price p;
+    p.id = r.string(QStringLiteral("id"), true);
+    p.productId = r.reference(QStringLiteral("product"), true);
+    p.currency = r.currency(true);
+    p.nickname = r.string(QStringLiteral("nickname"));
+    p.lookupKey = r.string(QStringLiteral("lookup_key"));
+    p.active = json.contains(QLatin1String("active")) ? r.boolean(QStringLiteral("active")) : true;
+    p.type = r.string(QStringLiteral("type"));
+    p.billingScheme = r.string(QStringLiteral("billing_scheme"));
+    p.tiersMode = r.string(QStringLiteral("tiers_mode"));
+    p.unitAmount = r.integer(QStringLiteral("unit_amount"));
+    p.unitAmountDecimal = decimalString(r, QStringLiteral("unit_amount_decimal"));
+    Reader recurring = r.child(QStringLiteral("recurring"));
+    p.interval = recurring.string(QStringLiteral("interval"));
+    p.intervalCount = int(recurring.integer(QStringLiteral("interval_count")).value_or(0));
+    p.usageType = recurring.string(QStringLiteral("usage_type"));
+    if (const auto days = recurring.integer(QStringLiteral("trial_period_days")))
+        p.trialPeriodDays = int(*days);
+    r.merge(recurring);
+    const QJsonArray tiers = r.listData(QStringLiteral("tiers"));
+    for (int i = 0; i < tiers.size(); ++i) {
+        Reader t(tiers.at(i).toObject(), QStringLiteral("price.tiers[%1]").arg(i));
+        PriceTier tier;
+        if (!(t.json().value(QLatin1String("up_to")).toString() == QLatin1String("inf")))
+            tier.upTo = t.integer(QStringLiteral("up_to"));
+        tier.unitAmount = t.integer(QStringLiteral("unit_amount"));
+        tier.unitAmountDecimal = decimalString(t, QStringLiteral("unit_amount_decimal"));
+        tier.flatAmount = t.integer(QStringLiteral("flat_amount"));
+        tier.flatAmountDecimal = decimalString(t, QStringLiteral("flat_amount_decimal"));
+        r.merge(t);
+        p.tiers << tier;
+    }
+    p.created = r.time(QStringLiteral("created"));
+    if (r.failed())
+        return r.error();
+    return p;
+}
+
+Result<SubscriptionItem> subscriptionItem(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("subscription_item"));
+    r.expectObjectType(QStringLiteral("subscription_item"));
+    SubscriptionItem item;
+    item.id = r.string(QStringLiteral("id"), true);
+    item.priceId = r.reference(QStringLiteral("price"));
+    item.quantity = r.integer(QStringLiteral("quantity")).value_or(1);
+    item.currentPeriodStart = r.time(QStringLiteral("current_period_start"));
+    item.currentPeriodEnd = r.time(QStringLiteral("current_period_end"));
+    if (r.failed())
+        return r.error();
+    return item;
+}
+
+Result<Subscription> subscription(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("subscription"));
+    r.expectObjectType(QStringLiteral("subscription"));
+    Subscription s;
+    s.id = r.string(QStringLiteral("id"), true);
+    s.customerId = r.reference(QStringLiteral("customer"), true);
+    s.status = r.string(QStringLiteral("status"), true);
+    s.currency = r.currency(false);
+    s.collectionMethod = r.string(QStringLiteral("collection_method"));
+    s.defaultPaymentMethod = r.reference(QStringLiteral("default_payment_method"));
+    s.latestInvoice = r.reference(QStringLiteral("latest_invoice"));
+    s.cancelAtPeriodEnd = r.boolean(QStringLiteral("cancel_at_period_end"));
+    s.created = r.time(QStringLiteral("created"));
+    s.startDate = r.time(QStringLiteral("start_date"));
+    s.cancelAt = r.time(QStringLiteral("cancel_at"));
+    s.canceledAt = r.time(QStringLiteral("canceled_at"));
+    s.endedAt = r.time(QStringLiteral("ended_at"));
+    s.trialStart = r.time(QStringLiteral("trial_start"));
+    s.trialEnd = r.time(QStringLiteral("trial_end"));
+    Reader pause = r.child(QStringLiteral("pause_collection"));
+    s.pauseBehavior = pause.string(QStringLiteral("behavior"));
+    s.pauseResumesAt = pause.time(QStringLiteral("resumes_at"));
+    r.merge(pause);
+    Reader cancellation = r.child(QStringLiteral("cancellation_details"));
+    s.cancellationFeedback = cancellation.string(QStringLiteral("feedback"));
+    r.merge(cancellation);
+    const QJsonArray items = r.listData(QStringLiteral("items"));
+    for (const QJsonValue &v : items) {
+        const auto item = subscriptionItem(v.toObject());
+        if (!item.ok()) {
+            r.failWith(item.error());
+            break;
+        }
+        s.items << item.value();
+    }
+    if (r.failed())
+        return r.error();
+    return s;
+}
+
+Result<InvoiceLine> invoiceLine(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("line_item"));
+    r.expectObjectType(QStringLiteral("line_item"));
+    InvoiceLine l;
+    l.id = r.string(QStringLiteral("id"), true);
+    l.description = r.string(QStringLiteral("description"));
+    l.amountMinor = r.amount(QStringLiteral("amount"));
+    l.currency = r.currency(true);
+    l.quantity = r.integer(QStringLiteral("quantity")).value_or(0);
+    Reader pricing = r.child(QStringLiteral("pricing"));
+    Reader details = pricing.child(QStringLiteral("price_details"));
+    l.priceId = details.reference(QStringLiteral("price"));
+    pricing.merge(details);
+    r.merge(pricing);
+    Reader parent = r.child(QStringLiteral("parent"));
+    const QString parentType = parent.string(QStringLiteral("type"));
+    if (!parentType.isEmpty()) {
+        Reader d = parent.child(parentType);
+        l.proration = d.boolean(QStringLiteral("proration"));
+        parent.merge(d);
+    }
+    r.merge(parent);
+    Reader period = r.child(QStringLiteral("period"));
+    l.periodStart = period.time(QStringLiteral("start"));
+    l.periodEnd = period.time(QStringLiteral("end"));
+    r.merge(period);
+    if (r.failed())
+        return r.error();
+    return l;
+}
+
+Result<Invoice> invoice(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("invoice"));
+    r.expectObjectType(QStringLiteral("invoice"));
+    Invoice inv;
+    inv.id = r.string(QStringLiteral("id"), true);
+    inv.number = r.string(QStringLiteral("number"));
+    inv.customerId = r.reference(QStringLiteral("customer"), true);
+    Reader parent = r.child(QStringLiteral("parent"));
+    Reader subDetails = parent.child(QStringLiteral("subscription_details"));
+    inv.subscriptionId = subDetails.reference(QStringLiteral("subscription"));
+    parent.merge(subDetails);
+    r.merge(parent);
+    inv.status = r.string(QStringLiteral("status"));
+    inv.currency = r.currency(true);
+    inv.collectionMethod = r.string(QStringLiteral("collection_method"));
+    inv.billingReason = r.string(QStringLiteral("billing_reason"));
+    inv.subtotalMinor = r.amount(QStringLiteral("subtotal"));
+    inv.totalMinor = r.amount(QStringLiteral("total"));
+    inv.amountDueMinor = r.amount(QStringLiteral("amount_due"));
+    inv.amountPaidMinor = r.amount(QStringLiteral("amount_paid"));
+    inv.amountRemainingMinor = r.amount(QStringLiteral("amount_remaining"));
+    inv.attemptCount = int(r.integer(QStringLiteral("attempt_count")).value_or(0));
+    inv.attempted = r.boolean(QStringLiteral("attempted"));
+    inv.created = r.time(QStringLiteral("created"), true);
+    inv.dueDate = r.time(QStringLiteral("due_date"));
+    inv.periodStart = r.time(QStringLiteral("period_start"));
+    inv.periodEnd = r.time(QStringLiteral("period_end"));
+    inv.nextPaymentAttempt = r.time(QStringLiteral("next_payment_attempt"));
+    Reader transitions = r.child(QStringLiteral("status_transitions"));
+    inv.paidAt = transitions.time(QStringLiteral("paid_at"));
+    r.merge(transitions);
+    inv.hostedInvoiceUrl = r.string(QStringLiteral("hosted_invoice_url"));
+    inv.invoicePdf = r.string(QStringLiteral("invoice_pdf"));
+    const QJsonArray lines = r.listData(QStringLiteral("lines"));
+    for (const QJsonValue &v : lines) {
+        const auto line = invoiceLine(v.toObject());
+        if (!line.ok()) {
+            r.failWith(line.error());
+            break;
+        }
+        inv.lines << line.value();
+    }
+    if (r.failed())
+        return r.error();
+    return inv;
+}
+
+QString paymentIntentIdOf(const QJsonObject &invoicePayment)
+{
+    const QJsonObject payment = invoicePayment.value(QLatin1String("payment")).toObject();
+    const QJsonValue pi = payment.value(QLatin1String("payment_intent"));
+    return pi.isObject() ? pi.toObject().value(QLatin1String("id")).toString() : pi.toString();
+}
+
+Result<PaymentAttempt> paymentAttempt(const QJsonObject &invoicePayment, const QJsonObject &paymentIntent)
+{
+    Reader r(invoicePayment, QStringLiteral("invoice_payment"));
+    r.expectObjectType(QStringLiteral("invoice_payment"));
+    PaymentAttempt a;
+    a.id = r.string(QStringLiteral("id"), true);
+    a.invoiceId = r.reference(QStringLiteral("invoice"), true);
+    a.status = r.string(QStringLiteral("status"));
+    a.currency = r.currency(true);
+    // amount_paid is null until paid; what was asked for is the attempt's amount.
+    const auto paid = r.integer(QStringLiteral("amount_paid"));
+    const auto requested = r.integer(QStringLiteral("amount_requested"));
+    a.amountMinor = paid.value_or(requested.value_or(0));
+    a.created = r.time(QStringLiteral("created"));
+    Reader payment = r.child(QStringLiteral("payment"));
+    a.paymentIntentId = payment.reference(QStringLiteral("payment_intent"));
+    r.merge(payment);
+    // The intent: the one passed in, else the one expanded into payment.payment_intent.
+    QJsonObject intent = paymentIntent;
+    if (intent.isEmpty())
+        intent = invoicePayment.value(QLatin1String("payment")).toObject().value(QLatin1String("payment_intent")).toObject();
+    if (!intent.isEmpty()) {
+        Reader pi(intent, QStringLiteral("payment_intent"));
+        pi.expectObjectType(QStringLiteral("payment_intent"));
+        const QString intentId = pi.string(QStringLiteral("id"), true);
+        if (!a.paymentIntentId.isEmpty() && !intentId.isEmpty() && intentId != a.paymentIntentId)
+            pi.fail(QStringLiteral("id"), QStringLiteral("'%1' is not the invoice payment's intent '%2'").arg(intentId, a.paymentIntentId));
+        if (a.paymentIntentId.isEmpty())
+            a.paymentIntentId = intentId;
+        a.intentStatus = pi.string(QStringLiteral("status"));
+        Reader err = pi.child(QStringLiteral("last_payment_error"));
+        a.failureCode = err.string(QStringLiteral("code"));
+        a.declineCode = err.string(QStringLiteral("decline_code"));
+        a.failureMessage = err.string(QStringLiteral("message"));
+        pi.merge(err);
+        r.merge(pi);
+    }
+    if (r.failed())
+        return r.error();
+    return a;
+}
+
+Result<StripeAccount> account(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("account"));
+    r.expectObjectType(QStringLiteral("account"));
+    StripeAccount a;
+    a.id = r.string(QStringLiteral("id"), true);
+    a.country = r.string(QStringLiteral("country"));
+    a.defaultCurrency = r.string(QStringLiteral("default_currency"));
+    Reader settings = r.child(QStringLiteral("settings"));
+    Reader dashboard = settings.child(QStringLiteral("dashboard"));
+    a.displayName = dashboard.string(QStringLiteral("display_name"));
+    settings.merge(dashboard);
+    r.merge(settings);
+    if (a.displayName.isEmpty()) {
+        Reader profile = r.child(QStringLiteral("business_profile"));
+        a.displayName = profile.string(QStringLiteral("name"));
+        r.merge(profile);
+    }
+    if (a.displayName.isEmpty())
+        a.displayName = r.string(QStringLiteral("email"));
+    if (r.failed())
+        return r.error();
+    return a;
+}
+
+Result<StripeEvent> event(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("event"));
+    r.expectObjectType(QStringLiteral("event"));
+    StripeEvent e;
+    e.id = r.string(QStringLiteral("id"), true);
+    e.type = r.string(QStringLiteral("type"), true);
+    e.created = r.time(QStringLiteral("created"), true);
+    Reader data = r.child(QStringLiteral("data"));
+    e.object = data.object(QStringLiteral("object"));
+    if (e.object.isEmpty())
+        data.fail(QStringLiteral("object"), QStringLiteral("missing"));
+    r.merge(data);
+    e.objectType = e.object.value(QLatin1String("object")).toString();
+    if (r.failed())
+        return r.error();
+    return e;
+}
+
+} // namespace Billing::StripeParser

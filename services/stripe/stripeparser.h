@@ -1,0 +1,56 @@
+#pragma once
+
+#include "services/domain/catalog.h"
+#include "services/domain/customer.h"
+#include "services/domain/invoice.h"
+#include "services/domain/result.h"
+#include "services/domain/subscription.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace Billing {
+
+// The account GET /v1/account returns, as far as the console shows it.
+struct StripeAccount
+{
+    QString id; // acct_...
+    QString displayName; // settings.dashboard.display_name, else business_profile.name, else email
+    QString country;
+    QString defaultCurrency;
+};
+
+// A /v1/events entry as incremental sync uses it.
+struct StripeEvent
+{
+    QString id; // evt_...
+    QString type; // customer.updated, customer.deleted, ...
+    QDateTime created;
+    QJsonObject object; // data.object
+    QString objectType; // data.object.object
+};
+
+// Stripe JSON -> domain types. Pure functions, any thread. Strict where it matters: a missing id,
+// an `object` of another type, a missing currency next to money, or an amount that is not an exact
+// JSON integer gives Error::Kind::InvalidResponse whose detail names the field ("invoice.amount_due").
+// Optional and nullable fields become empty values.
+namespace StripeParser {
+
+Result<Customer> customer(const QJsonObject &json);
+Result<Product> product(const QJsonObject &json);
+Result<Price> price(const QJsonObject &json);
+Result<SubscriptionItem> subscriptionItem(const QJsonObject &json);
+Result<Subscription> subscription(const QJsonObject &json);
+Result<InvoiceLine> invoiceLine(const QJsonObject &json);
+Result<Invoice> invoice(const QJsonObject &json);
+// An invoice_payment joined with its PaymentIntent (may be empty: no intent known or fetched).
+Result<PaymentAttempt> paymentAttempt(const QJsonObject &invoicePayment, const QJsonObject &paymentIntent = {});
+Result<StripeAccount> account(const QJsonObject &json);
+Result<StripeEvent> event(const QJsonObject &json);
+
+// The payment_intent id an invoice_payment points at (payment.payment_intent), empty if none.
+QString paymentIntentIdOf(const QJsonObject &invoicePayment);
+
+} // namespace StripeParser
+
+} // namespace Billing

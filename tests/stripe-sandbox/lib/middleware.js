@@ -1,0 +1,125 @@
+'use strict';
+// Test knobs around the API: Request-Id, authentication with one key, latency, per-key rate
+// limit, fault injection and counters.
+const crypto = require('crypto');
+const { Rng } = require('./prng');
+const { auth: mockAuth } = require('stripe-stateful-mock/dist/api/auth');
+
+function createKnobs(config) {
+  const state = {
+    config: Object.assign({ latencyMs: 0, rateLimit: 0, faults: { drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0 }, faultSeed: 1 }, config),
+    stats: { startedAt: new Date().toISOString(), requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0 },
+      rateLimited: 0, unauthorized: 0 },
+    windows: new Map(),
+  };
+  state.faultRng = new Rng(state.config.faultSeed);
+
+  function configure(patch) {
+    const c = state.config;
+    if (patch.latencyMs !== undefined) c.latencyMs = Math.max(0, Number(patch.latencyMs) || 0);
+    if (patch.rateLimit !== undefined) c.rateLimit = Math.max(0, Number(patch.rateLimit) || 0);
+    if (patch.faults) {
+      for (const k of ['drop', 'delay', 'http429', 'http500']) {
+        if (patch.faults[k] !== undefined) {
+          const p = Number(patch.faults[k]);
+          if (!(p >= 0 && p <= 1)) throw new Error(`faults.${k} must be a probability between 0 and 1`);
+          c.faults[k] = p;
+        }
+      }
+      if (patch.faults.delayMs !== undefined) c.faults.delayMs = Math.max(0, Number(patch.faults.delayMs) || 0);
+    }
+    if (patch.faultSeed !== undefined) { c.faultSeed = Number(patch.faultSeed) || 1; state.faultRng = new Rng(c.faultSeed); }
+    if (patch.resetStats) {
+      Object.assign(state.stats, { requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0 }, rateLimited: 0, unauthorized: 0 });
+    }
+    return c;
+  }
+
+  function requestId(req, res, next) {
+    req.requestId = 'req_' + crypto.randomBytes(7).toString('hex');
+    res.set('Request-Id', req.requestId);
+    res.set('Stripe-Version', req.header('stripe-version') || state.apiVersion || '');
+    next();
+  }
+
+  function count(req, res, next) {
+    state.stats.requests++;
+    const route = req.method + ' ' + req.path.replace(/\/(cus|sub|in|pi|inpay|pm|price|prod|evt|si|il|ch|re)_[A-Za-z0-9]+/g, '/:$1');
+    state.stats.byRoute[route] = (state.stats.byRoute[route] || 0) + 1;
+    res.on('finish', () => { state.stats.byStatus[res.statusCode] = (state.stats.byStatus[res.statusCode] || 0) + 1; });
+    next();
+  }
+
+  function apiKey(req) {
+    const h = req.header('authorization') || '';
+    if (h.startsWith('Bearer ')) return h.slice(7).trim();
+    if (h.startsWith('Basic ')) {
+      const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
+      return decoded.split(':')[0];
+    }
+    return null;
+  }
+
+  // The mock's redaction of a key in its 401 message (prefix, stars, last 4).
+  const censor = token => mockAuth.censorAccessToken(token);
+
+  function auth(expectedKey) {
+    return (req, res, next) => {
+      const key = apiKey(req);
+      if (!key) {
+        state.stats.unauthorized++;
+        return res.status(401).json({ error: { type: 'invalid_request_error',
+          message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/." } });
+      }
+      if (key !== expectedKey) {
+        state.stats.unauthorized++;
+        return res.status(401).json({ error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${censor(key)}` } });
+      }
+      req.apiKey = key;
+      next();
+    };
+  }
+
+  function rateLimitBody() {
+    return { error: { type: 'invalid_request_error', code: 'rate_limit',
+      message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.' } };
+  }
+
+  // Fixed one-second windows per key, like Stripe's per-second limiter.
+  function rateLimit(req, res, next) {
+    const limit = state.config.rateLimit;
+    if (!limit) return next();
+    const sec = Math.floor(Date.now() / 1000);
+    const key = req.apiKey || 'anonymous';
+    let w = state.windows.get(key);
+    if (!w || w.sec !== sec) { w = { sec, n: 0 }; state.windows.set(key, w); }
+    if (++w.n > limit) {
+      state.stats.rateLimited++;
+      return res.status(429).set('Stripe-Should-Retry', 'true').json(rateLimitBody());
+    }
+    next();
+  }
+
+  // Latency (every /v1 response) and injected faults, decided after the wait.
+  function faults(req, res, next) {
+    const f = state.config.faults;
+    const rng = state.faultRng;
+    let wait = state.config.latencyMs;
+    if (f.delay && rng.chance(f.delay)) { state.stats.faults.delay++; wait += f.delayMs; }
+    const fault = f.drop && rng.chance(f.drop) ? 'drop'
+      : f.http429 && rng.chance(f.http429) ? 'http429'
+        : f.http500 && rng.chance(f.http500) ? 'http500' : null;
+    const go = () => {
+      if (!fault) return next();
+      state.stats.faults[fault]++;
+      if (fault === 'drop') { req.socket.destroy(); return undefined; }
+      if (fault === 'http429') return res.status(429).set('Stripe-Should-Retry', 'true').json(rateLimitBody());
+      return res.status(500).set('Stripe-Should-Retry', 'true').json({ error: { type: 'api_error', message: 'An unknown error occurred' } });
+    };
+    if (wait > 0) setTimeout(go, wait); else go();
+  }
+
+  return { state, configure, requestId, count, auth, rateLimit, faults, censor };
+}
+
+module.exports = { createKnobs };

@@ -1,0 +1,241 @@
+'use strict';
+// Records (compact, see dataset.js) -> Stripe objects in the current API's wire format,
+// each built on a copy of its official fixture.
+const { fixture } = require('./fixtures');
+
+const nullAddress = () => ({ city: null, country: null, line1: null, line2: null, postal_code: null, state: null });
+
+function customer(store, r) {
+  if (r.deleted) return { id: r.id, object: 'customer', deleted: true };
+  const o = fixture('customer');
+  Object.assign(o, {
+    id: r.id, created: r.created, name: r.name, email: r.email, phone: r.phone || null,
+    description: r.description || null, currency: r.currency || null, balance: r.balance || 0,
+    delinquent: !!r.delinquent, address: r.address ? Object.assign(nullAddress(), r.address) : null,
+    default_source: null, discount: null, invoice_prefix: r.invoicePrefix,
+    next_invoice_sequence: r.nextInvoiceSequence || 1, metadata: Object.assign({}, r.metadata),
+    preferred_locales: r.preferredLocales || [], shipping: null, tax_exempt: r.taxExempt || 'none',
+    livemode: false, test_clock: null,
+  });
+  o.invoice_settings.default_payment_method = r.defaultPm || null;
+  return o;
+}
+
+function product(store, r) {
+  const o = fixture('product');
+  Object.assign(o, {
+    id: r.id, created: r.created, updated: r.updated || r.created, name: r.name, description: r.description,
+    default_price: r.defaultPrice, active: r.active !== false, metadata: Object.assign({}, r.metadata),
+    images: [], marketing_features: (r.features || []).map(name => ({ name })), package_dimensions: null,
+    shippable: null, statement_descriptor: null, tax_code: null, unit_label: r.unitLabel || null, url: null,
+    type: 'service', livemode: false,
+  });
+  return o;
+}
+
+function price(store, r, expand) {
+  const o = fixture('price');
+  Object.assign(o, {
+    id: r.id, created: r.created, product: r.product, currency: r.currency, active: r.active !== false,
+    billing_scheme: r.billingScheme, tiers_mode: r.tiersMode || null, nickname: r.nickname || null,
+    lookup_key: r.lookupKey || null, metadata: Object.assign({}, r.metadata), custom_unit_amount: null,
+    transform_quantity: null, tax_behavior: 'exclusive', type: 'recurring', livemode: false,
+    unit_amount: r.billingScheme === 'tiered' ? null : r.unitAmount,
+    unit_amount_decimal: r.billingScheme === 'tiered' ? null : String(r.unitAmount),
+  });
+  o.recurring = { interval: r.interval, interval_count: r.intervalCount || 1, meter: null, usage_type: 'licensed', trial_period_days: null };
+  if (expand && expand.has('tiers') && r.tiers) {
+    o.tiers = r.tiers.map(t => ({ flat_amount: t.flat_amount, flat_amount_decimal: t.flat_amount == null ? null : String(t.flat_amount),
+      unit_amount: t.unit_amount, unit_amount_decimal: t.unit_amount == null ? null : String(t.unit_amount), up_to: t.up_to }));
+  }
+  return o;
+}
+
+// The legacy plan object Stripe still embeds in subscription items.
+function planFromPrice(p) {
+  return {
+    id: p.id, object: 'plan', active: p.active !== false, amount: p.billingScheme === 'tiered' ? null : p.unitAmount,
+    amount_decimal: p.billingScheme === 'tiered' ? null : String(p.unitAmount), billing_scheme: p.billingScheme,
+    created: p.created, currency: p.currency, interval: p.interval, interval_count: p.intervalCount || 1,
+    livemode: false, metadata: {}, meter: null, nickname: p.nickname || null, product: p.product,
+    tiers_mode: p.tiersMode || null, transform_usage: null, trial_period_days: null, usage_type: 'licensed',
+  };
+}
+
+function subscriptionItem(store, it, subId) {
+  const p = store.collection('prices').get(it.price);
+  const o = fixture('subscription_item');
+  Object.assign(o, {
+    id: it.id, created: it.created, discounts: [], metadata: {}, price: price(store, p), plan: planFromPrice(p),
+    quantity: it.quantity, subscription: subId, tax_rates: [], current_period_start: it.periodStart,
+    current_period_end: it.periodEnd, billing_thresholds: null,
+  });
+  return o;
+}
+
+function subscription(store, r) {
+  const o = fixture('subscription');
+  Object.assign(o, {
+    id: r.id, created: r.created, customer: r.customer, currency: r.currency, status: r.status,
+    start_date: r.startDate, billing_cycle_anchor: r.billingCycleAnchor,
+    billing_cycle_anchor_config: null, cancel_at: r.cancelAt || null, canceled_at: r.canceledAt || null,
+    cancel_at_period_end: !!r.cancelAtPeriodEnd, ended_at: r.endedAt || null,
+    cancellation_details: { comment: r.cancellationComment || null, feedback: r.cancellationFeedback || null, reason: r.cancellationReason || null },
+    collection_method: r.collectionMethod, days_until_due: r.daysUntilDue || null,
+    default_payment_method: r.defaultPm || null, default_source: null, default_tax_rates: [], description: null,
+    discounts: [], latest_invoice: r.latestInvoice || null, livemode: false, metadata: Object.assign({}, r.metadata),
+    next_pending_invoice_item_invoice: null, on_behalf_of: null, pause_collection: r.pauseCollection || null,
+    pending_invoice_item_interval: null, pending_setup_intent: null, pending_update: null, schedule: null,
+    test_clock: null, transfer_data: null, trial_start: r.trialStart || null, trial_end: r.trialEnd || null,
+    billing_thresholds: null, application: null, application_fee_percent: null,
+    billing_mode: { type: 'classic' }, customer_account: null, managed_payments: { enabled: false }, billing_schedules: [],
+  });
+  o.automatic_tax = { enabled: false, liability: null, disabled_reason: null };
+  o.invoice_settings = { account_tax_ids: null, issuer: { type: 'self' } };
+  o.payment_settings = { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' };
+  o.trial_settings = { end_behavior: { missing_payment_method: 'create_invoice' } };
+  o.items = { object: 'list', data: r.items.map(it => subscriptionItem(store, it, r.id)), has_more: false,
+    url: '/v1/subscription_items?subscription=' + r.id };
+  return o;
+}
+
+function invoiceLine(store, inv, l) {
+  const o = fixture('line_item');
+  Object.assign(o, {
+    id: l.id, amount: l.amount, currency: inv.currency, description: l.description, discount_amounts: [],
+    discountable: true, discounts: [], invoice: inv.id, livemode: false, metadata: {},
+    period: { start: l.periodStart, end: l.periodEnd }, quantity: l.quantity, subscription: inv.subscription || null,
+    pretax_credit_amounts: [], taxes: [], subtotal: l.amount, quantity_decimal: String(l.quantity),
+  });
+  o.pricing = { type: 'price_details', price_details: { price: l.price, product: store.collection('prices').get(l.price).product },
+    unit_amount_decimal: l.unitAmountDecimal };
+  if (l.siId) {
+    o.parent = { type: 'subscription_item_details', invoice_item_details: null,
+      subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null },
+        subscription: inv.subscription, subscription_item: l.siId } };
+  } else {
+    o.parent = { type: 'invoice_item_details', subscription_item_details: null,
+      invoice_item_details: { invoice_item: 'ii_' + l.id.slice(3), proration: false, proration_details: { credited_items: null }, subscription: null } };
+  }
+  return o;
+}
+
+function invoice(store, r, expand) {
+  const cus = store.collection('customers').get(r.customer);
+  const base = store.meta.publicBase || '';
+  const o = fixture('invoice');
+  const finalized = r.status !== 'draft';
+  Object.assign(o, {
+    id: r.id, created: r.created, customer: r.customer, currency: r.currency, status: r.status,
+    number: r.number || null, account_country: 'US', account_name: 'Billing Console Demo', account_tax_ids: null,
+    amount_due: r.total, amount_paid: r.amountPaid, amount_remaining: r.status === 'paid' || r.status === 'void' ? 0 : r.total - r.amountPaid,
+    amount_shipping: 0, amount_overpaid: 0, application: null, attempt_count: r.attemptCount, attempted: r.attemptCount > 0,
+    auto_advance: r.status === 'draft' || r.status === 'open', billing_reason: r.billingReason,
+    collection_method: r.collectionMethod, custom_fields: null,
+    customer_address: cus && cus.address ? Object.assign(nullAddress(), cus.address) : null,
+    customer_email: cus ? cus.email : null, customer_name: cus ? cus.name : null, customer_phone: null,
+    customer_shipping: null, customer_tax_exempt: 'none', customer_tax_ids: [], default_payment_method: null,
+    default_source: null, default_tax_rates: [], description: r.description || null, discounts: [],
+    due_date: r.dueDate || null, effective_at: r.finalizedAt || null, ending_balance: finalized ? 0 : null,
+    footer: null, from_invoice: null, hosted_invoice_url: finalized ? base + '/invoice/' + r.id : null,
+    invoice_pdf: finalized ? base + '/invoice/' + r.id + '/pdf' : null, last_finalization_error: null,
+    latest_revision: null, livemode: false, metadata: {}, next_payment_attempt: r.nextPaymentAttempt || null,
+    on_behalf_of: null, period_start: r.periodStart, period_end: r.periodEnd, post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0, receipt_number: null, shipping_cost: null, shipping_details: null,
+    starting_balance: 0, statement_descriptor: null, subtotal: r.total, subtotal_excluding_tax: r.total,
+    test_clock: null, total: r.total, total_discount_amounts: [], total_excluding_tax: r.total,
+    webhooks_delivered_at: r.created, automatically_finalizes_at: r.status === 'draft' ? r.created + 3600 : null,
+    total_pretax_credit_amounts: [], total_taxes: [], customer_account: null,
+  });
+  o.automatic_tax = { enabled: false, liability: null, status: null, disabled_reason: null, provider: null };
+  o.payment_settings = { default_mandate: null, payment_method_options: null, payment_method_types: null };
+  o.rendering = { amount_tax_display: null, pdf: { page_size: 'auto' }, template: null, template_version: null };
+  o.status_transitions = { finalized_at: r.finalizedAt || null, marked_uncollectible_at: r.uncollectibleAt || null,
+    paid_at: r.paidAt || null, voided_at: r.voidedAt || null };
+  o.parent = r.subscription
+    ? { type: 'subscription_details', quote_details: null, subscription_details: { metadata: {}, subscription: r.subscription } }
+    : null;
+  o.subscription = null; // as in the fixture: since basil, parent.subscription_details.subscription names it
+  const lines = r.lines.map(l => invoiceLine(store, r, l));
+  o.lines = { object: 'list', data: lines.slice(0, 10), has_more: lines.length > 10, url: '/v1/invoices/' + r.id + '/lines' };
+  if (expand && expand.has('payments')) {
+    const pays = store.collection('invoice_payments').candidates({ invoice: r.id });
+    o.payments = { object: 'list', data: pays.map(p => invoicePayment(store, p)), has_more: false, url: '/v1/invoice_payments?invoice=' + r.id };
+  }
+  return o;
+}
+
+function invoicePayment(store, r) {
+  const o = fixture('invoice_payment');
+  Object.assign(o, {
+    id: r.id, created: r.created, invoice: r.invoice, amount_requested: r.amountRequested,
+    amount_paid: r.amountPaid, currency: r.currency, is_default: r.isDefault !== false, livemode: false, status: r.status,
+  });
+  o.payment = { type: 'payment_intent', payment_intent: r.paymentIntent };
+  o.status_transitions = { canceled_at: r.canceledAt || null, paid_at: r.paidAt || null };
+  return o;
+}
+
+function paymentIntent(store, r) {
+  const o = fixture('payment_intent');
+  Object.assign(o, {
+    id: r.id, created: r.created, amount: r.amount, amount_capturable: 0, amount_details: { tip: {} },
+    amount_received: r.amountReceived, automatic_payment_methods: null, canceled_at: r.canceledAt || null,
+    cancellation_reason: r.cancellationReason || null, client_secret: r.id + '_secret_' + r.id.slice(3).split('').reverse().join(''),
+    currency: r.currency, customer: r.customer, description: r.description || null, latest_charge: r.latestCharge || null,
+    livemode: false, metadata: {}, next_action: null, payment_method: r.paymentMethod || null,
+    payment_method_configuration_details: null, payment_method_options: { card: { request_three_d_secure: 'automatic' } },
+    processing: null, receipt_email: null, review: null, setup_future_usage: 'off_session', shipping: null,
+    statement_descriptor: null, statement_descriptor_suffix: null, status: r.status, transfer_data: null,
+    transfer_group: null, source: null, excluded_payment_method_types: null, customer_account: null,
+    managed_payments: { enabled: false },
+  });
+  o.last_payment_error = r.lastError ? {
+    type: 'card_error', code: r.lastError.code, decline_code: r.lastError.decline_code || undefined,
+    message: r.lastError.message, charge: r.lastError.charge, doc_url: 'https://docs.stripe.com/error-codes/' + r.lastError.code.replace(/_/g, '-'),
+    payment_method: r.paymentMethod ? paymentMethod(store, store.collection('payment_methods').get(r.paymentMethod)) : undefined,
+  } : null;
+  if (o.last_payment_error && !o.last_payment_error.decline_code) delete o.last_payment_error.decline_code;
+  return o;
+}
+
+function paymentMethod(store, r) {
+  const o = fixture('payment_method');
+  Object.assign(o, { id: r.id, created: r.created, customer: r.customer, livemode: false, metadata: {}, type: 'card',
+    allow_redisplay: 'always', customer_account: null });
+  o.billing_details = { address: Object.assign(nullAddress(), r.address || {}), email: r.email, name: r.name, phone: null, tax_id: null };
+  Object.assign(o.card, { brand: r.brand, display_brand: r.brand, country: r.country, exp_month: r.expMonth, exp_year: r.expYear,
+    fingerprint: r.fingerprint, funding: r.funding, last4: r.last4, generated_from: null, wallet: null, regulated_status: 'unregulated' });
+  o.card.checks = { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' };
+  o.card.networks = { available: [r.brand], preferred: null };
+  return o;
+}
+
+function event(store, r) {
+  const o = fixture('event');
+  Object.assign(o, { id: r.id, created: r.created, type: r.type, livemode: false, pending_webhooks: 0,
+    api_version: store.meta.apiVersion, request: { id: r.requestId || null, idempotency_key: r.idempotencyKey || null } });
+  o.data = { object: r.object };
+  if (r.previous) o.data.previous_attributes = r.previous;
+  return o;
+}
+
+function account(store) {
+  const o = fixture('account');
+  Object.assign(o, { id: store.meta.accountId, email: 'billing-demo@example.com', country: 'US', default_currency: 'usd',
+    charges_enabled: true, payouts_enabled: true, details_submitted: true, created: store.meta.now - 3 * 365 * 86400, metadata: {} });
+  o.business_profile.name = 'Billing Console Demo';
+  o.settings.dashboard = { display_name: 'Billing Console Demo', timezone: 'Etc/UTC' };
+  o.external_accounts.url = '/v1/accounts/' + o.id + '/external_accounts';
+  o.requirements = Object.assign(o.requirements, { currently_due: [], eventually_due: [], disabled_reason: null });
+  return o;
+}
+
+const RENDERERS = {
+  customers: customer, products: product, prices: price, subscriptions: subscription, invoices: invoice,
+  invoice_payments: invoicePayment, payment_intents: paymentIntent, payment_methods: paymentMethod, events: event,
+};
+
+function render(store, kind, rec, expand) { return RENDERERS[kind](store, rec, expand); }
+
+module.exports = { render, account, customer, subscription, invoice, RENDERERS };

@@ -1,0 +1,138 @@
+'use strict';
+// /v1/customers: list/retrieve/create/update/delete over the sandbox store (fixture-shaped,
+// with pagination, filters and events). New customers are mirrored into stripe-stateful-mock's
+// store so its charges, sources and decline tokens work for them.
+const express = require('express');
+const { listResponse, retrieveResponse, invalid, missing, expandList, applyExpand, includes } = require('../lib/api');
+const { render } = require('../lib/render');
+const { recordEvent, clock } = require('../lib/events');
+const { runtimeId, stableId } = require('../lib/prng');
+
+const EDITABLE = ['name', 'email', 'phone', 'description', 'metadata', 'address', 'invoice_settings', 'preferred_locales',
+  'balance', 'tax_exempt', 'expand', 'invoice_prefix', 'source', 'payment_method', 'shipping'];
+
+function str(v, name) {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalid(`Invalid string: ${JSON.stringify(v)}`, name, 'parameter_invalid_string_empty');
+  return v === '' ? null : v;
+}
+
+function applyParams(store, rec, body) {
+  for (const k of Object.keys(body)) {
+    if (!EDITABLE.includes(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
+  }
+  const next = {};
+  for (const f of ['name', 'email', 'phone', 'description']) { const v = str(body[f], f); if (v !== undefined) next[f] = v; }
+  if (body.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email)) throw invalid(`Invalid email address: ${body.email}`, 'email', 'email_invalid');
+  if (body.balance !== undefined) {
+    if (!/^-?\d+$/.test(String(body.balance))) throw invalid(`Invalid integer: ${body.balance}`, 'balance', 'parameter_invalid_integer');
+    next.balance = parseInt(body.balance, 10);
+  }
+  if (body.tax_exempt !== undefined) {
+    if (!['none', 'exempt', 'reverse', ''].includes(body.tax_exempt)) throw invalid(`Invalid tax_exempt: must be one of none, exempt, or reverse`, 'tax_exempt', 'parameter_invalid_string');
+    next.taxExempt = body.tax_exempt || 'none';
+  }
+  if (body.metadata !== undefined) {
+    if (body.metadata === '') next.metadata = {};
+    else if (typeof body.metadata !== 'object') throw invalid('Invalid object', 'metadata');
+    else {
+      const m = Object.assign({}, rec.metadata);
+      for (const [k, v] of Object.entries(body.metadata)) { if (v === '') delete m[k]; else m[k] = String(v); }
+      next.metadata = m;
+    }
+  }
+  if (body.address !== undefined) {
+    if (body.address === '') next.address = null;
+    else if (typeof body.address !== 'object') throw invalid('Invalid object', 'address');
+    else next.address = Object.assign({}, rec.address || {}, body.address);
+  }
+  if (body.preferred_locales !== undefined) next.preferredLocales = body.preferred_locales === '' ? [] : [].concat(Object.values(body.preferred_locales));
+  if (body.invoice_prefix !== undefined) {
+    if (!/^[A-Z0-9]{3,12}$/.test(body.invoice_prefix)) throw invalid('Invoice prefix must be 3-12 uppercase letters or numbers.', 'invoice_prefix');
+    next.invoicePrefix = body.invoice_prefix;
+  }
+  const pm = body.invoice_settings && body.invoice_settings.default_payment_method;
+  if (pm !== undefined) {
+    if (pm !== '') {
+      const pmRec = store.collection('payment_methods').get(pm);
+      if (!pmRec) throw missing('PaymentMethod', pm, 'invoice_settings[default_payment_method]');
+      if (pmRec.customer !== rec.id) throw invalid(`The customer does not have a payment method with the ID ${pm}. The payment method must be attached to the customer.`, 'invoice_settings[default_payment_method]', 'resource_missing');
+    }
+    next.defaultPm = pm || null;
+  }
+  return next;
+}
+
+// previous_attributes: the old values (rendered) of the top-level fields that changed.
+function previousAttributes(before, after) {
+  const prev = {};
+  for (const k of Object.keys(after)) {
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) prev[k] = before[k];
+  }
+  return prev;
+}
+
+module.exports = function customersRouter(store, mock) {
+  const r = express.Router();
+  const coll = store.collection('customers');
+
+  r.get('/v1/customers', (req, res) => {
+    const q = req.query;
+    res.json(listResponse(store, coll, q, { kind: 'customers', url: '/v1/customers',
+      predicate: c => !c.deleted && (q.email === undefined || c.email === q.email) }));
+  });
+
+  r.get('/v1/customers/:id', (req, res) => res.json(retrieveResponse(store, 'customers', req.params.id, req.query)));
+
+  r.post('/v1/customers', (req, res) => {
+    const body = req.body || {};
+    const rec = { id: runtimeId('cus'), created: clock(store), name: null, email: null, metadata: {}, currency: null, balance: 0,
+      delinquent: false, address: null, invoicePrefix: stableId('x', 'p' + Date.now() + Math.random(), 8).slice(2).toUpperCase().replace(/[^A-Z0-9]/g, 'X'),
+      nextInvoiceSequence: 1, preferredLocales: [], taxExempt: 'none' };
+    Object.assign(rec, applyParams(store, rec, body));
+    if (mock) mock.customers.create('acct_default', { id: rec.id, email: rec.email || undefined, metadata: rec.metadata, source: body.source });
+    coll.insert(rec);
+    recordEvent(store, req, 'customer.created', 'customers', rec);
+    const paths = expandList(body);
+    res.json(applyExpand(store, render(store, 'customers', rec, includes(paths)), paths));
+  });
+
+  r.post('/v1/customers/:id', (req, res) => {
+    const rec = coll.get(req.params.id);
+    if (!rec || rec.deleted) throw missing('customer', req.params.id);
+    const before = render(store, 'customers', rec, new Set());
+    const changes = applyParams(store, rec, req.body || {});
+    Object.assign(rec, changes);
+    const after = render(store, 'customers', rec, new Set());
+    const prev = previousAttributes(before, after);
+    if (Object.keys(prev).length) recordEvent(store, req, 'customer.updated', 'customers', rec, prev);
+    const paths = expandList(req.body || {});
+    res.json(applyExpand(store, after, paths));
+  });
+
+  r.delete('/v1/customers/:id', (req, res) => {
+    const rec = coll.get(req.params.id);
+    if (!rec || rec.deleted) throw missing('customer', req.params.id);
+    recordEvent(store, req, 'customer.deleted', 'customers', rec);
+    rec.deleted = true;
+    // Stripe cancels the customer's subscriptions when the customer is deleted.
+    for (const sub of store.collection('subscriptions').candidates({ customer: rec.id })) {
+      if (sub.status === 'canceled' || sub.status === 'incomplete_expired') continue;
+      const t = clock(store);
+      const prevStatus = sub.status;
+      Object.assign(sub, { status: 'canceled', canceledAt: t, endedAt: t, cancellationReason: 'cancellation_requested' });
+      recordEvent(store, req, 'customer.subscription.deleted', 'subscriptions', sub, { status: prevStatus });
+    }
+    res.json({ id: rec.id, object: 'customer', deleted: true });
+  });
+
+  r.get('/v1/customers/:id/payment_methods', (req, res) => {
+    const rec = coll.get(req.params.id);
+    if (!rec || rec.deleted) throw missing('customer', req.params.id);
+    const q = req.query;
+    res.json(listResponse(store, store.collection('payment_methods'), q, { kind: 'payment_methods', url: `/v1/customers/${rec.id}/payment_methods`,
+      filters: { customer: rec.id }, predicate: p => p.customer === rec.id && (q.type === undefined || q.type === 'card') }));
+  });
+
+  return r;
+};
