@@ -1,0 +1,97 @@
+#pragma once
+
+#include "services/domain/result.h"
+#include "services/sync/synccontrol.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QMap>
+#include <QSet>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace Billing {
+
+class AsyncLocalCache;
+class StripeClient;
+
+// What one synchronisation did.
+struct SyncSummary
+{
+    bool full = true;
+    QMap<QString, qint64> upserted; // object type ("customer", "invoice", ...) -> rows written
+    QMap<QString, qint64> removed;  // rows dropped because Stripe no longer has them
+    qint64 events = 0;              // incremental: events applied
+    qint64 durationMs = 0;
+};
+
+// Stripe -> local cache. Lives on the thread of the StripeClient (the GUI thread) and never blocks
+// it: network calls are async, and every cache write runs as a job on the AsyncLocalCache's
+// DbThread, one page per transaction, so a cancelled or failed sync leaves whole pages only.
+//
+// Full sync: account -> products -> prices -> customers -> subscriptions (status=all) -> invoices
+// -> invoice_payments + payment_intents (joined into PaymentAttempt). Pages are upserted as they
+// arrive (panes keep showing the old rows meanwhile); rows Stripe no longer has are removed only
+// after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
+// *.deleted removals); falls back to a full sync without a cursor or after 30 days.
+// Errors: finished(error); a wrong key or an unreachable API also sets connection().mode Offline
+// and lastError, and leaves the cache as it was.
+class SyncService final : public SyncControl
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SyncService)
+public:
+    // Neither is owned; both must outlive the service.
+    SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *parent = nullptr);
+    ~SyncService() override;
+
+    void startFullSync() override;
+    void startRefresh() override;
+    void cancel() override;
+    bool isRunning() const override { return m_running; }
+    QDateTime lastSyncedAt() const override { return m_lastSynced; }
+    ConnectionInfo connection() const override { return m_connection; }
+
+    // The summary of the last finished run (valid after finished()).
+    SyncSummary lastSummary() const { return m_summary; }
+
+    // For the command line and tests: runs a full sync (or a refresh) with a local event loop and
+    // returns when it finished. Never from the GUI thread of a running UI.
+    Result<SyncSummary> runFullSyncBlocking();
+    Result<SyncSummary> runRefreshBlocking();
+
+    // Meta keys in the cache.
+    static constexpr const char *MetaLastFullSync = "last_full_sync";  // ISO 8601 UTC
+    static constexpr const char *MetaLastSync = "last_sync";           // ISO 8601 UTC
+    static constexpr const char *MetaEventCursorId = "events_cursor_id";
+    static constexpr const char *MetaEventCursorCreated = "events_cursor_created"; // unix seconds
+    static constexpr const char *MetaAccountId = "account_id";
+
+private:
+    struct Run;
+    void begin(bool full);
+    void fetchAccount(std::function<void()> next);
+    void fetchEventCursor(std::function<void()> next);
+    void syncList(const QString &stage, const QString &path, const QString &objectType, std::function<void()> next);
+    void syncPaymentAttempts(std::function<void()> next);
+    void removeStale(std::function<void()> next);
+    void refreshFromEvents();
+    void applyEvents(QList<QJsonObject> events);
+    void writeMetaAndFinish();
+    void fail(const Error &error);
+    void finish(const Status &outcome);
+    bool stopping() const;
+
+    StripeClient *m_client;
+    AsyncLocalCache *m_cache;
+    bool m_running = false;
+    QDateTime m_lastSynced;
+    ConnectionInfo m_connection;
+    SyncSummary m_summary;
+    std::shared_ptr<Run> m_run;
+};
+
+} // namespace Billing
