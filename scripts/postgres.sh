@@ -46,8 +46,15 @@ done
 
 mkdir -p "$state_dir"
 state_dir=$(cd "$state_dir" && pwd)
-data_dir=$state_dir/data
-log_file=$state_dir/postgres.log
+# Where the cluster, its socket and its log live: the state dir itself, unless the server's user
+# cannot reach it (e.g. a checkout under /root) or the socket path would pass the unix limit
+# (107 bytes); then a folder under /tmp named after the state dir, recorded in D/run-dir.
+run_dir=$state_dir
+if [[ -f $state_dir/run-dir ]]; then
+  run_dir=$(cat "$state_dir/run-dir")
+fi
+data_dir=$run_dir/data
+log_file=$run_dir/postgres.log
 
 # Runs a command as the user that owns the cluster (ourselves unless we are root).
 as_owner() {
@@ -60,16 +67,30 @@ as_owner() {
 
 ensure_system_user() {
   [[ $(id -u) -eq 0 ]] || return 0
-  if ! id -u "$PG_SYSTEM_USER" >/dev/null 2>&1; then
-    say "creating system user $PG_SYSTEM_USER (initdb refuses to run as root)"
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_SYSTEM_USER" \
-      || die "could not create system user $PG_SYSTEM_USER"
+  chown -R "$PG_SYSTEM_USER:" "$run_dir"
+  chmod 700 "$run_dir"
+  if ! runuser -u "$PG_SYSTEM_USER" -- test -w "$run_dir"; then
+    die "$PG_SYSTEM_USER cannot write to $run_dir"
   fi
-  chown -R "$PG_SYSTEM_USER:" "$state_dir"
-  chmod 700 "$state_dir"
-  # Every parent folder must be traversable by that user.
-  if ! runuser -u "$PG_SYSTEM_USER" -- test -w "$state_dir"; then
-    die "$PG_SYSTEM_USER cannot reach $state_dir (a parent folder is not traversable); use a state dir under /tmp or /work"
+}
+
+choose_run_dir() {
+  [[ $run_dir == "$state_dir" ]] || return 0
+  local reason=""
+  if [[ $(id -u) -eq 0 ]] && id -u "$PG_SYSTEM_USER" >/dev/null 2>&1; then
+    chown "$PG_SYSTEM_USER:" "$state_dir"
+    runuser -u "$PG_SYSTEM_USER" -- test -w "$state_dir" || reason="$PG_SYSTEM_USER cannot reach $state_dir (a parent folder is private)"
+  fi
+  if [[ -z $reason && $(( ${#state_dir} + 20 )) -gt 107 ]]; then
+    reason="the socket path under $state_dir would be too long"
+  fi
+  if [[ -n $reason ]]; then
+    run_dir=/tmp/bc-postgres-$(printf '%s' "$state_dir" | sha1sum | cut -c1-12)
+    say "$reason: running the cluster in $run_dir instead"
+    mkdir -p "$run_dir"
+    printf '%s\n' "$run_dir" >"$state_dir/run-dir"
+    data_dir=$run_dir/data
+    log_file=$run_dir/postgres.log
   fi
 }
 
@@ -78,8 +99,8 @@ is_running() {
 }
 
 psql_admin() {
-  # The cluster's superuser is the OS user that ran initdb; connect over the socket in state_dir.
-  as_owner "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$state_dir" -p "$port" -d postgres -tA "$@"
+  # The cluster's superuser is the OS user that ran initdb; connect over the socket in run_dir.
+  as_owner "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$run_dir" -p "$port" -d postgres -tA "$@"
 }
 
 start() {
@@ -90,6 +111,12 @@ start() {
   [[ $pg_user =~ ^[a-z_][a-z0-9_]*$ ]] || die "--user must be a lower-case identifier, got '$pg_user'"
   [[ $pg_database =~ ^[a-z_][a-z0-9_]*$ ]] || die "--database must be a lower-case identifier, got '$pg_database'"
 
+  if [[ $(id -u) -eq 0 ]] && ! id -u "$PG_SYSTEM_USER" >/dev/null 2>&1; then
+    say "creating system user $PG_SYSTEM_USER (initdb refuses to run as root)"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_SYSTEM_USER" \
+      || die "could not create system user $PG_SYSTEM_USER"
+  fi
+  choose_run_dir
   ensure_system_user
 
   if is_running; then
@@ -99,8 +126,8 @@ start() {
       rm -rf "$data_dir"
       say "initdb: new cluster in $data_dir"
       as_owner "$PG_BIN/initdb" -D "$data_dir" --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-instructions \
-        >"$state_dir/initdb.log" 2>&1 || { cat "$state_dir/initdb.log" >&2; die "initdb failed (log above)"; }
-      # Trust only the unix socket in state_dir and 127.0.0.1; nothing else may connect.
+        >"$run_dir/initdb.log" 2>&1 || { cat "$run_dir/initdb.log" >&2; die "initdb failed (log above)"; }
+      # Trust only the unix socket in run_dir and 127.0.0.1; nothing else may connect.
       cat >"$data_dir/pg_hba.conf" <<'EOF'
 local   all all              trust
 host    all all 127.0.0.1/32 trust
@@ -109,7 +136,7 @@ EOF
 
 # Written by scripts/postgres.sh
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$state_dir'
+unix_socket_directories = '$run_dir'
 fsync = off
 synchronous_commit = off
 full_page_writes = off

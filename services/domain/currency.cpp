@@ -7,12 +7,13 @@ namespace Billing {
 namespace {
 
 // Stripe's rules for amounts in minor units, from "Supported currencies"
-// (https://docs.stripe.com/currencies, sections "Zero-decimal currencies", "Three-decimal currencies"
-// and "Special cases"):
+// (https://docs.stripe.com/currencies, sections "Zero-decimal currencies", "Three-decimal
+// currencies" and "Special cases"):
 // - Zero-decimal: the amount is in major units (JPY 500 means 500 yen).
 // - Three-decimal (BHD JOD KWD OMR TND): amounts have three decimals but must end in 0,
 //   so they are multiples of 10 minor units (5.124 KWD is sent as 5120).
-// - ISK became zero-decimal, but for backwards compatibility Stripe represents it as two-decimal with
+// - ISK became zero-decimal, but for backwards compatibility Stripe represents it as two-decimal
+// with
 //   the decimal part always 00 (5 ISK is sent as 500): exponent 2, multiples of 100.
 // - HUF and TWD are two-decimal for charges (only payouts need whole units); UGX is in the
 //   zero-decimal list.
@@ -40,15 +41,16 @@ constexpr Entry kSpecial[] = {
 
 // Two-decimal presentment currencies Stripe supports.
 constexpr const char *kTwo[] = {
-    "USD", "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
-    "BGN", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CNY",
-    "COP", "CRC", "CVE", "CZK", "DKK", "DOP", "DZD", "EGP", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
-    "GHS", "GIP", "GMD", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "JMD", "KES",
-    "KGS", "KHR", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MKD", "MMK", "MNT",
-    "MOP", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB",
-    "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD", "SCR", "SEK", "SGD",
-    "SHP", "SLE", "SOS", "SRD", "STD", "SZL", "THB", "TJS", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH",
-    "UYU", "UZS", "WST", "XCD", "YER", "ZAR", "ZMW",
+    "USD", "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM",
+    "BBD", "BDT", "BGN", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHF", "CNY", "COP", "CRC", "CVE", "CZK", "DKK", "DOP", "DZD", "EGP",
+    "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD", "HKD",
+    "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "JMD", "KES", "KGS", "KHR", "KYD", "KZT",
+    "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MKD", "MMK", "MNT", "MOP", "MUR",
+    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB",
+    "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD", "SCR",
+    "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "STD", "SZL", "THB", "TJS", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UYU", "UZS", "WST", "XCD", "YER", "ZAR", "ZMW",
 };
 
 bool isAsciiLetters(QStringView code)

@@ -8,7 +8,10 @@ namespace Billing {
 
 namespace {
 
-QString tr(const char *text, int n = -1) { return QCoreApplication::translate("Billing::Money", text, nullptr, n); }
+QString tr(const char *text, int n = -1)
+{
+    return QCoreApplication::translate("Billing::Money", text, nullptr, n);
+}
 
 Error validation(QString userMessage, QString detail = {})
 {
@@ -17,16 +20,20 @@ Error validation(QString userMessage, QString detail = {})
 
 Error overflowError(const char *op)
 {
-    return validation(tr("The amount is too large."), QStringLiteral("Money overflow in %1").arg(QLatin1String(op)));
+    return validation(tr("The amount is too large."),
+                      QStringLiteral("Money overflow in %1").arg(QLatin1String(op)));
 }
 
 Status sameCurrency(const Money &a, const Money &b)
 {
     if (!a.isValid() || !b.isValid())
-        return validation(tr("The amount has no currency."), QStringLiteral("Money without a currency"));
+        return validation(tr("The amount has no currency."),
+                          QStringLiteral("Money without a currency"));
     if (a.currency() != b.currency())
-        return validation(tr("Amounts in %1 and %2 cannot be combined.").arg(a.currency().code(), b.currency().code()),
-                          QStringLiteral("currency mismatch %1 vs %2").arg(a.currency().code(), b.currency().code()));
+        return validation(tr("Amounts in %1 and %2 cannot be combined.")
+                              .arg(a.currency().code(), b.currency().code()),
+                          QStringLiteral("currency mismatch %1 vs %2")
+                              .arg(a.currency().code(), b.currency().code()));
     return {};
 }
 
@@ -38,7 +45,10 @@ quint64 pow10u(int exponent)
     return p;
 }
 
-bool isAsciiDigit(QChar c) { return c >= u'0' && c <= u'9'; }
+bool isAsciiDigit(QChar c)
+{
+    return c >= u'0' && c <= u'9';
+}
 
 bool allDigits(QStringView s)
 {
@@ -81,7 +91,8 @@ std::optional<Parts> splitNumber(QStringView body, QStringView decimal, QStringV
     }
     if (group.isEmpty())
         return std::nullopt;
-    // Normalise space-like group separators (fr_FR uses U+202F, others U+00A0; people type a space).
+    // Normalise space-like group separators (fr_FR uses U+202F, others U+00A0; people type a
+    // space).
     QString normalised = intPart.toString();
     QString sep = group.toString();
     if (isSpaceLike(group)) {
@@ -113,11 +124,12 @@ QString symbolFor(const Currency &currency, const QLocale &locale)
         const char16_t *symbol;
     };
     static constexpr Sym table[] = {
-        {"USD", u"US$"}, {"EUR", u"\u20ac"}, {"GBP", u"\u00a3"}, {"JPY", u"\u00a5"}, {"INR", u"\u20b9"},
-        {"KRW", u"\u20a9"}, {"CNY", u"CN\u00a5"}, {"CAD", u"CA$"}, {"AUD", u"A$"}, {"NZD", u"NZ$"},
-        {"BRL", u"R$"}, {"MXN", u"MX$"}, {"HKD", u"HK$"}, {"TWD", u"NT$"}, {"ILS", u"\u20aa"},
-        {"VND", u"\u20ab"}, {"PHP", u"\u20b1"}, {"NGN", u"\u20a6"}, {"UAH", u"\u20b4"}, {"THB", u"\u0e3f"},
-        {"TRY", u"\u20ba"}, {"XAF", u"FCFA"}, {"XOF", u"F\u202fCFA"}, {"XPF", u"CFPF"},
+        {"USD", u"US$"},    {"EUR", u"\u20ac"}, {"GBP", u"\u00a3"},     {"JPY", u"\u00a5"},
+        {"INR", u"\u20b9"}, {"KRW", u"\u20a9"}, {"CNY", u"CN\u00a5"},   {"CAD", u"CA$"},
+        {"AUD", u"A$"},     {"NZD", u"NZ$"},    {"BRL", u"R$"},         {"MXN", u"MX$"},
+        {"HKD", u"HK$"},    {"TWD", u"NT$"},    {"ILS", u"\u20aa"},     {"VND", u"\u20ab"},
+        {"PHP", u"\u20b1"}, {"NGN", u"\u20a6"}, {"UAH", u"\u20b4"},     {"THB", u"\u0e3f"},
+        {"TRY", u"\u20ba"}, {"XAF", u"FCFA"},   {"XOF", u"F\u202fCFA"}, {"XPF", u"CFPF"},
     };
     const QByteArray code = currency.code().toLatin1();
     for (const Sym &s : table)
@@ -167,21 +179,25 @@ Result<Money> Money::negated() const
 Result<Money> Money::scaled(qint64 numerator, qint64 denominator, Rounding rounding) const
 {
     if (denominator == 0)
-        return validation(tr("Cannot divide an amount by zero."), QStringLiteral("Money::scaled with denominator 0"));
+        return validation(tr("Cannot divide an amount by zero."),
+                          QStringLiteral("Money::scaled with denominator 0"));
     __int128 num = static_cast<__int128>(m_minor) * numerator;
     __int128 den = denominator;
     if (den < 0) {
         num = -num;
         den = -den;
     }
-    __int128 q = num / den; // truncated toward zero
+    __int128 q = num / den;       // truncated toward zero
     const __int128 r = num % den; // same sign as num
     if (r != 0) {
         const int sign = num < 0 ? -1 : 1;
         const __int128 twiceRem = (r < 0 ? -r : r) * 2;
         switch (rounding) {
-        case Rounding::Down: break;
-        case Rounding::Up: q += sign; break;
+        case Rounding::Down:
+            break;
+        case Rounding::Up:
+            q += sign;
+            break;
         case Rounding::Floor:
             if (sign < 0)
                 q -= 1;
@@ -205,10 +221,12 @@ Result<Money> Money::scaled(qint64 numerator, qint64 denominator, Rounding round
     return Money(static_cast<qint64>(q), m_currency);
 }
 
-Result<Money> Money::parse(QStringView text, const Currency &currency, const QLocale &locale, ParseOptions options)
+Result<Money> Money::parse(QStringView text, const Currency &currency, const QLocale &locale,
+                           ParseOptions options)
 {
     if (!currency.isValid())
-        return validation(tr("Choose a currency first."), QStringLiteral("Money::parse without a currency"));
+        return validation(tr("Choose a currency first."),
+                          QStringLiteral("Money::parse without a currency"));
     const QStringView trimmed = text.trimmed();
     if (trimmed.isEmpty())
         return validation(tr("Enter an amount."));
@@ -229,8 +247,9 @@ Result<Money> Money::parse(QStringView text, const Currency &currency, const QLo
         body = body.mid(localePlus.size());
     }
     const QString shown = trimmed.toString();
-    const QString invalid = tr("\"%1\" is not a valid amount. Type digits with at most one decimal separator, e.g. %2.")
-                                .arg(shown, locale.toString(1234.5, 'f', 2));
+    const QString invalid =
+        tr("\"%1\" is not a valid amount. Type digits with at most one decimal separator, e.g. %2.")
+            .arg(shown, locale.toString(1234.5, 'f', 2));
     if (body.isEmpty())
         return validation(invalid);
 
@@ -246,7 +265,8 @@ Result<Money> Money::parse(QStringView text, const Currency &currency, const QLo
     const int exponent = currency.exponent();
     if (parts->fraction.size() > exponent) {
         if (exponent == 0)
-            return validation(tr("%1 amounts have no decimal places: \"%2\".").arg(currency.code(), shown));
+            return validation(
+                tr("%1 amounts have no decimal places: \"%2\".").arg(currency.code(), shown));
         return validation(tr("%1 amounts have at most %n decimal place(s): \"%2\".", exponent)
                               .arg(currency.code(), shown));
     }
@@ -257,21 +277,23 @@ Result<Money> Money::parse(QStringView text, const Currency &currency, const QLo
     bool overflow = false;
     const qint64 sign = negative ? -1 : 1;
     auto pushDigit = [&](QChar c) {
-        overflow = overflow || __builtin_mul_overflow(value, qint64(10), &value)
-                   || __builtin_add_overflow(value, sign * qint64(c.unicode() - u'0'), &value);
+        overflow = overflow || __builtin_mul_overflow(value, qint64(10), &value) ||
+                   __builtin_add_overflow(value, sign * qint64(c.unicode() - u'0'), &value);
     };
     for (QChar c : std::as_const(parts->integer))
         pushDigit(c);
     for (int i = 0; i < exponent; ++i)
         pushDigit(i < parts->fraction.size() ? parts->fraction.at(i) : QChar(u'0'));
     if (overflow)
-        return validation(tr("\"%1\" is too large.").arg(shown), QStringLiteral("amount overflow '%1'").arg(shown));
+        return validation(tr("\"%1\" is too large.").arg(shown),
+                          QStringLiteral("amount overflow '%1'").arg(shown));
 
     if (negative && value != 0 && !options.allowNegative)
         return validation(tr("The amount cannot be negative."));
     if (value == 0 && !options.allowZero)
         return validation(tr("The amount must be more than zero."));
-    if (options.enforceStripeStep && currency.stripeAmountStep() > 1 && value % currency.stripeAmountStep() != 0) {
+    if (options.enforceStripeStep && currency.stripeAmountStep() > 1 &&
+        value % currency.stripeAmountStep() != 0) {
         const qint64 step = currency.stripeAmountStep();
         return validation(tr("%1 amounts must be a multiple of %2.")
                               .arg(currency.code(), Money(step, currency).toDecimalString()));
@@ -312,21 +334,24 @@ QString Money::toLocaleString(const QLocale &locale) const
 
     // Where the symbol and the sign go comes from QLocale's own currency pattern, shown for 1 / -1.
     const QString symbol = symbolFor(m_currency, locale);
-    const QString pattern = locale.toCurrencyString(negative ? qlonglong(-1) : qlonglong(1), symbol);
+    const QString pattern =
+        locale.toCurrencyString(negative ? qlonglong(-1) : qlonglong(1), symbol);
     const QString one = locale.toString(1);
     const qsizetype at = pattern.lastIndexOf(one);
     if (at < 0)
         return (negative ? locale.negativeSign() : QString()) + number + u' ' + symbol;
     QString out = pattern;
     out.replace(at, one.size(), number);
-    // CLDR currency spacing: a symbol that ends (or starts) with a letter, such as an ISO code, is kept
-    // apart from the digits by a no-break space ("KWD 1,234.500", not "KWD1,234.500").
+    // CLDR currency spacing: a symbol that ends (or starts) with a letter, such as an ISO code, is
+    // kept apart from the digits by a no-break space ("KWD 1,234.500", not "KWD1,234.500").
     const qsizetype symAt = out.indexOf(symbol);
-    if (symAt >= 0) {
+    if (symAt >= 0 && !symbol.isEmpty()) {
         const qsizetype after = symAt + symbol.size();
-        if (after < out.size() && symbol.back().isLetter() && !out.at(after).isSpace() && out.at(after) != u'(')
+        if (after < out.size() && symbol.back().isLetter() && !out.at(after).isSpace() &&
+            out.at(after) != u'(')
             out.insert(after, QChar(0x00a0));
-        else if (symAt > 0 && symbol.front().isLetter() && !out.at(symAt - 1).isSpace() && out.at(symAt - 1) != u'(')
+        else if (symAt > 0 && symbol.front().isLetter() && !out.at(symAt - 1).isSpace() &&
+                 out.at(symAt - 1) != u'(')
             out.insert(symAt, QChar(0x00a0));
     }
     return out;

@@ -7,11 +7,15 @@
 namespace Billing {
 
 namespace {
-QString tr(const char *text) { return QCoreApplication::translate("Billing::AppPaths", text); }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Billing::AppPaths", text);
+}
 } // namespace
 
 AppPaths::AppPaths(QString dataRoot, QString configRoot)
-    : m_dataRoot(QDir::cleanPath(std::move(dataRoot))), m_configRoot(QDir::cleanPath(std::move(configRoot)))
+    : m_dataRoot(QDir::cleanPath(std::move(dataRoot))),
+      m_configRoot(QDir::cleanPath(std::move(configRoot)))
 {
 }
 
@@ -21,11 +25,20 @@ AppPaths AppPaths::standard()
                     QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation));
 }
 
-QString AppPaths::logDir() const { return m_dataRoot + QStringLiteral("/logs"); }
+QString AppPaths::logDir() const
+{
+    return m_dataRoot + QStringLiteral("/logs");
+}
 
-QString AppPaths::settingsFile() const { return m_configRoot + QStringLiteral("/billing-console.ini"); }
+QString AppPaths::settingsFile() const
+{
+    return m_configRoot + QStringLiteral("/billing-console.ini");
+}
 
-QString AppPaths::workspaceDir(const QString &workspace) const { return m_dataRoot + u'/' + workspace; }
+QString AppPaths::workspaceDir(const QString &workspace) const
+{
+    return m_dataRoot + u'/' + workspace;
+}
 
 QString AppPaths::defaultBillingDatabasePath(const QString &workspace) const
 {
@@ -43,7 +56,9 @@ Status AppPaths::ensureWorkspaceDir(const QString &workspace) const
         return s;
     const QString dir = workspaceDir(workspace);
     if (!QDir().mkpath(dir))
-        return Error::make(Error::Kind::Database, tr("The folder %1 could not be created.").arg(QDir::toNativeSeparators(dir)));
+        return Error::make(
+            Error::Kind::Database,
+            tr("The folder %1 could not be created.").arg(QDir::toNativeSeparators(dir)));
     return {};
 }
 
@@ -52,16 +67,20 @@ Status AppPaths::validateWorkspaceName(const QString &workspace)
     if (workspace.isEmpty())
         return Error::make(Error::Kind::Validation, tr("The workspace needs a name."));
     if (workspace.size() > 64)
-        return Error::make(Error::Kind::Validation, tr("The workspace name is longer than 64 characters."));
-    if (workspace.front() == u'.' || workspace.front() == u' ' || workspace.back() == u' ')
         return Error::make(Error::Kind::Validation,
-                           tr("The workspace name cannot start with a dot or start or end with a space."));
+                           tr("The workspace name is longer than 64 characters."));
+    if (workspace.front() == u'.' || workspace.front() == u' ' || workspace.back() == u' ')
+        return Error::make(
+            Error::Kind::Validation,
+            tr("The workspace name cannot start with a dot or start or end with a space."));
     for (QChar c : workspace) {
-        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u' '
-                        || c == u'.' || c == u'_' || c == u'-';
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || c == u' ' || c == u'.' || c == u'_' ||
+                        c == u'-';
         if (!ok)
             return Error::make(Error::Kind::Validation,
-                               tr("The workspace name may use only letters, digits, spaces, '.', '_' and '-': \"%1\".")
+                               tr("The workspace name may use only letters, digits, spaces, '.', "
+                                  "'_' and '-': \"%1\".")
                                    .arg(workspace));
     }
     return {};

@@ -20,14 +20,15 @@ namespace {
 
 constexpr const char *kNames[] = {"api", "db", "sync", "ui", "app"};
 
-// Redacts the payload, then hands the message to the wrapped sinks. Every logger writes only through
-// this sink, so no message reaches a file or a terminal unredacted.
+// Redacts the payload, then hands the message to the wrapped sinks. Every logger writes only
+// through this sink, so no message reaches a file or a terminal unredacted.
 class RedactingSink final : public spdlog::sinks::dist_sink<std::mutex>
 {
 protected:
     void sink_it_(const spdlog::details::log_msg &msg) override
     {
-        const QString original = QString::fromUtf8(msg.payload.data(), qsizetype(msg.payload.size()));
+        const QString original =
+            QString::fromUtf8(msg.payload.data(), qsizetype(msg.payload.size()));
         const QByteArray clean = Redaction::redact(original).toUtf8();
         spdlog::details::log_msg copy = msg;
         copy.payload = spdlog::string_view_t(clean.constData(), std::size_t(clean.size()));
@@ -53,11 +54,16 @@ State &state()
 spdlog::level::level_enum levelFor(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return spdlog::level::debug;
-    case QtInfoMsg: return spdlog::level::info;
-    case QtWarningMsg: return spdlog::level::warn;
-    case QtCriticalMsg: return spdlog::level::err;
-    case QtFatalMsg: return spdlog::level::critical;
+    case QtDebugMsg:
+        return spdlog::level::debug;
+    case QtInfoMsg:
+        return spdlog::level::info;
+    case QtWarningMsg:
+        return spdlog::level::warn;
+    case QtCriticalMsg:
+        return spdlog::level::err;
+    case QtFatalMsg:
+        return spdlog::level::critical;
     }
     return spdlog::level::info;
 }
@@ -123,7 +129,8 @@ Result<QString> initialise(const QString &logDir, bool alsoStderr)
     } result;
     QString dir = logDir;
     if (dir.isEmpty())
-        dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/logs");
+        dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+              QStringLiteral("/logs");
     auto sink = std::make_shared<RedactingSink>();
     if (!QDir().mkpath(dir)) {
         result.ok = false;
@@ -158,9 +165,10 @@ Result<QString> initialise(const QString &logDir, bool alsoStderr)
     }
     if (!result.ok) {
         logger("app")->error("log file unavailable: {}", result.error.toStdString());
-        return Error::make(Error::Kind::Validation,
-                           QCoreApplication::translate("Billing::Logging", "The log file could not be opened: %1")
-                               .arg(result.error));
+        return Error::make(
+            Error::Kind::Validation,
+            QCoreApplication::translate("Billing::Logging", "The log file could not be opened: %1")
+                .arg(result.error));
     }
     return result.filePath;
 }

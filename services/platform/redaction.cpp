@@ -8,29 +8,34 @@ namespace {
 
 const QRegularExpression &secretPattern()
 {
-    static const QRegularExpression re(QStringLiteral(R"((?<![A-Za-z0-9])((?:sk|rk)_(?:live|test)_|whsec_)([A-Za-z0-9_]+))"));
+    static const QRegularExpression re(
+        QStringLiteral(R"((?<![A-Za-z0-9])((?:sk|rk)_(?:live|test)_|whsec_)([A-Za-z0-9_]+))"));
     return re;
 }
 
 const QRegularExpression &authPattern()
 {
-    static const QRegularExpression re(QStringLiteral(R"(\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/=:*]+)"),
-                                       QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression re(
+        QStringLiteral(R"(\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/=:*]+)"),
+        QRegularExpression::CaseInsensitiveOption);
     return re;
 }
 
 const QRegularExpression &authHeaderPattern()
 {
     // Any other Authorization scheme: mask the whole value up to the end of the line.
-    static const QRegularExpression re(QStringLiteral(R"(\b(Authorization\s*[:=]\s*+)(?!(?:Bearer|Basic)\s)([^\r\n]+))"),
-                                       QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression re(
+        QStringLiteral(R"(\b(Authorization\s*[:=]\s*+)(?!(?:Bearer|Basic)\s)([^\r\n]+))"),
+        QRegularExpression::CaseInsensitiveOption);
     return re;
 }
 
 const QRegularExpression &cardPattern()
 {
-    // A run of digit groups joined by single spaces or dashes; card numbers are looked for inside it.
-    static const QRegularExpression re(QStringLiteral(R"((?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9]))"));
+    // A run of digit groups joined by single spaces or dashes; card numbers are looked for inside
+    // it.
+    static const QRegularExpression re(
+        QStringLiteral(R"((?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9]))"));
     return re;
 }
 
@@ -134,7 +139,9 @@ QString redact(QStringView text)
     s = replaceAll(s, authHeaderPattern(), [](const QRegularExpressionMatch &m) -> QString {
         return m.captured(1) + QStringLiteral("****");
     });
-    s = replaceAll(s, cardPattern(), [](const QRegularExpressionMatch &m) -> QString { return maskCardsInRun(m.captured(0)); });
+    s = replaceAll(s, cardPattern(), [](const QRegularExpressionMatch &m) -> QString {
+        return maskCardsInRun(m.captured(0));
+    });
     return s;
 }
 

@@ -15,11 +15,15 @@ namespace Billing {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("Billing::SecretStore", text); }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Billing::SecretStore", text);
+}
 
 bool isUnavailable(QKeychain::Error e)
 {
-    return e == QKeychain::NoBackendAvailable || e == QKeychain::NotImplemented || e == QKeychain::OtherError;
+    return e == QKeychain::NoBackendAvailable || e == QKeychain::NotImplemented ||
+           e == QKeychain::OtherError;
 }
 
 Error toError(QKeychain::Error code, const QString &message, const QString &key)
@@ -27,20 +31,27 @@ Error toError(QKeychain::Error code, const QString &message, const QString &key)
     const QString detail = QStringLiteral("keychain %1: %2 (%3)").arg(key, message).arg(int(code));
     switch (code) {
     case QKeychain::EntryNotFound:
-        return Error::make(Error::Kind::NotFound, tr("No secret is stored for this workspace."), detail);
+        return Error::make(Error::Kind::NotFound, tr("No secret is stored for this workspace."),
+                           detail);
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
-        return Error::make(Error::Kind::Unauthorized, tr("The system keychain refused access."), detail);
+        return Error::make(Error::Kind::Unauthorized, tr("The system keychain refused access."),
+                           detail);
     case QKeychain::CouldNotDeleteEntry:
-        return Error::make(Error::Kind::Server, tr("The secret could not be deleted from the system keychain."), detail);
+        return Error::make(Error::Kind::Server,
+                           tr("The secret could not be deleted from the system keychain."), detail);
     default:
         return Error::make(Error::Kind::Network,
-                           tr("No system keychain is available (a Secret Service such as GNOME Keyring or KWallet)."),
+                           tr("No system keychain is available (a Secret Service such as GNOME "
+                              "Keyring or KWallet)."),
                            detail);
     }
 }
 
-bool validName(const QString &workspace) { return !workspace.trimmed().isEmpty() && !workspace.contains(u'\n'); }
+bool validName(const QString &workspace)
+{
+    return !workspace.trimmed().isEmpty() && !workspace.contains(u'\n');
+}
 
 // Runs a QtKeychain job and calls finish(job) once, on this thread, while context lives; a job that
 // does not answer in time ends with Timeout.
@@ -61,18 +72,28 @@ void runJob(QKeychain::Job *job, QObject *context, std::function<void(QKeychain:
             return;
         *done = true;
         timedOut(Error::make(Error::Kind::Timeout, tr("The system keychain did not answer."),
-                             QStringLiteral("keychain %1: no answer in %2 ms").arg(key).arg(SecretStore::kTimeoutMs)));
+                             QStringLiteral("keychain %1: no answer in %2 ms")
+                                 .arg(key)
+                                 .arg(SecretStore::kTimeoutMs)));
     });
     job->start();
 }
 
 } // namespace
 
-SecretStore::SecretStore(QObject *parent) : SecretStore(QString::fromLatin1(kServiceName), parent) {}
+SecretStore::SecretStore(QObject *parent) : SecretStore(QString::fromLatin1(kServiceName), parent)
+{
+}
 
-SecretStore::SecretStore(const QString &serviceName, QObject *parent) : QObject(parent), m_service(serviceName) {}
+SecretStore::SecretStore(const QString &serviceName, QObject *parent)
+    : QObject(parent), m_service(serviceName)
+{
+}
 
-QString SecretStore::stripeKeyName(const QString &workspace) { return QStringLiteral("stripe-api-key/") + workspace; }
+QString SecretStore::stripeKeyName(const QString &workspace)
+{
+    return QStringLiteral("stripe-api-key/") + workspace;
+}
 
 QString SecretStore::postgresPasswordName(const QString &workspace)
 {
@@ -82,9 +103,12 @@ QString SecretStore::postgresPasswordName(const QString &workspace)
 QString SecretStore::sourceName(SecretSource source)
 {
     switch (source) {
-    case SecretSource::Keychain: return QStringLiteral("keychain");
-    case SecretSource::Environment: return QStringLiteral("environment");
-    case SecretSource::None: return QStringLiteral("none");
+    case SecretSource::Keychain:
+        return QStringLiteral("keychain");
+    case SecretSource::Environment:
+        return QStringLiteral("environment");
+    case SecretSource::None:
+        return QStringLiteral("none");
     }
     return QStringLiteral("none");
 }
@@ -112,11 +136,13 @@ void SecretStore::read(const QString &key, QObject *context, ReadHandler handler
         [handler](Error e) { handler(std::move(e)); });
 }
 
-void SecretStore::write(const QString &key, const QString &value, QObject *context, StatusHandler handler)
+void SecretStore::write(const QString &key, const QString &value, QObject *context,
+                        StatusHandler handler)
 {
     if (value.isEmpty()) {
         QTimer::singleShot(0, context, [handler] {
-            handler(Error::make(Error::Kind::Validation, tr("The secret is empty."), QStringLiteral("empty secret")));
+            handler(Error::make(Error::Kind::Validation, tr("The secret is empty."),
+                                QStringLiteral("empty secret")));
         });
         return;
     }
@@ -179,10 +205,11 @@ void SecretStore::readStripeKey(const QString &workspace, QObject *context, Secr
         }
         const Error::Kind kind = r.error().kind;
         const QString fromEnv = qEnvironmentVariable(kEnvironmentVariable).trimmed();
-        if ((kind == Error::Kind::NotFound || kind == Error::Kind::Network || kind == Error::Kind::Timeout)
-            && !fromEnv.isEmpty()) {
-            Logging::logger("app")->info("Stripe key from {} (this run only); keychain: {}", kEnvironmentVariable,
-                                         r.error().detail.toStdString());
+        if ((kind == Error::Kind::NotFound || kind == Error::Kind::Network ||
+             kind == Error::Kind::Timeout) &&
+            !fromEnv.isEmpty()) {
+            Logging::logger("app")->info("Stripe key from {} (this run only); keychain: {}",
+                                         kEnvironmentVariable, r.error().detail.toStdString());
             if (self)
                 self->setSource(SecretSource::Environment);
             handler(Secret{fromEnv, SecretSource::Environment});
@@ -192,7 +219,8 @@ void SecretStore::readStripeKey(const QString &workspace, QObject *context, Secr
             self->setSource(SecretSource::None);
         Error e = r.error();
         if (kind == Error::Kind::Network)
-            e.userMessage = tr("No system keychain is available. Set %1 to give a Stripe key for this run only.")
+            e.userMessage = tr("No system keychain is available. Set %1 to give a Stripe key for "
+                               "this run only.")
                                 .arg(QLatin1String(kEnvironmentVariable));
         handler(e);
     });
@@ -210,7 +238,8 @@ void SecretStore::writeStripeKey(const QString &workspace, const QString &apiKey
     write(stripeKeyName(workspace), apiKey.trimmed(), context, [handler](Status s) {
         if (!s.ok() && s.error().kind == Error::Kind::Network) {
             Error e = s.error();
-            e.userMessage = tr("No system keychain is available, so the key was not saved. Set %1 to give a Stripe "
+            e.userMessage = tr("No system keychain is available, so the key was not saved. Set %1 "
+                               "to give a Stripe "
                                "key for this run only.")
                                 .arg(QLatin1String(kEnvironmentVariable));
             handler(e);

@@ -2,14 +2,16 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QHostAddress>
 #include <QSettings>
 
 namespace Billing {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("Billing::WorkspaceSettings", text); }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Billing::WorkspaceSettings", text);
+}
 
 const QString kGroup = QStringLiteral("workspaces");
 
@@ -17,8 +19,19 @@ bool isLoopback(const QString &host)
 {
     if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
         return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
+    if (host == QLatin1String("::1"))
+        return true;
+    // 127.0.0.0/8, written as a dotted quad.
+    const QStringList parts = host.split(u'.');
+    if (parts.size() != 4 || parts.first() != QLatin1String("127"))
+        return false;
+    for (const QString &p : parts) {
+        bool ok = false;
+        const int v = p.toInt(&ok);
+        if (!ok || v < 0 || v > 255)
+            return false;
+    }
+    return true;
 }
 
 Status checkSettingsStatus(const QSettings &settings)
@@ -26,8 +39,11 @@ Status checkSettingsStatus(const QSettings &settings)
     if (settings.status() == QSettings::NoError)
         return {};
     return Error::make(Error::Kind::Database,
-                       tr("The settings file %1 could not be written.").arg(QDir::toNativeSeparators(settings.fileName())),
-                       QStringLiteral("QSettings status %1 for %2").arg(int(settings.status())).arg(settings.fileName()));
+                       tr("The settings file %1 could not be written.")
+                           .arg(QDir::toNativeSeparators(settings.fileName())),
+                       QStringLiteral("QSettings status %1 for %2")
+                           .arg(int(settings.status()))
+                           .arg(settings.fileName()));
 }
 
 } // namespace
@@ -43,7 +59,7 @@ WorkspaceSettings WorkspaceSettings::defaults(const QString &name, const AppPath
 
 QStringList WorkspaceSettings::sslModes()
 {
-    return {QStringLiteral("disable"), QStringLiteral("allow"), QStringLiteral("prefer"),
+    return {QStringLiteral("disable"), QStringLiteral("allow"),     QStringLiteral("prefer"),
             QStringLiteral("require"), QStringLiteral("verify-ca"), QStringLiteral("verify-full")};
 }
 
@@ -56,13 +72,17 @@ QStringList WorkspaceSettings::problems() const
     const QString url = stripeApiBase.toString();
     if (!stripeApiBase.isValid() || stripeApiBase.isEmpty()) {
         out << tr("The Stripe API address \"%1\" is not a valid URL.").arg(url);
-    } else if (stripeApiBase.scheme() != QLatin1String("https") && stripeApiBase.scheme() != QLatin1String("http")) {
-        out << tr("The Stripe API address must start with https:// (or http:// for a local test server): \"%1\".").arg(url);
+    } else if (stripeApiBase.scheme() != QLatin1String("https") &&
+               stripeApiBase.scheme() != QLatin1String("http")) {
+        out << tr("The Stripe API address must start with https:// (or http:// for a local test "
+                  "server): \"%1\".")
+                   .arg(url);
     } else if (stripeApiBase.host().isEmpty()) {
         out << tr("The Stripe API address has no host name: \"%1\".").arg(url);
     } else {
         if (stripeApiBase.scheme() == QLatin1String("http") && !isLoopback(stripeApiBase.host()))
-            out << tr("Plain http:// is allowed only for a test server on this computer (localhost); use https:// for "
+            out << tr("Plain http:// is allowed only for a test server on this computer "
+                      "(localhost); use https:// for "
                       "\"%1\".")
                        .arg(stripeApiBase.host());
         if (!stripeApiBase.userInfo().isEmpty())
@@ -75,7 +95,8 @@ QStringList WorkspaceSettings::problems() const
         if (database.sqlitePath.trimmed().isEmpty())
             out << tr("Choose a file for the billing database.");
         else if (!QDir::isAbsolutePath(database.sqlitePath))
-            out << tr("The billing database file must be a full path: \"%1\".").arg(database.sqlitePath);
+            out << tr("The billing database file must be a full path: \"%1\".")
+                       .arg(database.sqlitePath);
     } else {
         const PostgresSettings &pg = database.postgres;
         if (pg.host.trimmed().isEmpty())
@@ -95,8 +116,8 @@ QStringList WorkspaceSettings::problems() const
         out << tr("Choose a file for the local cache.");
     else if (!QDir::isAbsolutePath(cachePath))
         out << tr("The cache file must be a full path: \"%1\".").arg(cachePath);
-    else if (database.backend == DatabaseBackend::Sqlite
-             && QDir::cleanPath(cachePath) == QDir::cleanPath(database.sqlitePath))
+    else if (database.backend == DatabaseBackend::Sqlite &&
+             QDir::cleanPath(cachePath) == QDir::cleanPath(database.sqlitePath))
         out << tr("The cache and the billing database must be different files.");
     return out;
 }
@@ -127,25 +148,33 @@ Result<WorkspaceSettings> WorkspaceSettingsStore::load(const QString &name) cons
     QSettings settings(m_paths.settingsFile(), QSettings::IniFormat);
     settings.beginGroup(kGroup);
     if (!settings.childGroups().contains(name))
-        return Error::make(Error::Kind::NotFound, tr("There is no workspace named \"%1\".").arg(name));
+        return Error::make(Error::Kind::NotFound,
+                           tr("There is no workspace named \"%1\".").arg(name));
     settings.beginGroup(name);
     WorkspaceSettings w = WorkspaceSettings::defaults(name, m_paths);
-    w.stripeApiBase = QUrl(settings.value(QStringLiteral("stripe/apiBase"), w.stripeApiBase.toString()).toString());
-    const QString backend = settings.value(QStringLiteral("database/backend"), QStringLiteral("sqlite")).toString();
-    w.database.backend = backend == QLatin1String("postgres") ? DatabaseBackend::Postgres : DatabaseBackend::Sqlite;
-    w.database.sqlitePath = settings.value(QStringLiteral("database/sqlitePath"), w.database.sqlitePath).toString();
+    w.stripeApiBase = QUrl(
+        settings.value(QStringLiteral("stripe/apiBase"), w.stripeApiBase.toString()).toString());
+    const QString backend =
+        settings.value(QStringLiteral("database/backend"), QStringLiteral("sqlite")).toString();
+    w.database.backend =
+        backend == QLatin1String("postgres") ? DatabaseBackend::Postgres : DatabaseBackend::Sqlite;
+    w.database.sqlitePath =
+        settings.value(QStringLiteral("database/sqlitePath"), w.database.sqlitePath).toString();
     w.database.postgres.host = settings.value(QStringLiteral("database/pgHost")).toString();
     bool portOk = false;
-    w.database.postgres.port = settings.value(QStringLiteral("database/pgPort"), 5432).toInt(&portOk);
+    w.database.postgres.port =
+        settings.value(QStringLiteral("database/pgPort"), 5432).toInt(&portOk);
     if (!portOk)
         w.database.postgres.port = 0; // shows as an invalid port
     w.database.postgres.database = settings.value(QStringLiteral("database/pgDatabase")).toString();
     w.database.postgres.user = settings.value(QStringLiteral("database/pgUser")).toString();
-    w.database.postgres.sslMode = settings.value(QStringLiteral("database/pgSslMode"), QStringLiteral("prefer")).toString();
+    w.database.postgres.sslMode =
+        settings.value(QStringLiteral("database/pgSslMode"), QStringLiteral("prefer")).toString();
     w.cachePath = settings.value(QStringLiteral("cache/path"), w.cachePath).toString();
     if (backend != QLatin1String("sqlite") && backend != QLatin1String("postgres"))
-        return Error::make(Error::Kind::Validation,
-                           tr("The workspace \"%1\" names an unknown database type \"%2\".").arg(name, backend));
+        return Error::make(
+            Error::Kind::Validation,
+            tr("The workspace \"%1\" names an unknown database type \"%2\".").arg(name, backend));
     if (Status s = w.validate(); !s)
         return s.error();
     return w;
@@ -161,7 +190,8 @@ Status WorkspaceSettingsStore::save(const WorkspaceSettings &w)
     settings.beginGroup(w.name);
     settings.setValue(QStringLiteral("stripe/apiBase"), w.stripeApiBase.toString());
     const bool pg = w.database.backend == DatabaseBackend::Postgres;
-    settings.setValue(QStringLiteral("database/backend"), pg ? QStringLiteral("postgres") : QStringLiteral("sqlite"));
+    settings.setValue(QStringLiteral("database/backend"),
+                      pg ? QStringLiteral("postgres") : QStringLiteral("sqlite"));
     if (pg) {
         settings.setValue(QStringLiteral("database/pgHost"), w.database.postgres.host);
         settings.setValue(QStringLiteral("database/pgPort"), w.database.postgres.port);
@@ -183,7 +213,8 @@ Status WorkspaceSettingsStore::remove(const QString &name)
     QSettings settings(m_paths.settingsFile(), QSettings::IniFormat);
     settings.beginGroup(kGroup);
     if (!settings.childGroups().contains(name))
-        return Error::make(Error::Kind::NotFound, tr("There is no workspace named \"%1\".").arg(name));
+        return Error::make(Error::Kind::NotFound,
+                           tr("There is no workspace named \"%1\".").arg(name));
     settings.remove(name);
     settings.endGroup();
     if (settings.value(QStringLiteral("current")).toString() == name)
@@ -201,7 +232,8 @@ QString WorkspaceSettingsStore::currentWorkspace() const
 Status WorkspaceSettingsStore::setCurrentWorkspace(const QString &name)
 {
     if (!workspaceNames().contains(name))
-        return Error::make(Error::Kind::NotFound, tr("There is no workspace named \"%1\".").arg(name));
+        return Error::make(Error::Kind::NotFound,
+                           tr("There is no workspace named \"%1\".").arg(name));
     QSettings settings(m_paths.settingsFile(), QSettings::IniFormat);
     settings.setValue(QStringLiteral("current"), name);
     settings.sync();

@@ -19,7 +19,8 @@ struct PostgresSettings
     int port = 5432;
     QString database;
     QString user;
-    QString sslMode = QStringLiteral("prefer"); // disable, allow, prefer, require, verify-ca, verify-full
+    QString sslMode =
+        QStringLiteral("prefer"); // disable, allow, prefer, require, verify-ca, verify-full
 
     friend bool operator==(const PostgresSettings &, const PostgresSettings &) = default;
 };
@@ -30,7 +31,8 @@ struct BillingDatabaseSettings
     QString sqlitePath; // absolute; default <data>/<workspace>/billing.sqlite
     PostgresSettings postgres;
 
-    friend bool operator==(const BillingDatabaseSettings &, const BillingDatabaseSettings &) = default;
+    friend bool operator==(const BillingDatabaseSettings &,
+                           const BillingDatabaseSettings &) = default;
 };
 
 // One workspace: a Stripe account (through its API base URL; the key is in the SecretStore), its
@@ -58,8 +60,8 @@ struct WorkspaceSettings
     friend bool operator==(const WorkspaceSettings &, const WorkspaceSettings &) = default;
 };
 
-// Workspaces in the settings file (QSettings, INI format, AppPaths::settingsFile()). Not thread-safe:
-// use from one thread (the GUI thread); the file is small and written synchronously.
+// Workspaces in the settings file (QSettings, INI format, AppPaths::settingsFile()). Not
+// thread-safe: use from one thread (the GUI thread); the file is small and written synchronously.
 class WorkspaceSettingsStore final
 {
 public:

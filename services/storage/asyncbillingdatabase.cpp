@@ -4,11 +4,10 @@
 
 namespace Billing {
 
-AsyncBillingDatabase::AsyncBillingDatabase(BillingDbSettings settings, int pollIntervalMs, QObject *parent)
-    : UsageReader(parent)
-    , m_settings(std::move(settings))
-    , m_pollIntervalMs(pollIntervalMs)
-    , m_thread(std::make_unique<DbThread<BillingDatabase>>(
+AsyncBillingDatabase::AsyncBillingDatabase(BillingDbSettings settings, int pollIntervalMs,
+                                           QObject *parent)
+    : UsageReader(parent), m_settings(std::move(settings)), m_pollIntervalMs(pollIntervalMs),
+      m_thread(std::make_unique<DbThread<BillingDatabase>>(
           [] { return std::make_unique<BillingDatabase>(QStringLiteral("bc-billing-async")); }))
 {
 }
@@ -34,12 +33,15 @@ Result<BillingDatabase::OpenReport> AsyncBillingDatabase::openOnWorker(BillingDa
 
 void AsyncBillingDatabase::foreignUsageOnWorker()
 {
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT usageChanged(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT usageChanged(); }, Qt::QueuedConnection);
 }
 
-void AsyncBillingDatabase::open(QObject *context, std::function<void(Result<BillingDatabase::OpenReport>)> handler)
+void AsyncBillingDatabase::open(QObject *context,
+                                std::function<void(Result<BillingDatabase::OpenReport>)> handler)
 {
-    m_thread->run(context, [this](BillingDatabase &db) { return openOnWorker(db); }, std::move(handler));
+    m_thread->run(
+        context, [this](BillingDatabase &db) { return openOnWorker(db); }, std::move(handler));
 }
 
 Result<BillingDatabase::OpenReport> AsyncBillingDatabase::openBlocking()
@@ -50,12 +52,16 @@ Result<BillingDatabase::OpenReport> AsyncBillingDatabase::openBlocking()
 void AsyncBillingDatabase::series(const UsageSeriesQuery &query, QObject *context,
                                   std::function<void(Result<QList<UsagePoint>>)> handler)
 {
-    m_thread->run(context, [query](BillingDatabase &db) { return db.usageSeries(query); }, std::move(handler));
+    m_thread->run(
+        context, [query](BillingDatabase &db) { return db.usageSeries(query); },
+        std::move(handler));
 }
 
-void AsyncBillingDatabase::meters(QObject *context, std::function<void(Result<QStringList>)> handler)
+void AsyncBillingDatabase::meters(QObject *context,
+                                  std::function<void(Result<QStringList>)> handler)
 {
-    m_thread->run(context, [](BillingDatabase &db) { return db.usageMeters(); }, std::move(handler));
+    m_thread->run(
+        context, [](BillingDatabase &db) { return db.usageMeters(); }, std::move(handler));
 }
 
 void AsyncBillingDatabase::recordUsageEvents(const QList<UsageEvent> &events, QObject *context,

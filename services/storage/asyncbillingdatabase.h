@@ -25,7 +25,8 @@ class AsyncBillingDatabase final : public UsageReader
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AsyncBillingDatabase)
 public:
-    explicit AsyncBillingDatabase(BillingDbSettings settings, int pollIntervalMs = 0, QObject *parent = nullptr);
+    explicit AsyncBillingDatabase(BillingDbSettings settings, int pollIntervalMs = 0,
+                                  QObject *parent = nullptr);
     ~AsyncBillingDatabase() override;
 
     // Connects and migrates on the worker, then starts watching for other consoles' usage.

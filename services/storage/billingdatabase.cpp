@@ -15,6 +15,8 @@
 #include <QTimer>
 #include <QVariant>
 
+#include <spdlog/spdlog.h>
+
 namespace Billing {
 
 namespace {
@@ -24,9 +26,28 @@ QString tr(const char *text)
     return QCoreApplication::translate("Billing::BillingDatabase", text);
 }
 
+void logTo(spdlog::level::level_enum level, const QString &message)
+{
+    const std::string text = message.toStdString();
+    if (auto logger = spdlog::get("db"))
+        logger->log(level, "billing database: {}", text);
+    else
+        spdlog::log(level, "billing database: {}", text);
+}
+
+Error logged(Error e)
+{
+    logTo(spdlog::level::err, e.detail);
+    return e;
+}
+
+// Database errors are logged here, once, where they arise (the driver text never reaches the UI).
 Error dbError(const QString &userText, const QSqlError &sqlError)
 {
-    return Error::make(Error::Kind::Database, userText, userText + QStringLiteral(" [") + sqlError.text() + QLatin1Char(']'));
+    Error e = Error::make(Error::Kind::Database, userText,
+                          userText + QStringLiteral(" [") + sqlError.text() + QLatin1Char(']'));
+    logTo(spdlog::level::err, e.detail);
+    return e;
 }
 
 Error validation(const QString &userText)
@@ -59,7 +80,8 @@ bool isIdentifier(const QString &name)
 class Sql final
 {
 public:
-    Sql(const QString &connection, const QString &sql) : m_query(QSqlDatabase::database(connection, false))
+    Sql(const QString &connection, const QString &sql)
+        : m_query(QSqlDatabase::database(connection, false))
     {
         m_ok = m_query.prepare(sql);
         m_sql = sql;
@@ -67,7 +89,7 @@ public:
     Sql &bind(const QVariant &value)
     {
         // A null QString would go in as SQL NULL; text columns here are NOT NULL ('' = none).
-        if (value.metaType() == QMetaType::fromType<QString>() && value.isNull())
+        if (value.metaType() == QMetaType::fromType<QString>() && value.toString().isNull())
             m_query.addBindValue(QStringLiteral(""));
         else
             m_query.addBindValue(value);
@@ -103,15 +125,16 @@ QList<QStringList> migrations(const BillingDbDialect &d)
                        " key TEXT PRIMARY KEY,"
                        " value TEXT NOT NULL,"
                        " version BIGINT NOT NULL)"),
-        QStringLiteral("CREATE TABLE staff ("
-                       " id %1,"
-                       " display_name TEXT NOT NULL,"
-                       " email TEXT NOT NULL,"
-                       " role TEXT NOT NULL CHECK (role IN ('admin', 'finance', 'support', 'read_only')),"
-                       " active %2 NOT NULL,"
-                       " version BIGINT NOT NULL,"
-                       " updated_at BIGINT NOT NULL,"
-                       " updated_by TEXT NOT NULL)")
+        QStringLiteral(
+            "CREATE TABLE staff ("
+            " id %1,"
+            " display_name TEXT NOT NULL,"
+            " email TEXT NOT NULL,"
+            " role TEXT NOT NULL CHECK (role IN ('admin', 'finance', 'support', 'read_only')),"
+            " active %2 NOT NULL,"
+            " version BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL,"
+            " updated_by TEXT NOT NULL)")
             .arg(d.identityPrimaryKey(), d.boolean()),
         QStringLiteral("CREATE UNIQUE INDEX staff_email ON staff (lower(email))"),
         QStringLiteral("CREATE TABLE audit_log ("
@@ -144,7 +167,8 @@ QList<QStringList> migrations(const BillingDbDialect &d)
                        " meter TEXT NOT NULL,"
                        " quantity BIGINT NOT NULL,"
                        " PRIMARY KEY (granularity, bucket_start, customer_id, meter))"),
-        QStringLiteral("CREATE INDEX usage_rollups_customer ON usage_rollups (granularity, customer_id, bucket_start)"),
+        QStringLiteral("CREATE INDEX usage_rollups_customer ON usage_rollups (granularity, "
+                       "customer_id, bucket_start)"),
         QStringLiteral("CREATE TABLE dunning_state ("
                        " invoice_id TEXT PRIMARY KEY,"
                        " stage TEXT NOT NULL,"
@@ -172,12 +196,14 @@ StaffMember staffFromQuery(const QSqlQuery &q)
     return m;
 }
 
-const QString StaffColumns = QStringLiteral("id, display_name, email, role, active, version, updated_at, updated_by");
+const QString StaffColumns =
+    QStringLiteral("id, display_name, email, role, active, version, updated_at, updated_by");
 
 QString staffSummary(const StaffMember &m)
 {
     return QStringLiteral("%1 <%2> role=%3 active=%4")
-        .arg(m.displayName, m.email, staffRoleName(m.role), m.active ? QStringLiteral("yes") : QStringLiteral("no"));
+        .arg(m.displayName, m.email, staffRoleName(m.role),
+             m.active ? QStringLiteral("yes") : QStringLiteral("no"));
 }
 
 QString jsonEscape(const QString &s)
@@ -218,11 +244,13 @@ QString usageProblem(const UsageEvent &e, qint64 latestAllowed)
     if (!e.occurredAt.isValid())
         return tr("the time is missing or invalid");
     if (toSecs(e.occurredAt) > latestAllowed)
-        return tr("the time %1 is more than one day in the future").arg(e.occurredAt.toUTC().toString(Qt::ISODate));
+        return tr("the time %1 is more than one day in the future")
+            .arg(e.occurredAt.toUTC().toString(Qt::ISODate));
     return {};
 }
 
-// RFC 4180 records (quoted fields may hold commas, quotes and newlines) with the line each starts on.
+// RFC 4180 records (quoted fields may hold commas, quotes and newlines) with the line each starts
+// on.
 struct CsvRecord
 {
     int line = 0;
@@ -301,8 +329,9 @@ BillingDbSettings BillingDbSettings::sqlite(const QString &path)
     return s;
 }
 
-BillingDbSettings BillingDbSettings::postgres(const QString &host, int port, const QString &database,
-                                              const QString &user, const QString &password)
+BillingDbSettings BillingDbSettings::postgres(const QString &host, int port,
+                                              const QString &database, const QString &user,
+                                              const QString &password)
 {
     BillingDbSettings s;
     s.backend = Backend::Postgres;
@@ -327,17 +356,22 @@ QString BillingDbSettings::describe() const
 QString staffRoleName(StaffRole role)
 {
     switch (role) {
-    case StaffRole::Admin: return QStringLiteral("admin");
-    case StaffRole::Finance: return QStringLiteral("finance");
-    case StaffRole::Support: return QStringLiteral("support");
-    case StaffRole::ReadOnly: return QStringLiteral("read_only");
+    case StaffRole::Admin:
+        return QStringLiteral("admin");
+    case StaffRole::Finance:
+        return QStringLiteral("finance");
+    case StaffRole::Support:
+        return QStringLiteral("support");
+    case StaffRole::ReadOnly:
+        return QStringLiteral("read_only");
     }
     return QStringLiteral("read_only");
 }
 
 std::optional<StaffRole> staffRoleFromName(const QString &name)
 {
-    for (StaffRole r : {StaffRole::Admin, StaffRole::Finance, StaffRole::Support, StaffRole::ReadOnly}) {
+    for (StaffRole r :
+         {StaffRole::Admin, StaffRole::Finance, StaffRole::Support, StaffRole::ReadOnly}) {
         if (staffRoleName(r) == name)
             return r;
     }
@@ -347,9 +381,12 @@ std::optional<StaffRole> staffRoleFromName(const QString &name)
 QString BillingDatabase::granularityName(UsageGranularity granularity)
 {
     switch (granularity) {
-    case UsageGranularity::Hour: return QStringLiteral("hour");
-    case UsageGranularity::Day: return QStringLiteral("day");
-    case UsageGranularity::Month: return QStringLiteral("month");
+    case UsageGranularity::Hour:
+        return QStringLiteral("hour");
+    case UsageGranularity::Day:
+        return QStringLiteral("day");
+    case UsageGranularity::Month:
+        return QStringLiteral("month");
     }
     return QStringLiteral("day");
 }
@@ -363,8 +400,10 @@ QDateTime BillingDatabase::bucketStart(const QDateTime &at, UsageGranularity gra
         const qint64 floor = s >= 0 ? s / 3600 : (s - 3599) / 3600;
         return fromSecs(floor * 3600);
     }
-    case UsageGranularity::Day: return QDateTime(utc.date(), QTime(0, 0), Qt::UTC);
-    case UsageGranularity::Month: return QDateTime(QDate(utc.date().year(), utc.date().month(), 1), QTime(0, 0), Qt::UTC);
+    case UsageGranularity::Day:
+        return QDateTime(utc.date(), QTime(0, 0), Qt::UTC);
+    case UsageGranularity::Month:
+        return QDateTime(QDate(utc.date().year(), utc.date().month(), 1), QTime(0, 0), Qt::UTC);
     }
     return utc;
 }
@@ -413,7 +452,8 @@ Status BillingDatabase::commit() const
 {
     QSqlQuery q(database());
     if (!q.exec(QStringLiteral("COMMIT"))) {
-        const Error e = dbError(tr("The billing database could not save the change."), q.lastError());
+        const Error e =
+            dbError(tr("The billing database could not save the change."), q.lastError());
         rollback();
         return e;
     }
@@ -434,14 +474,18 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
     const bool pg = m_dialect.isPostgres();
 
     if (pg && !settings.schema.isEmpty() && !isIdentifier(settings.schema))
-        return validation(tr("\"%1\" is not a valid schema name (lower-case letters, digits, _).").arg(settings.schema));
+        return validation(tr("\"%1\" is not a valid schema name (lower-case letters, digits, _).")
+                              .arg(settings.schema));
 
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connectionName);
+        QSqlDatabase db = QSqlDatabase::addDatabase(
+            pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connectionName);
         if (!db.isValid()) {
             QSqlDatabase::removeDatabase(m_connectionName);
-            return Error::make(Error::Kind::Database,
-                               tr("The %1 driver for Qt is not installed.").arg(pg ? QStringLiteral("PostgreSQL") : QStringLiteral("SQLite")));
+            return logged(Error::make(
+                Error::Kind::Database,
+                tr("The %1 driver for Qt is not installed.")
+                    .arg(pg ? QStringLiteral("PostgreSQL") : QStringLiteral("SQLite"))));
         }
         if (pg) {
             db.setHostName(settings.host);
@@ -449,9 +493,10 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
             db.setDatabaseName(settings.database);
             db.setUserName(settings.user);
             db.setPassword(settings.password);
-            db.setConnectOptions(QStringLiteral("connect_timeout=%1;sslmode=%2;application_name=billing-console")
-                                     .arg(qMax(1, settings.connectTimeoutSeconds))
-                                     .arg(settings.sslMode.isEmpty() ? QStringLiteral("prefer") : settings.sslMode));
+            db.setConnectOptions(
+                QStringLiteral("connect_timeout=%1;sslmode=%2;application_name=billing-console")
+                    .arg(qMax(1, settings.connectTimeoutSeconds))
+                    .arg(settings.sslMode.isEmpty() ? QStringLiteral("prefer") : settings.sslMode));
         } else {
             if (settings.sqlitePath.isEmpty()) {
                 QSqlDatabase::removeDatabase(m_connectionName);
@@ -460,7 +505,8 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
             const QFileInfo info(settings.sqlitePath);
             QDir().mkpath(info.absolutePath());
             db.setDatabaseName(settings.sqlitePath);
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(qMax(1, settings.connectTimeoutSeconds) * 2000));
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1")
+                                     .arg(qMax(1, settings.connectTimeoutSeconds) * 2000));
         }
         if (!db.open()) {
             QString reason = db.lastError().databaseText().trimmed();
@@ -472,30 +518,35 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
             QSqlDatabase::removeDatabase(m_connectionName);
             const QString where = pg ? QStringLiteral("%1:%2").arg(settings.host).arg(settings.port)
                                      : QDir::toNativeSeparators(settings.sqlitePath);
-            return dbError(tr("Could not open the billing database at %1 (%2). Check that it is reachable "
-                              "and the connection settings are right.")
-                               .arg(where, reason),
-                           sqlError);
+            return dbError(
+                tr("Could not open the billing database at %1 (%2). Check that it is reachable "
+                   "and the connection settings are right.")
+                    .arg(where, reason),
+                sqlError);
         }
     }
     m_open = true;
 
     if (pg) {
-        exec(QStringLiteral("SET client_min_messages TO warning"));
+        // Quiet "already exists, skipping" notices from IF NOT EXISTS; a failure here is harmless.
+        (void)exec(QStringLiteral("SET client_min_messages TO warning"));
         if (!settings.schema.isEmpty()) {
             // Takes effect even before the schema exists; the migration creates it under the lock.
-            if (Status s = exec(QStringLiteral("SET search_path TO \"%1\"").arg(settings.schema)); !s) {
+            if (Status s = exec(QStringLiteral("SET search_path TO \"%1\"").arg(settings.schema));
+                !s) {
                 close();
                 return s.error();
             }
         }
     } else {
-        for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        for (const char *pragma :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
             if (Status s = exec(QString::fromLatin1(pragma)); !s) {
                 close();
-                return Error::make(Error::Kind::Database,
-                                   tr("%1 is not a usable SQLite database.").arg(QDir::toNativeSeparators(settings.sqlitePath)),
-                                   s.error().detail);
+                return logged(Error::make(Error::Kind::Database,
+                                          tr("%1 is not a usable SQLite database.")
+                                              .arg(QDir::toNativeSeparators(settings.sqlitePath)),
+                                          s.error().detail));
             }
         }
     }
@@ -505,6 +556,10 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
         close();
         return s.error();
     }
+    logTo(spdlog::level::info, QStringLiteral("opened %1, schema %2, %3 migration(s) applied")
+                                   .arg(settings.describe())
+                                   .arg(report.schemaVersion)
+                                   .arg(report.migrationsApplied));
     return report;
 }
 
@@ -527,19 +582,22 @@ Status BillingDatabase::migrate(OpenReport &report)
         if (!q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS \"%1\"").arg(m_settings.schema)))
             return fail(q);
     }
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")))
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+                               "PRIMARY KEY, applied_at BIGINT NOT NULL)")))
         return fail(q);
-    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !q.next())
+    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ||
+        !q.next())
         return fail(q);
     const int current = q.value(0).toInt();
     q.finish();
     if (current > SchemaVersion) {
         rollback();
-        return Error::make(Error::Kind::Database,
-                           tr("The billing database was created by a newer version of Billing Console (schema %1, this "
-                              "version knows %2). Update this console.")
-                               .arg(current)
-                               .arg(SchemaVersion));
+        return logged(
+            Error::make(Error::Kind::Database, tr("The billing database was created by a newer "
+                                                  "version of Billing Console (schema %1, this "
+                                                  "version knows %2). Update this console.")
+                                                   .arg(current)
+                                                   .arg(SchemaVersion)));
     }
     const QList<QStringList> all = migrations(m_dialect);
     for (int v = current + 1; v <= SchemaVersion; ++v) {
@@ -547,7 +605,8 @@ Status BillingDatabase::migrate(OpenReport &report)
             if (!q.exec(sql))
                 return fail(q);
         }
-        q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+        q.prepare(
+            QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
         q.addBindValue(v);
         q.addBindValue(nowSecs());
         if (!q.exec())
@@ -585,30 +644,35 @@ Result<WorkspaceSetting> BillingDatabase::setting(const QString &key) const
 {
     if (!m_open)
         return notOpen().error();
-    Sql q(m_connectionName, QStringLiteral("SELECT key, value, version FROM workspace_settings WHERE key = ?"));
+    Sql q(m_connectionName,
+          QStringLiteral("SELECT key, value, version FROM workspace_settings WHERE key = ?"));
     q.bind(key);
     if (!q.exec())
         return q.error(tr("Could not read a workspace setting."));
     if (!q.query().next())
-        return Error::make(Error::Kind::NotFound, tr("The workspace setting \"%1\" is not set.").arg(key));
-    return WorkspaceSetting{q.query().value(0).toString(), q.query().value(1).toString(), q.query().value(2).toLongLong()};
+        return Error::make(Error::Kind::NotFound,
+                           tr("The workspace setting \"%1\" is not set.").arg(key));
+    return WorkspaceSetting{q.query().value(0).toString(), q.query().value(1).toString(),
+                            q.query().value(2).toLongLong()};
 }
 
 Result<QList<WorkspaceSetting>> BillingDatabase::settingsList() const
 {
     if (!m_open)
         return notOpen().error();
-    Sql q(m_connectionName, QStringLiteral("SELECT key, value, version FROM workspace_settings ORDER BY key"));
+    Sql q(m_connectionName,
+          QStringLiteral("SELECT key, value, version FROM workspace_settings ORDER BY key"));
     if (!q.exec())
         return q.error(tr("Could not read the workspace settings."));
     QList<WorkspaceSetting> out;
     while (q.query().next())
-        out << WorkspaceSetting{q.query().value(0).toString(), q.query().value(1).toString(), q.query().value(2).toLongLong()};
+        out << WorkspaceSetting{q.query().value(0).toString(), q.query().value(1).toString(),
+                                q.query().value(2).toLongLong()};
     return out;
 }
 
-Result<qint64> BillingDatabase::setSetting(const QString &key, const QString &value, qint64 expectedVersion,
-                                           const QString &actor)
+Result<qint64> BillingDatabase::setSetting(const QString &key, const QString &value,
+                                           qint64 expectedVersion, const QString &actor)
 {
     if (!m_open)
         return notOpen().error();
@@ -620,7 +684,8 @@ Result<qint64> BillingDatabase::setSetting(const QString &key, const QString &va
 
     QString before;
     {
-        Sql read(m_connectionName, QStringLiteral("SELECT value, version FROM workspace_settings WHERE key = ?"));
+        Sql read(m_connectionName,
+                 QStringLiteral("SELECT value, version FROM workspace_settings WHERE key = ?"));
         read.bind(key);
         if (!read.exec()) {
             rollback();
@@ -631,12 +696,15 @@ Result<qint64> BillingDatabase::setSetting(const QString &key, const QString &va
     }
     const auto conflict = [&] {
         rollback();
-        return Error::make(Error::Kind::Conflict,
-                           tr("Someone else changed the workspace setting \"%1\" meanwhile. Reload it and try again.").arg(key));
+        return Error::make(Error::Kind::Conflict, tr("Someone else changed the workspace setting "
+                                                     "\"%1\" meanwhile. Reload it and try again.")
+                                                      .arg(key));
     };
     if (expectedVersion == 0) {
-        Sql ins(m_connectionName, QStringLiteral("INSERT INTO workspace_settings (key, value, version) VALUES (?, ?, 1) "
-                                                 "ON CONFLICT (key) DO NOTHING"));
+        Sql ins(
+            m_connectionName,
+            QStringLiteral("INSERT INTO workspace_settings (key, value, version) VALUES (?, ?, 1) "
+                           "ON CONFLICT (key) DO NOTHING"));
         ins.bind(key).bind(value);
         if (!ins.exec()) {
             rollback();
@@ -645,8 +713,9 @@ Result<qint64> BillingDatabase::setSetting(const QString &key, const QString &va
         if (ins.query().numRowsAffected() != 1)
             return conflict();
     } else {
-        Sql upd(m_connectionName, QStringLiteral("UPDATE workspace_settings SET value = ?, version = version + 1 "
-                                                 "WHERE key = ? AND version = ?"));
+        Sql upd(m_connectionName,
+                QStringLiteral("UPDATE workspace_settings SET value = ?, version = version + 1 "
+                               "WHERE key = ? AND version = ?"));
         upd.bind(value).bind(key).bind(expectedVersion);
         if (!upd.exec()) {
             rollback();
@@ -712,12 +781,14 @@ Result<StaffMember> BillingDatabase::findStaffByEmail(const QString &email) cons
 {
     if (!m_open)
         return notOpen().error();
-    Sql q(m_connectionName, QStringLiteral("SELECT %1 FROM staff WHERE lower(email) = lower(?)").arg(StaffColumns));
+    Sql q(m_connectionName,
+          QStringLiteral("SELECT %1 FROM staff WHERE lower(email) = lower(?)").arg(StaffColumns));
     q.bind(email.trimmed());
     if (!q.exec())
         return q.error(tr("Could not read a staff member."));
     if (!q.query().next())
-        return Error::make(Error::Kind::NotFound, tr("No staff member has the email %1.").arg(email));
+        return Error::make(Error::Kind::NotFound,
+                           tr("No staff member has the email %1.").arg(email));
     return staffFromQuery(q.query());
 }
 
@@ -731,7 +802,8 @@ Result<StaffMember> BillingDatabase::addStaff(const StaffMember &member, const Q
     if (Status s = begin(true); !s)
         return s.error();
     {
-        Sql dup(m_connectionName, QStringLiteral("SELECT id FROM staff WHERE lower(email) = lower(?)"));
+        Sql dup(m_connectionName,
+                QStringLiteral("SELECT id FROM staff WHERE lower(email) = lower(?)"));
         dup.bind(member.email.trimmed());
         if (!dup.exec()) {
             rollback();
@@ -739,7 +811,9 @@ Result<StaffMember> BillingDatabase::addStaff(const StaffMember &member, const Q
         }
         if (dup.query().next()) {
             rollback();
-            return Error::make(Error::Kind::Conflict, tr("A staff member with the email %1 already exists.").arg(member.email));
+            return Error::make(
+                Error::Kind::Conflict,
+                tr("A staff member with the email %1 already exists.").arg(member.email));
         }
     }
     StaffMember stored = member;
@@ -748,10 +822,15 @@ Result<StaffMember> BillingDatabase::addStaff(const StaffMember &member, const Q
     stored.version = 1;
     stored.updatedAt = fromSecs(nowSecs());
     stored.updatedBy = actor;
-    Sql ins(m_connectionName, QStringLiteral("INSERT INTO staff (display_name, email, role, active, version, updated_at, updated_by) "
+    Sql ins(m_connectionName, QStringLiteral("INSERT INTO staff (display_name, email, role, "
+                                             "active, version, updated_at, updated_by) "
                                              "VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id"));
-    ins.bind(stored.displayName).bind(stored.email).bind(staffRoleName(stored.role)).bind(stored.active)
-        .bind(toSecs(stored.updatedAt)).bind(actor);
+    ins.bind(stored.displayName)
+        .bind(stored.email)
+        .bind(staffRoleName(stored.role))
+        .bind(stored.active)
+        .bind(toSecs(stored.updatedAt))
+        .bind(actor);
     if (!ins.exec() || !ins.query().next()) {
         const Error e = ins.error(failed);
         rollback();
@@ -765,7 +844,8 @@ Result<StaffMember> BillingDatabase::addStaff(const StaffMember &member, const Q
     audit.operation = QStringLiteral("staff.add");
     audit.targetType = QStringLiteral("staff");
     audit.targetId = QString::number(stored.id);
-    audit.paramsJson = QStringLiteral("{\"email\":\"%1\",\"role\":\"%2\"}").arg(jsonEscape(stored.email), staffRoleName(stored.role));
+    audit.paramsJson = QStringLiteral("{\"email\":\"%1\",\"role\":\"%2\"}")
+                           .arg(jsonEscape(stored.email), staffRoleName(stored.role));
     audit.afterSummary = staffSummary(stored);
     audit.result = QStringLiteral("ok");
     if (Status s = insertAudit(audit); !s) {
@@ -788,7 +868,8 @@ Result<StaffMember> BillingDatabase::updateStaff(const StaffMember &member, cons
         return s.error();
     StaffMember current;
     {
-        Sql read(m_connectionName, QStringLiteral("SELECT %1 FROM staff WHERE id = ?").arg(StaffColumns));
+        Sql read(m_connectionName,
+                 QStringLiteral("SELECT %1 FROM staff WHERE id = ?").arg(StaffColumns));
         read.bind(member.id);
         if (!read.exec()) {
             rollback();
@@ -796,7 +877,8 @@ Result<StaffMember> BillingDatabase::updateStaff(const StaffMember &member, cons
         }
         if (!read.query().next()) {
             rollback();
-            return Error::make(Error::Kind::NotFound, tr("No staff member has the id %1.").arg(member.id));
+            return Error::make(Error::Kind::NotFound,
+                               tr("No staff member has the id %1.").arg(member.id));
         }
         current = staffFromQuery(read.query());
     }
@@ -804,7 +886,8 @@ Result<StaffMember> BillingDatabase::updateStaff(const StaffMember &member, cons
         rollback();
         return Error::make(Error::Kind::Conflict,
                            tr("%1 changed this staff member meanwhile (%2). Reload and try again.")
-                               .arg(now.updatedBy.isEmpty() ? tr("Someone else") : now.updatedBy, now.updatedAt.toString(Qt::ISODate)));
+                               .arg(now.updatedBy.isEmpty() ? tr("Someone else") : now.updatedBy,
+                                    now.updatedAt.toString(Qt::ISODate)));
     };
     if (current.version != member.version)
         return conflict(current);
@@ -815,11 +898,18 @@ Result<StaffMember> BillingDatabase::updateStaff(const StaffMember &member, cons
     stored.version = member.version + 1;
     stored.updatedAt = fromSecs(nowSecs());
     stored.updatedBy = actor;
-    Sql upd(m_connectionName, QStringLiteral("UPDATE staff SET display_name = ?, email = ?, role = ?, active = ?, "
-                                             "version = version + 1, updated_at = ?, updated_by = ? "
-                                             "WHERE id = ? AND version = ?"));
-    upd.bind(stored.displayName).bind(stored.email).bind(staffRoleName(stored.role)).bind(stored.active)
-        .bind(toSecs(stored.updatedAt)).bind(actor).bind(member.id).bind(member.version);
+    Sql upd(m_connectionName,
+            QStringLiteral("UPDATE staff SET display_name = ?, email = ?, role = ?, active = ?, "
+                           "version = version + 1, updated_at = ?, updated_by = ? "
+                           "WHERE id = ? AND version = ?"));
+    upd.bind(stored.displayName)
+        .bind(stored.email)
+        .bind(staffRoleName(stored.role))
+        .bind(stored.active)
+        .bind(toSecs(stored.updatedAt))
+        .bind(actor)
+        .bind(member.id)
+        .bind(member.version);
     if (!upd.exec()) {
         const Error e = upd.error(failed);
         rollback();
@@ -854,37 +944,51 @@ Result<DunningState> BillingDatabase::dunningState(const QString &invoiceId) con
 {
     if (!m_open)
         return notOpen().error();
-    Sql q(m_connectionName, QStringLiteral("SELECT invoice_id, stage, owner, note, version, updated_at, updated_by "
-                                           "FROM dunning_state WHERE invoice_id = ?"));
+    Sql q(m_connectionName,
+          QStringLiteral("SELECT invoice_id, stage, owner, note, version, updated_at, updated_by "
+                         "FROM dunning_state WHERE invoice_id = ?"));
     q.bind(invoiceId);
     if (!q.exec())
         return q.error(tr("Could not read the dunning state."));
     if (!q.query().next())
-        return Error::make(Error::Kind::NotFound, tr("Invoice %1 has no dunning state.").arg(invoiceId));
+        return Error::make(Error::Kind::NotFound,
+                           tr("Invoice %1 has no dunning state.").arg(invoiceId));
     const QSqlQuery &r = q.query();
-    return DunningState{r.value(0).toString(), r.value(1).toString(), r.value(2).toString(), r.value(3).toString(),
-                        r.value(4).toLongLong(), fromSecs(r.value(5).toLongLong()), r.value(6).toString()};
+    return DunningState{r.value(0).toString(),   r.value(1).toString(),
+                        r.value(2).toString(),   r.value(3).toString(),
+                        r.value(4).toLongLong(), fromSecs(r.value(5).toLongLong()),
+                        r.value(6).toString()};
 }
 
-Result<DunningState> BillingDatabase::setDunningState(const DunningState &state, const QString &actor)
+Result<DunningState> BillingDatabase::setDunningState(const DunningState &state,
+                                                      const QString &actor)
 {
     if (!m_open)
         return notOpen().error();
     if (state.invoiceId.trimmed().isEmpty() || state.stage.trimmed().isEmpty())
         return validation(tr("A dunning state needs an invoice and a stage."));
-    const QString failed = tr("Could not save the dunning state of invoice %1.").arg(state.invoiceId);
+    const QString failed =
+        tr("Could not save the dunning state of invoice %1.").arg(state.invoiceId);
     if (Status s = begin(true); !s)
         return s.error();
     DunningState stored = state;
     stored.version = state.version + 1;
     stored.updatedAt = fromSecs(nowSecs());
     stored.updatedBy = actor;
-    Sql w(m_connectionName, state.version == 0
-                                ? QStringLiteral("INSERT INTO dunning_state (stage, owner, note, updated_at, updated_by, invoice_id, version) "
-                                                 "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (invoice_id) DO NOTHING")
-                                : QStringLiteral("UPDATE dunning_state SET stage = ?, owner = ?, note = ?, updated_at = ?, "
-                                                 "updated_by = ?, version = version + 1 WHERE invoice_id = ? AND version = ?"));
-    w.bind(stored.stage).bind(stored.owner).bind(stored.note).bind(toSecs(stored.updatedAt)).bind(actor).bind(stored.invoiceId);
+    Sql w(m_connectionName,
+          state.version == 0
+              ? QStringLiteral("INSERT INTO dunning_state (stage, owner, note, updated_at, "
+                               "updated_by, invoice_id, version) "
+                               "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (invoice_id) DO NOTHING")
+              : QStringLiteral(
+                    "UPDATE dunning_state SET stage = ?, owner = ?, note = ?, updated_at = ?, "
+                    "updated_by = ?, version = version + 1 WHERE invoice_id = ? AND version = ?"));
+    w.bind(stored.stage)
+        .bind(stored.owner)
+        .bind(stored.note)
+        .bind(toSecs(stored.updatedAt))
+        .bind(actor)
+        .bind(stored.invoiceId);
     if (state.version != 0)
         w.bind(state.version);
     if (!w.exec()) {
@@ -894,8 +998,9 @@ Result<DunningState> BillingDatabase::setDunningState(const DunningState &state,
     }
     if (w.query().numRowsAffected() != 1) {
         rollback();
-        return Error::make(Error::Kind::Conflict,
-                           tr("Someone else changed the dunning state of invoice %1 meanwhile. Reload and try again.").arg(state.invoiceId));
+        return Error::make(Error::Kind::Conflict, tr("Someone else changed the dunning state of "
+                                                     "invoice %1 meanwhile. Reload and try again.")
+                                                      .arg(state.invoiceId));
     }
     AuditEntry audit;
     audit.actor = actor;
@@ -921,12 +1026,21 @@ Result<DunningState> BillingDatabase::setDunningState(const DunningState &state,
 Status BillingDatabase::insertAudit(const AuditEntry &entry, qint64 *id) const
 {
     const QDateTime at = entry.at.isValid() ? entry.at : fromSecs(nowSecs());
-    Sql q(m_connectionName, QStringLiteral("INSERT INTO audit_log (at, actor, operation, target_type, target_id, params, "
-                                           "before_summary, after_summary, idempotency_key, result) "
-                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
-    q.bind(toSecs(at)).bind(entry.actor).bind(entry.operation).bind(entry.targetType).bind(entry.targetId)
+    Sql q(m_connectionName,
+          QStringLiteral(
+              "INSERT INTO audit_log (at, actor, operation, target_type, target_id, params, "
+              "before_summary, after_summary, idempotency_key, result) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.bind(toSecs(at))
+        .bind(entry.actor)
+        .bind(entry.operation)
+        .bind(entry.targetType)
+        .bind(entry.targetId)
         .bind(entry.paramsJson.isEmpty() ? QStringLiteral("{}") : entry.paramsJson)
-        .bind(entry.beforeSummary).bind(entry.afterSummary).bind(entry.idempotencyKey).bind(entry.result);
+        .bind(entry.beforeSummary)
+        .bind(entry.afterSummary)
+        .bind(entry.idempotencyKey)
+        .bind(entry.result);
     if (!q.exec() || !q.query().next())
         return q.error(tr("Could not write to the audit log."));
     if (id)
@@ -977,8 +1091,9 @@ Result<QList<AuditEntry>> BillingDatabase::audit(const AuditQuery &query) const
         add(QStringLiteral("at < ?"), toSecs(query.to));
     if (query.beforeId > 0)
         add(QStringLiteral("id < ?"), query.beforeId);
-    QString sql = QStringLiteral("SELECT id, at, actor, operation, target_type, target_id, params, before_summary, "
-                                 "after_summary, idempotency_key, result FROM audit_log");
+    QString sql = QStringLiteral(
+        "SELECT id, at, actor, operation, target_type, target_id, params, before_summary, "
+        "after_summary, idempotency_key, result FROM audit_log");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     sql += QStringLiteral(" ORDER BY id DESC LIMIT %1").arg(qBound(1, query.limit, 10000));
@@ -1017,7 +1132,9 @@ Result<int> BillingDatabase::recordUsageEvents(const QList<UsageEvent> &events)
     for (qsizetype i = 0; i < events.size(); ++i) {
         const QString problem = usageProblem(events.at(i), latest);
         if (!problem.isEmpty())
-            return validation(tr("Usage event %1 (id \"%2\"): %3. Nothing was recorded.").arg(i + 1).arg(events.at(i).id, problem));
+            return validation(tr("Usage event %1 (id \"%2\"): %3. Nothing was recorded.")
+                                  .arg(i + 1)
+                                  .arg(events.at(i).id, problem));
     }
     return insertUsage(events);
 }
@@ -1035,11 +1152,16 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
         if (before.ok() && *before != m_lastUsageRowid)
             m_foreignUsagePending = true;
     }
-    Sql ins(m_connectionName, QStringLiteral("INSERT INTO usage_events (id, customer_id, meter, quantity, occurred_at) "
-                                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"));
-    Sql roll(m_connectionName, QStringLiteral("INSERT INTO usage_rollups (granularity, bucket_start, customer_id, meter, quantity) "
-                                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT (granularity, bucket_start, customer_id, meter) "
-                                              "DO UPDATE SET quantity = usage_rollups.quantity + excluded.quantity"));
+    Sql ins(
+        m_connectionName,
+        QStringLiteral("INSERT INTO usage_events (id, customer_id, meter, quantity, occurred_at) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"));
+    Sql roll(
+        m_connectionName,
+        QStringLiteral(
+            "INSERT INTO usage_rollups (granularity, bucket_start, customer_id, meter, quantity) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (granularity, bucket_start, customer_id, meter) "
+            "DO UPDATE SET quantity = usage_rollups.quantity + excluded.quantity"));
     int inserted = 0;
     for (const UsageEvent &e : events) {
         const qint64 at = toSecs(e.occurredAt);
@@ -1052,8 +1174,12 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
         if (ins.query().numRowsAffected() != 1)
             continue; // already recorded: its quantity is in the rollups already
         ++inserted;
-        for (UsageGranularity g : {UsageGranularity::Hour, UsageGranularity::Day, UsageGranularity::Month}) {
-            roll.bind(granularityName(g)).bind(toSecs(bucketStart(e.occurredAt, g))).bind(e.customerId).bind(e.meter)
+        for (UsageGranularity g :
+             {UsageGranularity::Hour, UsageGranularity::Day, UsageGranularity::Month}) {
+            roll.bind(granularityName(g))
+                .bind(toSecs(bucketStart(e.occurredAt, g)))
+                .bind(e.customerId)
+                .bind(e.meter)
                 .bind(e.quantity);
             if (!roll.exec()) {
                 const Error err = roll.error(failed);
@@ -1081,7 +1207,8 @@ Result<QList<UsagePoint>> BillingDatabase::usageSeries(const UsageSeriesQuery &q
 {
     if (!m_open)
         return notOpen().error();
-    QString sql = QStringLiteral("SELECT bucket_start, meter, SUM(quantity) FROM usage_rollups WHERE granularity = ?");
+    QString sql = QStringLiteral(
+        "SELECT bucket_start, meter, SUM(quantity) FROM usage_rollups WHERE granularity = ?");
     QVariantList binds{granularityName(query.granularity)};
     if (query.from.isValid()) {
         sql += QStringLiteral(" AND bucket_start >= ?");
@@ -1103,7 +1230,8 @@ Result<QList<UsagePoint>> BillingDatabase::usageSeries(const UsageSeriesQuery &q
         return q.error(tr("Could not read usage."));
     QList<UsagePoint> out;
     while (q.query().next())
-        out << UsagePoint{fromSecs(q.query().value(0).toLongLong()), q.query().value(1).toString(), q.query().value(2).toLongLong()};
+        out << UsagePoint{fromSecs(q.query().value(0).toLongLong()), q.query().value(1).toString(),
+                          q.query().value(2).toLongLong()};
     return out;
 }
 
@@ -1111,7 +1239,10 @@ Result<QStringList> BillingDatabase::usageMeters() const
 {
     if (!m_open)
         return notOpen().error();
-    Sql q(m_connectionName, QStringLiteral("SELECT DISTINCT meter FROM usage_rollups WHERE granularity = 'month' ORDER BY meter"));
+    Sql q(
+        m_connectionName,
+        QStringLiteral(
+            "SELECT DISTINCT meter FROM usage_rollups WHERE granularity = 'month' ORDER BY meter"));
     if (!q.exec())
         return q.error(tr("Could not read the usage meters."));
     QStringList out;
@@ -1136,7 +1267,8 @@ Result<UsageImportReport> BillingDatabase::importUsageCsv(const QString &filePat
         return notOpen().error();
     QFile file(filePath);
     if (!file.open(QIODevice::ReadOnly))
-        return validation(tr("Could not read %1: %2").arg(QDir::toNativeSeparators(filePath), file.errorString()));
+        return validation(tr("Could not read %1: %2")
+                              .arg(QDir::toNativeSeparators(filePath), file.errorString()));
     QString text = QString::fromUtf8(file.readAll());
     if (text.startsWith(QChar(0xFEFF)))
         text.remove(0, 1);
@@ -1145,10 +1277,13 @@ Result<UsageImportReport> BillingDatabase::importUsageCsv(const QString &filePat
         return parsed.error();
     const QList<CsvRecord> &records = *parsed;
     if (records.isEmpty())
-        return validation(tr("%1 is empty: expected the header id,customer_id,meter,quantity,occurred_at.").arg(QDir::toNativeSeparators(filePath)));
+        return validation(
+            tr("%1 is empty: expected the header id,customer_id,meter,quantity,occurred_at.")
+                .arg(QDir::toNativeSeparators(filePath)));
 
-    const QStringList required = {QStringLiteral("id"), QStringLiteral("customer_id"), QStringLiteral("meter"),
-                                  QStringLiteral("quantity"), QStringLiteral("occurred_at")};
+    const QStringList required = {QStringLiteral("id"), QStringLiteral("customer_id"),
+                                  QStringLiteral("meter"), QStringLiteral("quantity"),
+                                  QStringLiteral("occurred_at")};
     QStringList header;
     for (const QString &h : records.first().fields)
         header << h.trimmed().toLower();
@@ -1160,7 +1295,8 @@ Result<UsageImportReport> BillingDatabase::importUsageCsv(const QString &filePat
             missing << name;
     }
     if (!missing.isEmpty())
-        return validation(tr("Line %1: the header must name id, customer_id, meter, quantity, occurred_at; missing: %2.")
+        return validation(tr("Line %1: the header must name id, customer_id, meter, quantity, "
+                             "occurred_at; missing: %2.")
                               .arg(records.first().line)
                               .arg(missing.join(QStringLiteral(", "))));
 
@@ -1171,10 +1307,13 @@ Result<UsageImportReport> BillingDatabase::importUsageCsv(const QString &filePat
     for (qsizetype r = 1; r < records.size(); ++r) {
         const CsvRecord &rec = records.at(r);
         const auto lineError = [&](const QString &what) {
-            return validation(tr("Line %1 of %2: %3. Nothing was imported.").arg(rec.line).arg(QFileInfo(filePath).fileName(), what));
+            return validation(tr("Line %1 of %2: %3. Nothing was imported.")
+                                  .arg(rec.line)
+                                  .arg(QFileInfo(filePath).fileName(), what));
         };
         if (rec.fields.size() != header.size())
-            return lineError(tr("expected %1 fields, found %2").arg(header.size()).arg(rec.fields.size()));
+            return lineError(
+                tr("expected %1 fields, found %2").arg(header.size()).arg(rec.fields.size()));
         UsageEvent e;
         e.id = rec.fields.at(column[0]).trimmed();
         e.customerId = rec.fields.at(column[1]).trimmed();
@@ -1190,9 +1329,11 @@ Result<UsageImportReport> BillingDatabase::importUsageCsv(const QString &filePat
         } else {
             e.occurredAt = QDateTime::fromString(when, Qt::ISODate);
             if (!e.occurredAt.isValid())
-                return lineError(tr("occurred_at \"%1\" is not an ISO 8601 time or unix seconds").arg(when));
+                return lineError(
+                    tr("occurred_at \"%1\" is not an ISO 8601 time or unix seconds").arg(when));
             if (e.occurredAt.timeSpec() == Qt::LocalTime)
-                return lineError(tr("occurred_at \"%1\" has no time zone (add Z for UTC)").arg(when));
+                return lineError(
+                    tr("occurred_at \"%1\" has no time zone (add Z for UTC)").arg(when));
             e.occurredAt = e.occurredAt.toUTC();
         }
         const QString problem = usageProblem(e, latest);
@@ -1266,17 +1407,20 @@ Status BillingDatabase::watchUsage(int pollIntervalMs, std::function<void()> onF
         QSqlDriver *driver = database().driver();
         const QString channel = QString::fromLatin1(BillingDbDialect::UsageChannel);
         if (!driver->subscribeToNotification(channel))
-            return dbError(tr("Could not subscribe to usage changes from other consoles."), driver->lastError());
-        m_notifyConnection = QObject::connect(driver, &QSqlDriver::notification, driver,
-                         [this, channel](const QString &name, QSqlDriver::NotificationSource source, const QVariant &payload) {
-                             // Our own NOTIFY comes back as SelfSource: the writer already knows.
-                             if (name != channel || source != QSqlDriver::OtherSource)
-                                 return;
-                             if (payload.toString() != m_settings.schema)
-                                 return;
-                             if (m_onForeignUsage)
-                                 m_onForeignUsage();
-                         });
+            return dbError(tr("Could not subscribe to usage changes from other consoles."),
+                           driver->lastError());
+        m_notifyConnection = QObject::connect(
+            driver, &QSqlDriver::notification, driver,
+            [this, channel](const QString &name, QSqlDriver::NotificationSource source,
+                            const QVariant &payload) {
+                // Our own NOTIFY comes back as SelfSource: the writer already knows.
+                if (name != channel || source != QSqlDriver::OtherSource)
+                    return;
+                if (payload.toString() != m_settings.schema)
+                    return;
+                if (m_onForeignUsage)
+                    m_onForeignUsage();
+            });
         return {};
     }
     qint64 dataVersion = 0;

@@ -25,20 +25,22 @@ struct BillingDbSettings
     using Backend = BillingDbDialect::Backend;
 
     Backend backend = Backend::Sqlite;
-    QString sqlitePath;                      // SQLite: the file; created with its folder if missing
+    QString sqlitePath; // SQLite: the file; created with its folder if missing
     QString host = QStringLiteral("127.0.0.1"); // PostgreSQL
     int port = 5432;
     QString database;
     QString user;
     QString password;
-    QString sslMode = QStringLiteral("prefer"); // disable | allow | prefer | require | verify-ca | verify-full
-    QString schema;             // PostgreSQL schema for the tables; empty = the default (public)
+    QString sslMode =
+        QStringLiteral("prefer"); // disable | allow | prefer | require | verify-ca | verify-full
+    QString schema;               // PostgreSQL schema for the tables; empty = the default (public)
     int connectTimeoutSeconds = 5;
 
     static BillingDbSettings sqlite(const QString &path);
-    static BillingDbSettings postgres(const QString &host, int port, const QString &database, const QString &user,
-                                      const QString &password = {});
-    // "SQLite file /x/billing.db" or "PostgreSQL billing@127.0.0.1:5432/billing": for logs and the UI.
+    static BillingDbSettings postgres(const QString &host, int port, const QString &database,
+                                      const QString &user, const QString &password = {});
+    // "SQLite file /x/billing.db" or "PostgreSQL billing@127.0.0.1:5432/billing": for logs and the
+    // UI.
     QString describe() const;
 };
 
@@ -60,7 +62,7 @@ struct StaffMember
     QString email; // unique (case as given)
     StaffRole role = StaffRole::ReadOnly;
     bool active = true;
-    qint64 version = 0; // optimistic concurrency: pass back what you read
+    qint64 version = 0;  // optimistic concurrency: pass back what you read
     QDateTime updatedAt; // UTC, seconds
     QString updatedBy;
 };
@@ -68,11 +70,11 @@ struct StaffMember
 // One row of the append-only audit log.
 struct AuditEntry
 {
-    qint64 id = 0;        // assigned by appendAudit
-    QDateTime at;         // UTC; appendAudit fills "now" when invalid
-    QString actor;        // staff email or "system"
-    QString operation;    // "staff.update", "refund.create", ...
-    QString targetType;   // "staff", "invoice", ...
+    qint64 id = 0;      // assigned by appendAudit
+    QDateTime at;       // UTC; appendAudit fills "now" when invalid
+    QString actor;      // staff email or "system"
+    QString operation;  // "staff.update", "refund.create", ...
+    QString targetType; // "staff", "invoice", ...
     QString targetId;
     QString paramsJson = QStringLiteral("{}"); // a JSON object, compact
     QString beforeSummary;
@@ -84,12 +86,12 @@ struct AuditEntry
 // Newest first, keyset-paged on id.
 struct AuditQuery
 {
-    QString actor;      // empty = any
-    QString targetType; // empty = any
-    QString targetId;   // empty = any
-    QString operation;  // empty = any
-    QDateTime from;     // inclusive; invalid = no bound
-    QDateTime to;       // exclusive; invalid = no bound
+    QString actor;       // empty = any
+    QString targetType;  // empty = any
+    QString targetId;    // empty = any
+    QString operation;   // empty = any
+    QDateTime from;      // inclusive; invalid = no bound
+    QDateTime to;        // exclusive; invalid = no bound
     qint64 beforeId = 0; // > 0: only rows with id < beforeId (next page)
     int limit = 100;
 };
@@ -97,9 +99,9 @@ struct AuditQuery
 // Where an unpaid invoice stands in the dunning process (the product's own state, beside Stripe's).
 struct DunningState
 {
-    QString invoiceId;  // in_...
-    QString stage;      // "new", "reminded", "escalated", "paused", "closed" (free text to the database)
-    QString owner;      // staff email, empty = unassigned
+    QString invoiceId; // in_...
+    QString stage; // "new", "reminded", "escalated", "paused", "closed" (free text to the database)
+    QString owner; // staff email, empty = unassigned
     QString note;
     qint64 version = 0; // optimistic concurrency: 0 = not stored yet
     QDateTime updatedAt;
@@ -158,13 +160,13 @@ public:
     // `member` if member.version is still the stored version, else Conflict; returns the new row.
     // Both append an audit row in the same transaction.
     Result<QList<StaffMember>> staff(bool includeInactive = true) const;
-    Result<StaffMember> findStaff(qint64 id) const;                  // NotFound when absent
+    Result<StaffMember> findStaff(qint64 id) const;                   // NotFound when absent
     Result<StaffMember> findStaffByEmail(const QString &email) const; // NotFound when absent
     Result<StaffMember> addStaff(const StaffMember &member, const QString &actor);
     Result<StaffMember> updateStaff(const StaffMember &member, const QString &actor);
 
-    // Dunning state per invoice. setDunningState inserts (state.version 0) or updates (state.version
-    // = the stored version, else Conflict); returns the stored row. Audited.
+    // Dunning state per invoice. setDunningState inserts (state.version 0) or updates
+    // (state.version = the stored version, else Conflict); returns the stored row. Audited.
     Result<DunningState> dunningState(const QString &invoiceId) const; // NotFound when absent
     Result<DunningState> setDunningState(const DunningState &state, const QString &actor);
 

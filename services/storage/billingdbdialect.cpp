@@ -10,17 +10,20 @@ QStringList BillingDbDialect::auditAppendOnlyTriggers() const
                            "LANGUAGE plpgsql AS $$ BEGIN "
                            "RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP; "
                            "END $$"),
-            QStringLiteral("CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
-                           "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"),
+            QStringLiteral(
+                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"),
             QStringLiteral("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
                            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"),
         };
     }
     return {
-        QStringLiteral("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-                       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END"),
-        QStringLiteral("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-                       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END"),
+        QStringLiteral(
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END"),
+        QStringLiteral(
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END"),
     };
 }
 

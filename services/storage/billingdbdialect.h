@@ -20,7 +20,10 @@ public:
 
     // Column types.
     QString bigint() const { return QStringLiteral("BIGINT"); }
-    QString boolean() const { return isPostgres() ? QStringLiteral("BOOLEAN") : QStringLiteral("INTEGER"); }
+    QString boolean() const
+    {
+        return isPostgres() ? QStringLiteral("BOOLEAN") : QStringLiteral("INTEGER");
+    }
     QString json() const { return isPostgres() ? QStringLiteral("JSONB") : QStringLiteral("TEXT"); }
     // A generated integer primary key column definition ("id <this>").
     QString identityPrimaryKey() const
@@ -31,7 +34,10 @@ public:
 
     // Starts a write transaction. SQLite takes the write lock at once (no deadlock on upgrade
     // between two consoles); the busy timeout makes the second one wait.
-    QString beginWrite() const { return isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"); }
+    QString beginWrite() const
+    {
+        return isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE");
+    }
     QString beginRead() const { return QStringLiteral("BEGIN"); }
 
     // Statements, run inside the migration transaction, that serialise migrations between

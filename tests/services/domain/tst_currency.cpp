@@ -9,7 +9,8 @@ class tst_Currency : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // Expected values are Stripe's rules (https://docs.stripe.com/currencies), not the table itself.
+    // Expected values are Stripe's rules (https://docs.stripe.com/currencies), not the table
+    // itself.
     void exponentMatchesStripe_data()
     {
         QTest::addColumn<QString>("code");
@@ -52,10 +53,13 @@ private Q_SLOTS:
 
     void allSixteenZeroDecimalCurrencies()
     {
-        const QStringList zero = {QStringLiteral("BIF"), QStringLiteral("CLP"), QStringLiteral("DJF"), QStringLiteral("GNF"),
-                                  QStringLiteral("JPY"), QStringLiteral("KMF"), QStringLiteral("KRW"), QStringLiteral("MGA"),
-                                  QStringLiteral("PYG"), QStringLiteral("RWF"), QStringLiteral("UGX"), QStringLiteral("VND"),
-                                  QStringLiteral("VUV"), QStringLiteral("XAF"), QStringLiteral("XOF"), QStringLiteral("XPF")};
+        const QStringList zero = {
+            QStringLiteral("BIF"), QStringLiteral("CLP"), QStringLiteral("DJF"),
+            QStringLiteral("GNF"), QStringLiteral("JPY"), QStringLiteral("KMF"),
+            QStringLiteral("KRW"), QStringLiteral("MGA"), QStringLiteral("PYG"),
+            QStringLiteral("RWF"), QStringLiteral("UGX"), QStringLiteral("VND"),
+            QStringLiteral("VUV"), QStringLiteral("XAF"), QStringLiteral("XOF"),
+            QStringLiteral("XPF")};
         int zeroCount = 0;
         for (const QString &code : Currency::supportedCodes()) {
             const auto c = Currency::fromCode(code);

@@ -11,7 +11,10 @@ namespace {
 constexpr qint64 kMax = std::numeric_limits<qint64>::max();
 constexpr qint64 kMin = std::numeric_limits<qint64>::min();
 
-Currency cur(const char *code) { return *Currency::fromCode(QString::fromLatin1(code)); }
+Currency cur(const char *code)
+{
+    return *Currency::fromCode(QString::fromLatin1(code));
+}
 
 } // namespace
 
@@ -54,34 +57,88 @@ private Q_SLOTS:
         QTest::addColumn<QString>("locale");
         QTest::addColumn<bool>("allowNegative");
         QTest::addColumn<qint64>("minor");
-        QTest::newRow("whole") << "12" << "USD" << "C" << false << qint64(1200);
-        QTest::newRow("one decimal") << "12.3" << "USD" << "C" << false << qint64(1230);
-        QTest::newRow("two decimals") << "12.34" << "USD" << "C" << false << qint64(1234);
-        QTest::newRow("outer spaces") << "  12.34 " << "USD" << "C" << false << qint64(1234);
-        QTest::newRow("cents") << "0.05" << "USD" << "C" << false << qint64(5);
-        QTest::newRow("leading zeros") << "007.50" << "USD" << "C" << false << qint64(750);
-        QTest::newRow("zero") << "0" << "USD" << "C" << false << qint64(0);
-        QTest::newRow("plus sign") << "+5" << "USD" << "C" << false << qint64(500);
-        QTest::newRow("negative allowed") << "-5.00" << "USD" << "C" << true << qint64(-500);
-        QTest::newRow("minus zero") << "-0" << "USD" << "C" << false << qint64(0);
-        QTest::newRow("en_US grouping") << "1,234.56" << "USD" << "en_US" << false << qint64(123456);
-        QTest::newRow("en_US two groups") << "1,234,567.8" << "USD" << "en_US" << false << qint64(123456780);
-        QTest::newRow("en_US ungrouped") << "1234.56" << "USD" << "en_US" << false << qint64(123456);
-        QTest::newRow("de_DE grouping") << "1.234,56" << "EUR" << "de_DE" << false << qint64(123456);
-        QTest::newRow("de_DE comma") << "1234,56" << "EUR" << "de_DE" << false << qint64(123456);
-        QTest::newRow("de_DE C form") << "1234.5" << "EUR" << "de_DE" << false << qint64(123450);
-        QTest::newRow("de_DE group beats C") << "1.234" << "EUR" << "de_DE" << false << qint64(123400);
-        QTest::newRow("fr_FR typed space") << "1 234,56" << "EUR" << "fr_FR" << false << qint64(123456);
-        QTest::newRow("fr_FR narrow nbsp") << QStringLiteral("1\u202f234,56") << "EUR" << "fr_FR" << false << qint64(123456);
-        QTest::newRow("fr_FR nbsp") << QStringLiteral("1\u00a0234,56") << "EUR" << "fr_FR" << false << qint64(123456);
-        QTest::newRow("jpy") << "1500" << "JPY" << "C" << false << qint64(1500);
-        QTest::newRow("ja_JP grouped yen") << "1,500" << "JPY" << "ja_JP" << false << qint64(1500);
-        QTest::newRow("krw") << "50000" << "KRW" << "C" << false << qint64(50000);
-        QTest::newRow("kwd ends in 0") << "1.250" << "KWD" << "C" << false << qint64(1250);
-        QTest::newRow("kwd two decimals") << "1.25" << "KWD" << "C" << false << qint64(1250);
-        QTest::newRow("isk whole") << "5" << "ISK" << "C" << false << qint64(500);
-        QTest::newRow("int64 max") << "92233720368547758.07" << "USD" << "C" << false << kMax;
-        QTest::newRow("int64 min") << "-92233720368547758.08" << "USD" << "C" << true << kMin;
+        QTest::newRow("whole") << "12"
+                               << "USD"
+                               << "C" << false << qint64(1200);
+        QTest::newRow("one decimal") << "12.3"
+                                     << "USD"
+                                     << "C" << false << qint64(1230);
+        QTest::newRow("two decimals") << "12.34"
+                                      << "USD"
+                                      << "C" << false << qint64(1234);
+        QTest::newRow("outer spaces") << "  12.34 "
+                                      << "USD"
+                                      << "C" << false << qint64(1234);
+        QTest::newRow("cents") << "0.05"
+                               << "USD"
+                               << "C" << false << qint64(5);
+        QTest::newRow("leading zeros") << "007.50"
+                                       << "USD"
+                                       << "C" << false << qint64(750);
+        QTest::newRow("zero") << "0"
+                              << "USD"
+                              << "C" << false << qint64(0);
+        QTest::newRow("plus sign") << "+5"
+                                   << "USD"
+                                   << "C" << false << qint64(500);
+        QTest::newRow("negative allowed") << "-5.00"
+                                          << "USD"
+                                          << "C" << true << qint64(-500);
+        QTest::newRow("minus zero") << "-0"
+                                    << "USD"
+                                    << "C" << false << qint64(0);
+        QTest::newRow("en_US grouping") << "1,234.56"
+                                        << "USD"
+                                        << "en_US" << false << qint64(123456);
+        QTest::newRow("en_US two groups") << "1,234,567.8"
+                                          << "USD"
+                                          << "en_US" << false << qint64(123456780);
+        QTest::newRow("en_US ungrouped") << "1234.56"
+                                         << "USD"
+                                         << "en_US" << false << qint64(123456);
+        QTest::newRow("de_DE grouping") << "1.234,56"
+                                        << "EUR"
+                                        << "de_DE" << false << qint64(123456);
+        QTest::newRow("de_DE comma") << "1234,56"
+                                     << "EUR"
+                                     << "de_DE" << false << qint64(123456);
+        QTest::newRow("de_DE C form") << "1234.5"
+                                      << "EUR"
+                                      << "de_DE" << false << qint64(123450);
+        QTest::newRow("de_DE group beats C") << "1.234"
+                                             << "EUR"
+                                             << "de_DE" << false << qint64(123400);
+        QTest::newRow("fr_FR typed space") << "1 234,56"
+                                           << "EUR"
+                                           << "fr_FR" << false << qint64(123456);
+        QTest::newRow("fr_FR narrow nbsp") << QStringLiteral("1\u202f234,56") << "EUR"
+                                           << "fr_FR" << false << qint64(123456);
+        QTest::newRow("fr_FR nbsp") << QStringLiteral("1\u00a0234,56") << "EUR"
+                                    << "fr_FR" << false << qint64(123456);
+        QTest::newRow("jpy") << "1500"
+                             << "JPY"
+                             << "C" << false << qint64(1500);
+        QTest::newRow("ja_JP grouped yen") << "1,500"
+                                           << "JPY"
+                                           << "ja_JP" << false << qint64(1500);
+        QTest::newRow("krw") << "50000"
+                             << "KRW"
+                             << "C" << false << qint64(50000);
+        QTest::newRow("kwd ends in 0") << "1.250"
+                                       << "KWD"
+                                       << "C" << false << qint64(1250);
+        QTest::newRow("kwd two decimals") << "1.25"
+                                          << "KWD"
+                                          << "C" << false << qint64(1250);
+        QTest::newRow("isk whole") << "5"
+                                   << "ISK"
+                                   << "C" << false << qint64(500);
+        QTest::newRow("int64 max") << "92233720368547758.07"
+                                   << "USD"
+                                   << "C" << false << kMax;
+        QTest::newRow("int64 min") << "-92233720368547758.08"
+                                   << "USD"
+                                   << "C" << true << kMin;
     }
     void parseAccepts()
     {
@@ -105,36 +162,95 @@ private Q_SLOTS:
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("locale");
         QTest::addColumn<bool>("allowNegative");
-        QTest::newRow("too many decimals usd") << "1.234" << "USD" << "C" << true;
-        QTest::newRow("too many decimals en_US") << "1.234" << "USD" << "en_US" << true;
-        QTest::newRow("decimals for jpy") << "1.5" << "JPY" << "C" << true;
-        QTest::newRow("zero decimals for jpy") << "1.0" << "JPY" << "C" << true;
-        QTest::newRow("negative not allowed") << "-5" << "USD" << "C" << false;
-        QTest::newRow("garbage") << "abc" << "USD" << "C" << true;
-        QTest::newRow("exponent") << "1e3" << "USD" << "C" << true;
-        QTest::newRow("space inside digits C") << "1 000" << "USD" << "C" << true;
-        QTest::newRow("space inside digits en_US") << "12 34" << "USD" << "en_US" << true;
-        QTest::newRow("empty") << "" << "USD" << "C" << true;
-        QTest::newRow("blank") << "   " << "USD" << "C" << true;
-        QTest::newRow("sign only") << "-" << "USD" << "C" << true;
-        QTest::newRow("double sign") << "--5" << "USD" << "C" << true;
-        QTest::newRow("overflow usd") << "92233720368547758.08" << "USD" << "C" << true;
-        QTest::newRow("overflow jpy") << "99999999999999999999" << "JPY" << "C" << true;
-        QTest::newRow("two decimal points") << "1.2.3" << "USD" << "C" << true;
-        QTest::newRow("bad grouping short") << "1,23" << "USD" << "en_US" << true;
-        QTest::newRow("bad grouping long") << "1,2345.00" << "USD" << "en_US" << true;
-        QTest::newRow("grouping in C") << "1,234.00" << "USD" << "C" << true;
-        QTest::newRow("no integer part") << ".5" << "USD" << "C" << true;
-        QTest::newRow("no fraction digits") << "5." << "USD" << "C" << true;
-        QTest::newRow("kwd not ending in 0") << "1.235" << "KWD" << "C" << true;
-        QTest::newRow("kwd four decimals") << "1.2500" << "KWD" << "C" << true;
-        QTest::newRow("isk fraction") << "5.50" << "ISK" << "C" << true;
-        QTest::newRow("symbol") << "$5" << "USD" << "C" << true;
-        QTest::newRow("trailing code") << "5 USD" << "USD" << "C" << true;
-        QTest::newRow("hex") << "0x10" << "USD" << "C" << true;
-        QTest::newRow("arabic digits in C") << QStringLiteral("\u0661\u0662") << "USD" << "C" << true;
-        QTest::newRow("de_DE three decimals") << "1,234" << "EUR" << "de_DE" << true;
-        QTest::newRow("sign after digits") << "5-" << "USD" << "C" << true;
+        QTest::newRow("too many decimals usd") << "1.234"
+                                               << "USD"
+                                               << "C" << true;
+        QTest::newRow("too many decimals en_US") << "1.234"
+                                                 << "USD"
+                                                 << "en_US" << true;
+        QTest::newRow("decimals for jpy") << "1.5"
+                                          << "JPY"
+                                          << "C" << true;
+        QTest::newRow("zero decimals for jpy") << "1.0"
+                                               << "JPY"
+                                               << "C" << true;
+        QTest::newRow("negative not allowed") << "-5"
+                                              << "USD"
+                                              << "C" << false;
+        QTest::newRow("garbage") << "abc"
+                                 << "USD"
+                                 << "C" << true;
+        QTest::newRow("exponent") << "1e3"
+                                  << "USD"
+                                  << "C" << true;
+        QTest::newRow("space inside digits C") << "1 000"
+                                               << "USD"
+                                               << "C" << true;
+        QTest::newRow("space inside digits en_US") << "12 34"
+                                                   << "USD"
+                                                   << "en_US" << true;
+        QTest::newRow("empty") << ""
+                               << "USD"
+                               << "C" << true;
+        QTest::newRow("blank") << "   "
+                               << "USD"
+                               << "C" << true;
+        QTest::newRow("sign only") << "-"
+                                   << "USD"
+                                   << "C" << true;
+        QTest::newRow("double sign") << "--5"
+                                     << "USD"
+                                     << "C" << true;
+        QTest::newRow("overflow usd") << "92233720368547758.08"
+                                      << "USD"
+                                      << "C" << true;
+        QTest::newRow("overflow jpy") << "99999999999999999999"
+                                      << "JPY"
+                                      << "C" << true;
+        QTest::newRow("two decimal points") << "1.2.3"
+                                            << "USD"
+                                            << "C" << true;
+        QTest::newRow("bad grouping short") << "1,23"
+                                            << "USD"
+                                            << "en_US" << true;
+        QTest::newRow("bad grouping long") << "1,2345.00"
+                                           << "USD"
+                                           << "en_US" << true;
+        QTest::newRow("grouping in C") << "1,234.00"
+                                       << "USD"
+                                       << "C" << true;
+        QTest::newRow("no integer part") << ".5"
+                                         << "USD"
+                                         << "C" << true;
+        QTest::newRow("no fraction digits") << "5."
+                                            << "USD"
+                                            << "C" << true;
+        QTest::newRow("kwd not ending in 0") << "1.235"
+                                             << "KWD"
+                                             << "C" << true;
+        QTest::newRow("kwd four decimals") << "1.2500"
+                                           << "KWD"
+                                           << "C" << true;
+        QTest::newRow("isk fraction") << "5.50"
+                                      << "ISK"
+                                      << "C" << true;
+        QTest::newRow("symbol") << "$5"
+                                << "USD"
+                                << "C" << true;
+        QTest::newRow("trailing code") << "5 USD"
+                                       << "USD"
+                                       << "C" << true;
+        QTest::newRow("hex") << "0x10"
+                             << "USD"
+                             << "C" << true;
+        QTest::newRow("arabic digits in C") << QStringLiteral("\u0661\u0662") << "USD"
+                                            << "C" << true;
+        QTest::newRow("de_DE three decimals") << "1,234"
+                                              << "EUR"
+                                              << "de_DE" << true;
+        QTest::newRow("sign after digits") << "5-"
+                                           << "USD"
+                                           << "C" << true;
     }
     void parseRejects()
     {
@@ -154,8 +270,8 @@ private Q_SLOTS:
     {
         const auto decimals = Money::parse(u"1.234", cur("USD"));
         QVERIFY(!decimals.ok());
-        QVERIFY2(decimals.error().userMessage.contains(QLatin1String("USD"))
-                     && decimals.error().userMessage.contains(QLatin1String("2")),
+        QVERIFY2(decimals.error().userMessage.contains(QLatin1String("USD")) &&
+                     decimals.error().userMessage.contains(QLatin1String("2")),
                  qPrintable(decimals.error().userMessage));
         const auto yen = Money::parse(u"1.5", cur("JPY"));
         QVERIFY(!yen.ok());
@@ -178,7 +294,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("ok");
         QTest::addColumn<qint64>("expected");
         QTest::newRow("plus") << "plus" << qint64(1050) << qint64(250) << true << qint64(1300);
-        QTest::newRow("plus negative") << "plus" << qint64(100) << qint64(-250) << true << qint64(-150);
+        QTest::newRow("plus negative")
+            << "plus" << qint64(100) << qint64(-250) << true << qint64(-150);
         QTest::newRow("plus to max") << "plus" << kMax - 1 << qint64(1) << true << kMax;
         QTest::newRow("plus overflow") << "plus" << kMax << qint64(1) << false << qint64(0);
         QTest::newRow("plus underflow") << "plus" << kMin << qint64(-1) << false << qint64(0);
@@ -187,8 +304,10 @@ private Q_SLOTS:
         QTest::newRow("minus overflow") << "minus" << kMin << qint64(1) << false << qint64(0);
         QTest::newRow("minus max from -2") << "minus" << qint64(-2) << kMax << false << qint64(0);
         QTest::newRow("times") << "times" << qint64(1999) << qint64(3) << true << qint64(5997);
-        QTest::newRow("times negative") << "times" << qint64(1999) << qint64(-2) << true << qint64(-3998);
-        QTest::newRow("times overflow") << "times" << kMax / 2 + 1 << qint64(2) << false << qint64(0);
+        QTest::newRow("times negative")
+            << "times" << qint64(1999) << qint64(-2) << true << qint64(-3998);
+        QTest::newRow("times overflow")
+            << "times" << kMax / 2 + 1 << qint64(2) << false << qint64(0);
         QTest::newRow("times min by -1") << "times" << kMin << qint64(-1) << false << qint64(0);
         QTest::newRow("negated") << "negated" << qint64(500) << qint64(0) << true << qint64(-500);
         QTest::newRow("negated max") << "negated" << kMax << qint64(0) << true << kMin + 1;
@@ -203,7 +322,7 @@ private Q_SLOTS:
         QFETCH(qint64, expected);
         const Money ma(a, cur("USD"));
         const Money mb(b, cur("USD"));
-        const Result<Money> r = op == QLatin1String("plus") ? ma.plus(mb)
+        const Result<Money> r = op == QLatin1String("plus")    ? ma.plus(mb)
                                 : op == QLatin1String("minus") ? ma.minus(mb)
                                 : op == QLatin1String("times") ? ma.times(b)
                                                                : ma.negated();
@@ -237,15 +356,18 @@ private Q_SLOTS:
         QTest::addColumn<Billing::Rounding>("mode");
         QTest::addColumn<qint64>("expected");
         // Expected per mode: HalfUp, HalfEven, Down, Up, Floor, Ceiling.
-        auto rows = [](const char *name, qint64 minor, qint64 num, qint64 den, std::array<qint64, 6> e) {
-            const std::array<std::pair<const char *, Rounding>, 6> modes = {{{"HalfUp", Rounding::HalfUp},
-                                                                             {"HalfEven", Rounding::HalfEven},
-                                                                             {"Down", Rounding::Down},
-                                                                             {"Up", Rounding::Up},
-                                                                             {"Floor", Rounding::Floor},
-                                                                             {"Ceiling", Rounding::Ceiling}}};
+        auto rows = [](const char *name, qint64 minor, qint64 num, qint64 den,
+                       std::array<qint64, 6> e) {
+            const std::array<std::pair<const char *, Rounding>, 6> modes = {
+                {{"HalfUp", Rounding::HalfUp},
+                 {"HalfEven", Rounding::HalfEven},
+                 {"Down", Rounding::Down},
+                 {"Up", Rounding::Up},
+                 {"Floor", Rounding::Floor},
+                 {"Ceiling", Rounding::Ceiling}}};
             for (size_t i = 0; i < modes.size(); ++i)
-                QTest::addRow("%s %s", name, modes[i].first) << minor << num << den << modes[i].second << e[i];
+                QTest::addRow("%s %s", name, modes[i].first)
+                    << minor << num << den << modes[i].second << e[i];
         };
         rows("2.5", 5, 1, 2, {3, 2, 2, 3, 2, 3});
         rows("-2.5", -5, 1, 2, {-3, -2, -2, -3, -3, -2});
@@ -265,7 +387,8 @@ private Q_SLOTS:
         rows("tax 19% of 9.99", 999, 19, 100, {190, 190, 189, 190, 189, 190});
         rows("max times 3 over 3 exact", kMax, 3, 3, {kMax, kMax, kMax, kMax, kMax, kMax});
         rows("min times max over max", kMin, kMax, kMax, {kMin, kMin, kMin, kMin, kMin, kMin});
-        rows("max over 2", kMax, 1, 2, {kMax / 2 + 1, kMax / 2 + 1, kMax / 2, kMax / 2 + 1, kMax / 2, kMax / 2 + 1});
+        rows("max over 2", kMax, 1, 2,
+             {kMax / 2 + 1, kMax / 2 + 1, kMax / 2, kMax / 2 + 1, kMax / 2, kMax / 2 + 1});
     }
     void scaledRounding()
     {
@@ -297,10 +420,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("code");
         QTest::addColumn<qint64>("minor");
         const char *codes[] = {"USD", "JPY", "KWD", "EUR", "ISK", "BHD", "KRW"};
-        const qint64 values[] = {0, 1, -1, 9, 10, 99, 100, 101, 123456789, -987654321, kMax, kMin, kMax - 7, kMin + 3};
+        const qint64 values[] = {0,   1,         -1,         9,    10,   99,       100,
+                                 101, 123456789, -987654321, kMax, kMin, kMax - 7, kMin + 3};
         for (const char *code : codes)
             for (qint64 v : values)
-                QTest::addRow("%s %lld", code, static_cast<long long>(v)) << QString::fromLatin1(code) << v;
+                QTest::addRow("%s %lld", code, static_cast<long long>(v))
+                    << QString::fromLatin1(code) << v;
     }
     void roundTripThroughDecimalString()
     {
@@ -321,29 +446,53 @@ private Q_SLOTS:
         }
     }
 
-    // Expected strings are CLDR's currency formats as Qt renders them (Qt writes negative en_US/ja_JP
-    // amounts in accounting form with parentheses).
+    // Expected strings are CLDR's currency formats as Qt renders them (Qt writes negative
+    // en_US/ja_JP amounts in accounting form with parentheses). A currency that is not the locale's own
+    // gets its unambiguous international symbol (US$ in Germany) or its ISO code, kept apart from the
+    // digits by a no-break space as CLDR's currency spacing asks.
     void localeString_data()
     {
         QTest::addColumn<QString>("locale");
         QTest::addColumn<QString>("code");
         QTest::addColumn<qint64>("minor");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("en_US usd") << "en_US" << "USD" << qint64(123456) << QStringLiteral("$1,234.56");
-        QTest::newRow("en_US usd cents") << "en_US" << "USD" << qint64(5) << QStringLiteral("$0.05");
-        QTest::newRow("en_US usd negative") << "en_US" << "USD" << qint64(-123456) << QStringLiteral("($1,234.56)");
-        QTest::newRow("en_US eur") << "en_US" << "EUR" << qint64(100) << QStringLiteral("\u20ac1.00");
-        QTest::newRow("en_US kwd") << "en_US" << "KWD" << qint64(1234500) << QStringLiteral("KWD\u00a01,234.500");
-        QTest::newRow("en_US beyond double precision") << "en_US" << "USD" << qint64(9007199254740993)
-                                                       << QStringLiteral("$90,071,992,547,409.93");
-        QTest::newRow("en_US int64 max") << "en_US" << "USD" << kMax << QStringLiteral("$92,233,720,368,547,758.07");
-        QTest::newRow("de_DE eur") << "de_DE" << "EUR" << qint64(123456) << QStringLiteral("1.234,56\u00a0\u20ac");
-        QTest::newRow("de_DE eur negative") << "de_DE" << "EUR" << qint64(-123456) << QStringLiteral("-1.234,56\u00a0\u20ac");
-        QTest::newRow("de_DE usd") << "de_DE" << "USD" << qint64(1999) << QStringLiteral("19,99\u00a0US$");
-        QTest::newRow("ja_JP jpy") << "ja_JP" << "JPY" << qint64(1234) << QStringLiteral("\uffe51,234");
-        QTest::newRow("ja_JP jpy million") << "ja_JP" << "JPY" << qint64(1000000) << QStringLiteral("\uffe51,000,000");
-        QTest::newRow("fr_FR eur") << "fr_FR" << "EUR" << qint64(123456) << QStringLiteral("1\u202f234,56\u00a0\u20ac");
-        QTest::newRow("fr_FR eur small") << "fr_FR" << "EUR" << qint64(7) << QStringLiteral("0,07\u00a0\u20ac");
+        QTest::newRow("en_US usd") << "en_US"
+                                   << "USD" << qint64(123456) << QStringLiteral("$1,234.56");
+        QTest::newRow("en_US usd cents") << "en_US"
+                                         << "USD" << qint64(5) << QStringLiteral("$0.05");
+        QTest::newRow("en_US usd negative")
+            << "en_US"
+            << "USD" << qint64(-123456) << QStringLiteral("($1,234.56)");
+        QTest::newRow("en_US eur") << "en_US"
+                                   << "EUR" << qint64(100) << QStringLiteral("\u20ac1.00");
+        QTest::newRow("en_US kwd")
+            << "en_US"
+            << "KWD" << qint64(1234500) << QStringLiteral("KWD\u00a01,234.500");
+        QTest::newRow("en_US beyond double precision")
+            << "en_US"
+            << "USD" << qint64(9007199254740993) << QStringLiteral("$90,071,992,547,409.93");
+        QTest::newRow("en_US int64 max")
+            << "en_US"
+            << "USD" << kMax << QStringLiteral("$92,233,720,368,547,758.07");
+        QTest::newRow("de_DE eur")
+            << "de_DE"
+            << "EUR" << qint64(123456) << QStringLiteral("1.234,56\u00a0\u20ac");
+        QTest::newRow("de_DE eur negative")
+            << "de_DE"
+            << "EUR" << qint64(-123456) << QStringLiteral("-1.234,56\u00a0\u20ac");
+        QTest::newRow("de_DE usd") << "de_DE"
+                                   << "USD" << qint64(1999) << QStringLiteral("19,99\u00a0US$");
+        QTest::newRow("ja_JP jpy") << "ja_JP"
+                                   << "JPY" << qint64(1234) << QStringLiteral("\uffe51,234");
+        QTest::newRow("ja_JP jpy million")
+            << "ja_JP"
+            << "JPY" << qint64(1000000) << QStringLiteral("\uffe51,000,000");
+        QTest::newRow("fr_FR eur")
+            << "fr_FR"
+            << "EUR" << qint64(123456) << QStringLiteral("1\u202f234,56\u00a0\u20ac");
+        QTest::newRow("fr_FR eur small")
+            << "fr_FR"
+            << "EUR" << qint64(7) << QStringLiteral("0,07\u00a0\u20ac");
     }
     void localeString()
     {
@@ -354,14 +503,24 @@ private Q_SLOTS:
         QCOMPARE(Money(minor, *Currency::fromCode(code)).toLocaleString(QLocale(locale)), expected);
     }
 
+    void invalidMoneyStillFormats()
+    {
+        const Money none;
+        QVERIFY(!none.isValid());
+        QCOMPARE(none.toDecimalString(), QStringLiteral("0.00"));
+        QVERIFY(!none.toLocaleString(QLocale(QStringLiteral("en_US"))).isEmpty());
+    }
+
     // Cross-check against QLocale's own currency formatting where a double is still exact.
     void localeStringAgreesWithQLocale_data()
     {
         QTest::addColumn<QString>("locale");
         QTest::addColumn<qint64>("minor");
         for (const char *name : {"en_US", "de_DE", "fr_FR", "en_GB", "de_CH"})
-            for (qint64 v : {qint64(0), qint64(1), qint64(99), qint64(100), qint64(123456), qint64(-250), qint64(100000000)})
-                QTest::addRow("%s %lld", name, static_cast<long long>(v)) << QString::fromLatin1(name) << v;
+            for (qint64 v : {qint64(0), qint64(1), qint64(99), qint64(100), qint64(123456),
+                             qint64(-250), qint64(100000000)})
+                QTest::addRow("%s %lld", name, static_cast<long long>(v))
+                    << QString::fromLatin1(name) << v;
     }
     void localeStringAgreesWithQLocale()
     {

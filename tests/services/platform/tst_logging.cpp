@@ -45,13 +45,14 @@ private Q_SLOTS:
         QVERIFY2(path.ok(), qPrintable(path.ok() ? QString() : path.error().detail));
         QCOMPARE(QFileInfo(*path).absolutePath(), QFileInfo(dir.path()).absoluteFilePath());
 
-        Logging::logger("api")->info("POST /v1/charges with key {} and Authorization: Bearer {}", kSecret.toStdString(),
-                                     kTestSecret.toStdString());
+        Logging::logger("api")->info("POST /v1/charges with key {} and Authorization: Bearer {}",
+                                     kSecret.toStdString(), kTestSecret.toStdString());
         Logging::logger("sync")->warn("webhook secret {}", kWebhook.toStdString());
         qWarning().noquote() << "qWarning with" << kTestSecret << "and card" << kCard;
         qCCritical(lcTestDb).noquote() << "db failure, key was" << kSecret;
         qInfo().noquote() << QStringLiteral("Authorization: Bearer %1").arg(kTestSecret);
-        QThread *worker = QThread::create([] { Logging::logger("db")->error("from a thread: {}", kSecret.toStdString()); });
+        QThread *worker = QThread::create(
+            [] { Logging::logger("db")->error("from a thread: {}", kSecret.toStdString()); });
         worker->start();
         QVERIFY(worker->wait(5000));
         delete worker;
@@ -59,7 +60,8 @@ private Q_SLOTS:
 
         const QByteArray log = readAll(*path);
         QVERIFY(!log.isEmpty());
-        for (const QString &secret : {kSecret, kTestSecret, kWebhook, kCard, QStringLiteral("4000056655665556")})
+        for (const QString &secret :
+             {kSecret, kTestSecret, kWebhook, kCard, QStringLiteral("4000056655665556")})
             QVERIFY2(!log.contains(secret.toUtf8()), qPrintable(secret));
         // What is left: the prefix and the last four, the loggers' names, the Qt messages.
         QVERIFY(log.contains("sk_live_****7x9Z"));
@@ -79,7 +81,9 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setApplicationName(QStringLiteral("billing-console-test"));
-        const QString expectedDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/logs");
+        const QString expectedDir =
+            QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+            QStringLiteral("/logs");
         const auto path = Logging::initialise();
         QVERIFY(path.ok());
         QCOMPARE(QFileInfo(*path).absolutePath(), QFileInfo(expectedDir).absoluteFilePath());
@@ -103,7 +107,8 @@ private Q_SLOTS:
         Logging::flush();
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("billing-console.1.log"))));
         QVERIFY(QFileInfo(*path).size() <= qint64(Logging::kMaxFileBytes));
-        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("billing-console.%1.log").arg(Logging::kMaxFiles + 1))));
+        QVERIFY(!QFileInfo::exists(
+            dir.filePath(QStringLiteral("billing-console.%1.log").arg(Logging::kMaxFiles + 1))));
     }
 
     void unwritableFolderIsReportedAndLoggingGoesOn()

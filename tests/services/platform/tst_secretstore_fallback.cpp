@@ -13,8 +13,7 @@ class tst_SecretStoreFallback : public QObject
 {
     Q_OBJECT
 
-    template <typename T, typename Start>
-    T await(Start start)
+    template <typename T, typename Start> T await(Start start)
     {
         std::optional<T> out;
         start([&out](T r) { out.emplace(std::move(r)); });
@@ -45,7 +44,8 @@ private Q_SLOTS:
         qunsetenv("DBUS_SESSION_BUS_ADDRESS");
         qunsetenv("DISPLAY");
         qunsetenv("WAYLAND_DISPLAY");
-        // Also no per-user bus at $XDG_RUNTIME_DIR/bus, which D-Bus clients try when the address is unset.
+        // Also no per-user bus at $XDG_RUNTIME_DIR/bus, which D-Bus clients try when the address is
+        // unset.
         QVERIFY(m_runtimeDir.isValid());
         qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtimeDir.path()));
         QStandardPaths::setTestModeEnabled(true);
@@ -55,7 +55,8 @@ private Q_SLOTS:
     {
         qputenv(SecretStore::kEnvironmentVariable, m_envKey);
         SecretStore store;
-        const auto r = await<Result<Secret>>([&](auto done) { store.readStripeKey(QStringLiteral("demo"), this, done); });
+        const auto r = await<Result<Secret>>(
+            [&](auto done) { store.readStripeKey(QStringLiteral("demo"), this, done); });
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().detail));
         QCOMPARE(r->source, SecretSource::Environment);
         QCOMPARE(r->value, QString::fromLatin1(m_envKey));
@@ -72,8 +73,9 @@ private Q_SLOTS:
         QVERIFY(!s.ok());
         QCOMPARE(s.error().kind, Error::Kind::Network);
         QVERIFY(s.error().userMessage.contains(QLatin1String(SecretStore::kEnvironmentVariable)));
-        for (auto location : {QStandardPaths::GenericConfigLocation, QStandardPaths::AppConfigLocation,
-                              QStandardPaths::GenericDataLocation, QStandardPaths::AppLocalDataLocation}) {
+        for (auto location :
+             {QStandardPaths::GenericConfigLocation, QStandardPaths::AppConfigLocation,
+              QStandardPaths::GenericDataLocation, QStandardPaths::AppLocalDataLocation}) {
             const QString dir = QStandardPaths::writableLocation(location);
             QVERIFY2(!anyFileContains(dir, m_envKey), qPrintable(dir));
         }
@@ -84,7 +86,8 @@ private Q_SLOTS:
     {
         qunsetenv(SecretStore::kEnvironmentVariable);
         SecretStore store;
-        const auto r = await<Result<Secret>>([&](auto done) { store.readStripeKey(QStringLiteral("demo"), this, done); });
+        const auto r = await<Result<Secret>>(
+            [&](auto done) { store.readStripeKey(QStringLiteral("demo"), this, done); });
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, Error::Kind::Network);
         QVERIFY(r.error().userMessage.contains(QLatin1String(SecretStore::kEnvironmentVariable)));

@@ -16,10 +16,11 @@
 // (dropped again in cleanup), so runs never see each other's rows.
 namespace Billing::Test {
 
-#define BC_VERIFY_OK(expr)                                                                                             \
-    do {                                                                                                               \
-        const auto &bcResult_ = (expr);                                                                                \
-        QVERIFY2(bcResult_.ok(), qPrintable(bcResult_.ok() ? QString() : bcResult_.error().detail));                  \
+#define BC_VERIFY_OK(expr)                                                                         \
+    do {                                                                                           \
+        const auto &bcResult_ = (expr);                                                            \
+        QVERIFY2(bcResult_.ok(),                                                                   \
+                 qPrintable(bcResult_.ok() ? QString() : bcResult_.error().detail));               \
     } while (false)
 
 class BillingDbFixture final
@@ -30,10 +31,7 @@ public:
     static QString pgHost() { return env("BC_PG_HOST"); }
     static int pgPort() { return env("BC_PG_PORT").toInt(); }
 
-    static void addBackendColumn()
-    {
-        QTest::addColumn<QString>("backend");
-    }
+    static void addBackendColumn() { QTest::addColumn<QString>("backend"); }
     static QStringList backends() { return {QStringLiteral("sqlite"), QStringLiteral("postgres")}; }
 
     // Fills `out` with settings for a database nobody used yet. False (with `why`) when the
@@ -42,15 +40,18 @@ public:
     {
         ++m_counter;
         if (backend == QLatin1String("sqlite")) {
-            out = BillingDbSettings::sqlite(m_dir.filePath(QStringLiteral("billing-%1.db").arg(m_counter)));
+            out = BillingDbSettings::sqlite(
+                m_dir.filePath(QStringLiteral("billing-%1.db").arg(m_counter)));
             return true;
         }
         if (pgHost().isEmpty()) {
             if (why)
-                *why = QStringLiteral("BC_PG_HOST is not set: run this test through ctest (postgres fixture)");
+                *why = QStringLiteral(
+                    "BC_PG_HOST is not set: run this test through ctest (postgres fixture)");
             return false;
         }
-        out = BillingDbSettings::postgres(pgHost(), pgPort(), env("BC_PG_DATABASE"), env("BC_PG_USER"));
+        out = BillingDbSettings::postgres(pgHost(), pgPort(), env("BC_PG_DATABASE"),
+                                          env("BC_PG_USER"));
         out.schema = QStringLiteral("bt_%1_%2_%3")
                          .arg(QCoreApplication::applicationPid())
                          .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
@@ -64,13 +65,15 @@ public:
         if (m_schemas.isEmpty() || pgHost().isEmpty())
             return;
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bc-test-cleanup"));
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"),
+                                                        QStringLiteral("bc-test-cleanup"));
             db.setHostName(pgHost());
             db.setPort(pgPort());
             db.setDatabaseName(env("BC_PG_DATABASE"));
             db.setUserName(env("BC_PG_USER"));
             if (db.open()) {
                 QSqlQuery q(db);
+                q.exec(QStringLiteral("SET client_min_messages TO warning"));
                 for (const QString &schema : std::as_const(m_schemas))
                     q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
             }
@@ -88,11 +91,11 @@ private:
     int m_counter = 0;
 };
 
-#define BC_FRESH_SETTINGS(fixture, backend, settings)                                                                 \
-    BillingDbSettings settings;                                                                                        \
-    {                                                                                                                  \
-        QString why_;                                                                                                  \
-        QVERIFY2((fixture).fresh(backend, settings, &why_), qPrintable(why_));                                         \
+#define BC_FRESH_SETTINGS(fixture, backend, settings)                                              \
+    BillingDbSettings settings;                                                                    \
+    {                                                                                              \
+        QString why_;                                                                              \
+        QVERIFY2((fixture).fresh(backend, settings, &why_), qPrintable(why_));                     \
     }
 
 inline QDateTime utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0)

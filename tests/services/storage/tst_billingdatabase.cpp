@@ -17,7 +17,8 @@ using namespace Billing::Test;
 
 namespace {
 
-UsageEvent ev(const QString &id, const QString &customer, const QString &meter, qint64 qty, const QDateTime &at)
+UsageEvent ev(const QString &id, const QString &customer, const QString &meter, qint64 qty,
+              const QDateTime &at)
 {
     return UsageEvent{id, customer, meter, qty, at};
 }
@@ -35,9 +36,12 @@ QDateTime expectedBucket(const QDateTime &at, UsageGranularity g)
 {
     const QDateTime u = at.toUTC();
     switch (g) {
-    case UsageGranularity::Hour: return QDateTime(u.date(), QTime(u.time().hour(), 0), Qt::UTC);
-    case UsageGranularity::Day: return QDateTime(u.date(), QTime(0, 0), Qt::UTC);
-    case UsageGranularity::Month: return QDateTime(QDate(u.date().year(), u.date().month(), 1), QTime(0, 0), Qt::UTC);
+    case UsageGranularity::Hour:
+        return QDateTime(u.date(), QTime(u.time().hour(), 0), Qt::UTC);
+    case UsageGranularity::Day:
+        return QDateTime(u.date(), QTime(0, 0), Qt::UTC);
+    case UsageGranularity::Month:
+        return QDateTime(QDate(u.date().year(), u.date().month(), 1), QTime(0, 0), Qt::UTC);
     }
     return u;
 }
@@ -113,7 +117,8 @@ void tst_BillingDatabase::migrationsAreIdempotent()
         BC_VERIFY_OK(first);
         QCOMPARE(first->migrationsApplied, BillingDatabase::SchemaVersion);
         QCOMPARE(first->schemaVersion, BillingDatabase::SchemaVersion);
-        BC_VERIFY_OK(db.setSetting(QStringLiteral("workspace.name"), QStringLiteral("Demo"), 0, QStringLiteral("test")));
+        BC_VERIFY_OK(db.setSetting(QStringLiteral("workspace.name"), QStringLiteral("Demo"), 0,
+                                   QStringLiteral("test")));
     }
     for (int i = 0; i < 2; ++i) {
         BillingDatabase db;
@@ -121,11 +126,13 @@ void tst_BillingDatabase::migrationsAreIdempotent()
         BC_VERIFY_OK(again);
         QCOMPARE(again->migrationsApplied, 0);
         QCOMPARE(again->schemaVersion, BillingDatabase::SchemaVersion);
-        QCOMPARE(countRows(db.database(), QStringLiteral("schema_migrations")), qint64(BillingDatabase::SchemaVersion));
+        QCOMPARE(countRows(db.database(), QStringLiteral("schema_migrations")),
+                 qint64(BillingDatabase::SchemaVersion));
         const auto kept = db.setting(QStringLiteral("workspace.name"));
         BC_VERIFY_OK(kept);
         QCOMPARE(kept->value, QStringLiteral("Demo"));
-        for (const char *table : {"workspace_settings", "staff", "audit_log", "usage_events", "usage_rollups", "dunning_state"})
+        for (const char *table : {"workspace_settings", "staff", "audit_log", "usage_events",
+                                  "usage_rollups", "dunning_state"})
             QVERIFY2(countRows(db.database(), QString::fromLatin1(table)) >= 0, table);
     }
 }
@@ -164,7 +171,8 @@ void tst_BillingDatabase::concurrentOpenMigratesOnce()
     QCOMPARE(total, BillingDatabase::SchemaVersion);
     BillingDatabase db;
     BC_VERIFY_OK(db.open(settings));
-    QCOMPARE(countRows(db.database(), QStringLiteral("schema_migrations")), qint64(BillingDatabase::SchemaVersion));
+    QCOMPARE(countRows(db.database(), QStringLiteral("schema_migrations")),
+             qint64(BillingDatabase::SchemaVersion));
 }
 
 void tst_BillingDatabase::settingsVersioned()
@@ -179,17 +187,21 @@ void tst_BillingDatabase::settingsVersioned()
     QVERIFY(!missing.ok());
     QCOMPARE(missing.error().kind, Error::Kind::NotFound);
 
-    const auto v1 = db.setSetting(key, QStringLiteral("acct_1"), 0, QStringLiteral("ann@example.com"));
+    const auto v1 =
+        db.setSetting(key, QStringLiteral("acct_1"), 0, QStringLiteral("ann@example.com"));
     BC_VERIFY_OK(v1);
     QCOMPARE(*v1, 1);
-    const auto v2 = db.setSetting(key, QStringLiteral("acct_2"), 1, QStringLiteral("ann@example.com"));
+    const auto v2 =
+        db.setSetting(key, QStringLiteral("acct_2"), 1, QStringLiteral("ann@example.com"));
     BC_VERIFY_OK(v2);
     QCOMPARE(*v2, 2);
 
-    const auto stale = db.setSetting(key, QStringLiteral("acct_stale"), 1, QStringLiteral("bob@example.com"));
+    const auto stale =
+        db.setSetting(key, QStringLiteral("acct_stale"), 1, QStringLiteral("bob@example.com"));
     QVERIFY(!stale.ok());
     QCOMPARE(stale.error().kind, Error::Kind::Conflict);
-    const auto again = db.setSetting(key, QStringLiteral("acct_new"), 0, QStringLiteral("bob@example.com"));
+    const auto again =
+        db.setSetting(key, QStringLiteral("acct_new"), 0, QStringLiteral("bob@example.com"));
     QVERIFY(!again.ok());
     QCOMPARE(again.error().kind, Error::Kind::Conflict);
 
@@ -218,8 +230,22 @@ void tst_BillingDatabase::staffCrud()
     BC_VERIFY_OK(db.open(settings));
     const QString admin = QStringLiteral("root@example.com");
 
-    StaffMember zoe{0, QStringLiteral("Zoe Finance"), QStringLiteral("Zoe@Example.com"), StaffRole::Finance, true, 0, {}, {}};
-    StaffMember al{0, QStringLiteral("Al Support"), QStringLiteral("al@example.com"), StaffRole::Support, true, 0, {}, {}};
+    StaffMember zoe{0,
+                    QStringLiteral("Zoe Finance"),
+                    QStringLiteral("Zoe@Example.com"),
+                    StaffRole::Finance,
+                    true,
+                    0,
+                    {},
+                    {}};
+    StaffMember al{0,
+                   QStringLiteral("Al Support"),
+                   QStringLiteral("al@example.com"),
+                   StaffRole::Support,
+                   true,
+                   0,
+                   {},
+                   {}};
     const auto z = db.addStaff(zoe, admin);
     BC_VERIFY_OK(z);
     QVERIFY(z->id > 0);
@@ -228,10 +254,26 @@ void tst_BillingDatabase::staffCrud()
     BC_VERIFY_OK(a);
     QVERIFY(a->id != z->id);
 
-    const auto dup = db.addStaff(StaffMember{0, QStringLiteral("Zed"), QStringLiteral("zoe@example.COM"), StaffRole::Admin, true, 0, {}, {}}, admin);
+    const auto dup = db.addStaff(StaffMember{0,
+                                             QStringLiteral("Zed"),
+                                             QStringLiteral("zoe@example.COM"),
+                                             StaffRole::Admin,
+                                             true,
+                                             0,
+                                             {},
+                                             {}},
+                                 admin);
     QVERIFY(!dup.ok());
     QCOMPARE(dup.error().kind, Error::Kind::Conflict);
-    const auto bad = db.addStaff(StaffMember{0, QStringLiteral("No Mail"), QStringLiteral("not-an-email"), StaffRole::Admin, true, 0, {}, {}}, admin);
+    const auto bad = db.addStaff(StaffMember{0,
+                                             QStringLiteral("No Mail"),
+                                             QStringLiteral("not-an-email"),
+                                             StaffRole::Admin,
+                                             true,
+                                             0,
+                                             {},
+                                             {}},
+                                 admin);
     QVERIFY(!bad.ok());
     QCOMPARE(bad.error().kind, Error::Kind::Validation);
 
@@ -289,9 +331,15 @@ void tst_BillingDatabase::staffEditConflictAcrossConnections()
     BC_VERIFY_OK(first.open(settings));
     BC_VERIFY_OK(second.open(settings));
 
-    const auto added = first.addStaff(
-        StaffMember{0, QStringLiteral("Sam Shared"), QStringLiteral("sam@example.com"), StaffRole::Support, true, 0, {}, {}},
-        QStringLiteral("root@example.com"));
+    const auto added = first.addStaff(StaffMember{0,
+                                                  QStringLiteral("Sam Shared"),
+                                                  QStringLiteral("sam@example.com"),
+                                                  StaffRole::Support,
+                                                  true,
+                                                  0,
+                                                  {},
+                                                  {}},
+                                      QStringLiteral("root@example.com"));
     BC_VERIFY_OK(added);
 
     // Both consoles read version 1.
@@ -308,7 +356,8 @@ void tst_BillingDatabase::staffEditConflictAcrossConnections()
     const auto clash = second.updateStaff(*theirs, QStringLiteral("bob@example.com"));
     QVERIFY(!clash.ok());
     QCOMPARE(clash.error().kind, Error::Kind::Conflict);
-    QVERIFY2(clash.error().userMessage.contains(QStringLiteral("ann@example.com")), qPrintable(clash.error().userMessage));
+    QVERIFY2(clash.error().userMessage.contains(QStringLiteral("ann@example.com")),
+             qPrintable(clash.error().userMessage));
 
     const auto now = second.findStaff(added->id);
     BC_VERIFY_OK(now);
@@ -334,8 +383,13 @@ void tst_BillingDatabase::dunningStateVersioned()
     const QString inv = QStringLiteral("in_1Dunning");
     QCOMPARE(db.dunningState(inv).error().kind, Error::Kind::NotFound);
 
-    const auto created = db.setDunningState(DunningState{inv, QStringLiteral("reminded"), QStringLiteral("al@example.com"),
-                                                         QStringLiteral("called twice"), 0, {}, {}},
+    const auto created = db.setDunningState(DunningState{inv,
+                                                         QStringLiteral("reminded"),
+                                                         QStringLiteral("al@example.com"),
+                                                         QStringLiteral("called twice"),
+                                                         0,
+                                                         {},
+                                                         {}},
                                             QStringLiteral("al@example.com"));
     BC_VERIFY_OK(created);
     QCOMPARE(created->version, 1);
@@ -367,7 +421,8 @@ void tst_BillingDatabase::auditAppendAndQuery()
     refund.operation = QStringLiteral("refund.create");
     refund.targetType = QStringLiteral("charge");
     refund.targetId = QStringLiteral("ch_123");
-    refund.paramsJson = QStringLiteral("{\"amount\":1250,\"currency\":\"usd\",\"reason\":\"requested_by_customer\"}");
+    refund.paramsJson = QStringLiteral(
+        "{\"amount\":1250,\"currency\":\"usd\",\"reason\":\"requested_by_customer\"}");
     refund.beforeSummary = QStringLiteral("captured 50.00 USD");
     refund.afterSummary = QStringLiteral("refunded 12.50 USD");
     refund.idempotencyKey = QStringLiteral("bc-refund-7f3a");
@@ -399,7 +454,8 @@ void tst_BillingDatabase::auditAppendAndQuery()
     QCOMPARE(got.afterSummary, refund.afterSummary);
     QCOMPARE(got.idempotencyKey, refund.idempotencyKey);
     QCOMPARE(got.result, refund.result);
-    QVERIFY2(got.paramsJson.contains(QStringLiteral("\"amount\"")) && got.paramsJson.contains(QStringLiteral("1250")),
+    QVERIFY2(got.paramsJson.contains(QStringLiteral("\"amount\"")) &&
+                 got.paramsJson.contains(QStringLiteral("1250")),
              qPrintable(got.paramsJson));
 
     AuditQuery all;
@@ -431,7 +487,8 @@ void tst_BillingDatabase::auditRefusesRawChanges_data()
         QTest::addRow("%s/update", qPrintable(b)) << b << statements[0];
         QTest::addRow("%s/delete", qPrintable(b)) << b << statements[1];
     }
-    QTest::addRow("postgres/truncate") << QStringLiteral("postgres") << QStringLiteral("TRUNCATE audit_log");
+    QTest::addRow("postgres/truncate")
+        << QStringLiteral("postgres") << QStringLiteral("TRUNCATE audit_log");
 }
 
 void tst_BillingDatabase::auditRefusesRawChanges()
@@ -451,7 +508,8 @@ void tst_BillingDatabase::auditRefusesRawChanges()
 
     QSqlQuery raw(db.database());
     QVERIFY2(!raw.exec(statement), "the audit log accepted a change");
-    QVERIFY2(raw.lastError().text().contains(QStringLiteral("append-only")), qPrintable(raw.lastError().text()));
+    QVERIFY2(raw.lastError().text().contains(QStringLiteral("append-only")),
+             qPrintable(raw.lastError().text()));
 
     const auto rows = db.audit({});
     BC_VERIFY_OK(rows);
@@ -471,8 +529,10 @@ void tst_BillingDatabase::usageDedupAndRollupsAtMonthBoundary()
         ev(QStringLiteral("e1"), cus, QStringLiteral("api_calls"), 5, utc(2024, 1, 31, 23, 30)),
         ev(QStringLiteral("e2"), cus, QStringLiteral("api_calls"), 7, utc(2024, 1, 31, 23, 59, 59)),
         ev(QStringLiteral("e3"), cus, QStringLiteral("api_calls"), 11, utc(2024, 2, 1, 0, 0, 0)),
-        ev(QStringLiteral("e2"), cus, QStringLiteral("api_calls"), 7, utc(2024, 1, 31, 23, 59, 59)), // repeated in batch
-        ev(QStringLiteral("e4"), QStringLiteral("cus_B"), QStringLiteral("storage_gb"), 3, utc(2024, 2, 29, 22, 15)),
+        ev(QStringLiteral("e2"), cus, QStringLiteral("api_calls"), 7,
+           utc(2024, 1, 31, 23, 59, 59)), // repeated in batch
+        ev(QStringLiteral("e4"), QStringLiteral("cus_B"), QStringLiteral("storage_gb"), 3,
+           utc(2024, 2, 29, 22, 15)),
     };
     const auto n = db.recordUsageEvents(batch);
     BC_VERIFY_OK(n);
@@ -541,14 +601,16 @@ void tst_BillingDatabase::usageRollupsMatchRawSums()
     BC_VERIFY_OK(db.open(settings));
 
     QRandomGenerator rng(20240229);
-    const QStringList customers = {QStringLiteral("cus_1"), QStringLiteral("cus_2"), QStringLiteral("cus_3")};
+    const QStringList customers = {QStringLiteral("cus_1"), QStringLiteral("cus_2"),
+                                   QStringLiteral("cus_3")};
     const QStringList meters = {QStringLiteral("api_calls"), QStringLiteral("emails")};
     const QDateTime start = utc(2024, 11, 20);
     QList<UsageEvent> events;
     for (int i = 0; i < 600; ++i) {
-        const QDateTime at = start.addSecs(rng.bounded(86400 * 75)); // crosses two month ends and a year end
-        events << ev(QStringLiteral("gen_%1").arg(i), customers[rng.bounded(3)], meters[rng.bounded(2)],
-                     rng.bounded(1000), at);
+        const QDateTime at =
+            start.addSecs(rng.bounded(86400 * 75)); // crosses two month ends and a year end
+        events << ev(QStringLiteral("gen_%1").arg(i), customers[rng.bounded(3)],
+                     meters[rng.bounded(2)], rng.bounded(1000), at);
     }
     // Recorded in several batches, with overlap, as a sync would.
     BC_VERIFY_OK(db.recordUsageEvents(events.mid(0, 250)));
@@ -557,12 +619,14 @@ void tst_BillingDatabase::usageRollupsMatchRawSums()
     BC_VERIFY_OK(last);
     QCOMPARE(*last, 150);
 
-    for (UsageGranularity g : {UsageGranularity::Hour, UsageGranularity::Day, UsageGranularity::Month}) {
+    for (UsageGranularity g :
+         {UsageGranularity::Hour, UsageGranularity::Day, UsageGranularity::Month}) {
         for (const QString &customer : {QString(), customers[1]}) {
             SeriesMap expected;
             for (const UsageEvent &e : std::as_const(events)) {
                 if (customer.isEmpty() || e.customerId == customer)
-                    expected[{expectedBucket(e.occurredAt, g).toSecsSinceEpoch(), e.meter}] += e.quantity;
+                    expected[{expectedBucket(e.occurredAt, g).toSecsSinceEpoch(), e.meter}] +=
+                        e.quantity;
             }
             UsageSeriesQuery q;
             q.granularity = g;
@@ -584,11 +648,21 @@ void tst_BillingDatabase::badUsageRowRejectsWholeBatch_data()
     QTest::addColumn<QString>("mentions");
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<std::tuple<const char *, UsageEvent, QString>> cases = {
-        {"negative quantity", ev(QStringLiteral("bad_neg"), QStringLiteral("cus_1"), QStringLiteral("api"), -1, now), QStringLiteral("negative")},
-        {"two days ahead", ev(QStringLiteral("bad_future"), QStringLiteral("cus_1"), QStringLiteral("api"), 1, now.addDays(2)), QStringLiteral("future")},
-        {"empty id", ev(QString(), QStringLiteral("cus_1"), QStringLiteral("api"), 1, now), QStringLiteral("id")},
-        {"no customer", ev(QStringLiteral("bad_cus"), QString(), QStringLiteral("api"), 1, now), QStringLiteral("customer")},
-        {"no time", ev(QStringLiteral("bad_time"), QStringLiteral("cus_1"), QStringLiteral("api"), 1, QDateTime()), QStringLiteral("time")},
+        {"negative quantity",
+         ev(QStringLiteral("bad_neg"), QStringLiteral("cus_1"), QStringLiteral("api"), -1, now),
+         QStringLiteral("negative")},
+        {"two days ahead",
+         ev(QStringLiteral("bad_future"), QStringLiteral("cus_1"), QStringLiteral("api"), 1,
+            now.addDays(2)),
+         QStringLiteral("future")},
+        {"empty id", ev(QString(), QStringLiteral("cus_1"), QStringLiteral("api"), 1, now),
+         QStringLiteral("id")},
+        {"no customer", ev(QStringLiteral("bad_cus"), QString(), QStringLiteral("api"), 1, now),
+         QStringLiteral("customer")},
+        {"no time",
+         ev(QStringLiteral("bad_time"), QStringLiteral("cus_1"), QStringLiteral("api"), 1,
+            QDateTime()),
+         QStringLiteral("time")},
     };
     for (const QString &b : BillingDbFixture::backends()) {
         for (const auto &[name, event, mentions] : cases)
@@ -606,13 +680,16 @@ void tst_BillingDatabase::badUsageRowRejectsWholeBatch()
     BC_VERIFY_OK(db.open(settings));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<UsageEvent> good = {
-        ev(QStringLiteral("ok_1"), QStringLiteral("cus_1"), QStringLiteral("api"), 4, now.addDays(-1)),
-        ev(QStringLiteral("ok_2"), QStringLiteral("cus_1"), QStringLiteral("api"), 6, now.addSecs(23 * 3600)), // within a day ahead
+        ev(QStringLiteral("ok_1"), QStringLiteral("cus_1"), QStringLiteral("api"), 4,
+           now.addDays(-1)),
+        ev(QStringLiteral("ok_2"), QStringLiteral("cus_1"), QStringLiteral("api"), 6,
+           now.addSecs(23 * 3600)), // within a day ahead
     };
     const auto r = db.recordUsageEvents(good + QList<UsageEvent>{bad});
     QVERIFY(!r.ok());
     QCOMPARE(r.error().kind, Error::Kind::Validation);
-    QVERIFY2(r.error().userMessage.contains(QStringLiteral("Usage event 3")), qPrintable(r.error().userMessage));
+    QVERIFY2(r.error().userMessage.contains(QStringLiteral("Usage event 3")),
+             qPrintable(r.error().userMessage));
     QVERIFY2(r.error().userMessage.contains(mentions), qPrintable(r.error().userMessage));
     QCOMPARE(*db.usageEventCount(), 0);
     QCOMPARE(countRows(db.database(), QStringLiteral("usage_rollups")), 0);
@@ -658,7 +735,8 @@ void tst_BillingDatabase::csvImportGood()
     QCOMPARE(hours->first().quantity, 25);
     const auto meters = db.usageMeters();
     BC_VERIFY_OK(meters);
-    QVERIFY2(meters->contains(QStringLiteral("emails, bulk")), qPrintable(meters->join(QLatin1Char('|'))));
+    QVERIFY2(meters->contains(QStringLiteral("emails, bulk")),
+             qPrintable(meters->join(QLatin1Char('|'))));
 
     const auto again = db.importUsageCsv(path);
     BC_VERIFY_OK(again);
@@ -674,15 +752,20 @@ void tst_BillingDatabase::csvImportBadRowWritesNothing_data()
     const QByteArray header = "id,customer_id,meter,quantity,occurred_at\n";
     const QByteArray good = "g1,cus_1,api,1,2024-05-01T10:00:00Z\n";
     const QList<std::tuple<const char *, QByteArray, QString>> cases = {
-        {"quantity not a number", header + good + "g2,cus_1,api,12abc,2024-05-01T10:00:00Z\n", QStringLiteral("Line 3")},
-        {"negative quantity", header + good + good + "g3,cus_1,api,-5,2024-05-01T10:00:00Z\n", QStringLiteral("Line 4")},
+        {"quantity not a number", header + good + "g2,cus_1,api,12abc,2024-05-01T10:00:00Z\n",
+         QStringLiteral("Line 3")},
+        {"negative quantity", header + good + good + "g3,cus_1,api,-5,2024-05-01T10:00:00Z\n",
+         QStringLiteral("Line 4")},
         {"fraction", header + "g2,cus_1,api,1.5,2024-05-01T10:00:00Z\n", QStringLiteral("Line 2")},
         {"missing field", header + good + "g2,cus_1,api,1\n", QStringLiteral("Line 3")},
-        {"time without zone", header + good + "g2,cus_1,api,1,2024-05-01T10:00:00\n", QStringLiteral("Line 3")},
+        {"time without zone", header + good + "g2,cus_1,api,1,2024-05-01T10:00:00\n",
+         QStringLiteral("Line 3")},
         {"bad time", header + good + "g2,cus_1,api,1,yesterday\n", QStringLiteral("Line 3")},
-        {"missing column", QByteArray("id,customer_id,meter,occurred_at\n") + "g1,cus_1,api,2024-05-01T10:00:00Z\n",
+        {"missing column",
+         QByteArray("id,customer_id,meter,occurred_at\n") + "g1,cus_1,api,2024-05-01T10:00:00Z\n",
          QStringLiteral("quantity")},
-        {"unclosed quote", header + good + "\"g2,cus_1,api,1,2024-05-01T10:00:00Z\n", QStringLiteral("Line 3")},
+        {"unclosed quote", header + good + "\"g2,cus_1,api,1,2024-05-01T10:00:00Z\n",
+         QStringLiteral("Line 3")},
     };
     for (const QString &b : BillingDbFixture::backends()) {
         for (const auto &[name, csv, mentions] : cases)
@@ -714,10 +797,13 @@ void tst_BillingDatabase::unreachableDatabaseGivesClearError_data()
 {
     QTest::addColumn<QString>("backend");
     QTest::addColumn<QString>("where");
-    QTest::addRow("postgres wrong port") << QStringLiteral("postgres") << QStringLiteral("127.0.0.1:1");
-    QTest::addRow("postgres missing database") << QStringLiteral("postgres") << QStringLiteral("no_such_db");
+    QTest::addRow("postgres wrong port")
+        << QStringLiteral("postgres") << QStringLiteral("127.0.0.1:1");
+    QTest::addRow("postgres missing database")
+        << QStringLiteral("postgres") << QStringLiteral("no_such_db");
     QTest::addRow("sqlite not a database") << QStringLiteral("sqlite") << QStringLiteral("garbage");
-    QTest::addRow("sqlite unwritable place") << QStringLiteral("sqlite") << QStringLiteral("/proc/billing/billing.db");
+    QTest::addRow("sqlite unwritable place")
+        << QStringLiteral("sqlite") << QStringLiteral("/proc/billing/billing.db");
 }
 
 void tst_BillingDatabase::unreachableDatabaseGivesClearError()
@@ -745,9 +831,11 @@ void tst_BillingDatabase::unreachableDatabaseGivesClearError()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().kind, Error::Kind::Database);
     QVERIFY(!r.error().userMessage.isEmpty());
-    qInfo("%s -> %s (%lld ms)", qPrintable(where), qPrintable(r.error().userMessage), timer.elapsed());
+    qInfo("%s -> %s (%lld ms)", qPrintable(where), qPrintable(r.error().userMessage),
+          timer.elapsed());
     if (backend == QLatin1String("postgres") && where.contains(QLatin1Char(':')))
-        QVERIFY2(r.error().userMessage.contains(QStringLiteral("127.0.0.1:1")), qPrintable(r.error().userMessage));
+        QVERIFY2(r.error().userMessage.contains(QStringLiteral("127.0.0.1:1")),
+                 qPrintable(r.error().userMessage));
     QVERIFY(timer.elapsed() < 10000);
     QVERIFY(!db.isOpen());
     // Every call afterwards fails plainly instead of crashing.

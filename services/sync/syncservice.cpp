@@ -1,0 +1,741 @@
+#include "services/sync/syncservice.h"
+
+#include "services/storage/asynclocalcache.h"
+#include "services/storage/localcache.h"
+#include "services/stripe/stripeclient.h"
+#include "services/stripe/stripeparser.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace Billing {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> syncLog()
+{
+    auto log = spdlog::get("sync");
+    return log ? log : spdlog::default_logger();
+}
+
+// Cache table per Stripe object type, for dropping rows Stripe no longer has.
+const QList<QPair<QString, QString>> &cachedTypes()
+{
+    static const QList<QPair<QString, QString>> types{
+        {QStringLiteral("product"), QStringLiteral("products")},
+        {QStringLiteral("price"), QStringLiteral("prices")},
+        {QStringLiteral("customer"), QStringLiteral("customers")},
+        {QStringLiteral("subscription"), QStringLiteral("subscriptions")},
+        {QStringLiteral("invoice"), QStringLiteral("invoices")},
+        {QStringLiteral("invoice_payment"), QStringLiteral("payment_attempts")},
+    };
+    return types;
+}
+
+template <typename T, typename Parse>
+Result<QList<T>> parseAll(const QJsonArray &page, Parse parse)
+{
+    QList<T> out;
+    out.reserve(page.size());
+    for (const QJsonValue &v : page) {
+        auto r = parse(v.toObject());
+        if (!r.ok())
+            return r.error();
+        out << std::move(r.value());
+    }
+    return out;
+}
+
+// Parses one page of one object type and writes it in one transaction. Runs on the DbThread.
+Status upsertPage(LocalCache &cache, const QString &type, const QJsonArray &page)
+{
+    if (type == QLatin1String("product")) {
+        auto r = parseAll<Product>(page, StripeParser::product);
+        return r.ok() ? cache.upsertProducts(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("price")) {
+        auto r = parseAll<Price>(page, StripeParser::price);
+        return r.ok() ? cache.upsertPrices(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("customer")) {
+        auto r = parseAll<Customer>(page, StripeParser::customer);
+        return r.ok() ? cache.upsertCustomers(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("subscription")) {
+        auto r = parseAll<Subscription>(page, StripeParser::subscription);
+        return r.ok() ? cache.upsertSubscriptions(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("invoice")) {
+        auto r = parseAll<Invoice>(page, StripeParser::invoice);
+        return r.ok() ? cache.upsertInvoices(r.value()) : Status(r.error());
+    }
+    return Error::make(Error::Kind::Validation, QStringLiteral("Unsupported object type"),
+                       QStringLiteral("sync: no upsert for '%1'").arg(type));
+}
+
+QString stageName(const QString &type)
+{
+    if (type == QLatin1String("product")) return SyncService::tr("Products");
+    if (type == QLatin1String("price")) return SyncService::tr("Prices");
+    if (type == QLatin1String("customer")) return SyncService::tr("Customers");
+    if (type == QLatin1String("subscription")) return SyncService::tr("Subscriptions");
+    if (type == QLatin1String("invoice")) return SyncService::tr("Invoices");
+    return SyncService::tr("Payments");
+}
+
+} // namespace
+
+struct SyncService::Run
+{
+    bool full = true;
+    bool cancelled = false;
+    std::optional<Error> error;
+    QElapsedTimer clock;
+    QHash<QString, QSet<QString>> seen;
+    QList<QJsonObject> invoicePayments;
+    QHash<QString, QJsonObject> intents;
+    // Events cursor: where a later refresh continues.
+    bool cursorKnown = false;
+    QString cursorId;
+    qint64 cursorCreated = 0;
+    QList<QJsonObject> events; // refresh: new events, newest first
+    bool cursorFound = false;
+};
+
+SyncService::SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *parent)
+    : SyncControl(parent), m_client(client), m_cache(cache)
+{
+    m_connection.baseUrl = m_client->config().baseUrl.toString();
+    m_cache->thread().run(
+        this, [](LocalCache &c) { return c.isOpen() ? c.meta(QString::fromLatin1(MetaLastSync)) : Result<QString>(QString()); },
+        [this](Result<QString> r) {
+            if (r.ok() && !r.value().isEmpty() && !m_running)
+                m_lastSynced = QDateTime::fromString(r.value(), Qt::ISODate);
+        });
+}
+
+SyncService::~SyncService() = default;
+
+bool SyncService::stopping() const { return !m_run || m_run->cancelled || m_run->error.has_value(); }
+
+void SyncService::startFullSync()
+{
+    if (m_running)
+        return;
+    begin(true);
+}
+
+void SyncService::startRefresh()
+{
+    if (m_running)
+        return;
+    begin(false);
+}
+
+void SyncService::cancel()
+{
+    if (m_run)
+        m_run->cancelled = true;
+}
+
+void SyncService::begin(bool full)
+{
+    m_running = true;
+    m_run = std::make_shared<Run>();
+    m_run->full = full;
+    m_run->clock.start();
+    m_summary = SyncSummary();
+    m_summary.full = full;
+    m_connection.baseUrl = m_client->config().baseUrl.toString();
+    Q_EMIT started();
+    syncLog()->info("{} sync started against {}", full ? "full" : "incremental", m_connection.baseUrl.toStdString());
+
+    if (full) {
+        fetchAccount([this] {
+            fetchEventCursor([this] {
+                syncList(QString(), QStringLiteral("/v1/products"), QStringLiteral("product"), [this] {
+                    syncList(QString(), QStringLiteral("/v1/prices"), QStringLiteral("price"), [this] {
+                        syncList(QString(), QStringLiteral("/v1/customers"), QStringLiteral("customer"), [this] {
+                            syncList(QString(), QStringLiteral("/v1/subscriptions"), QStringLiteral("subscription"), [this] {
+                                syncList(QString(), QStringLiteral("/v1/invoices"), QStringLiteral("invoice"), [this] {
+                                    syncPaymentAttempts([this] { removeStale([this] { writeMetaAndFinish(); }); });
+                                });
+                            });
+                        });
+                    });
+                });
+            });
+        });
+        return;
+    }
+
+    // Refresh: read the cursor, then decide.
+    auto run = m_run;
+    m_cache->thread().run(
+        this,
+        [](LocalCache &c) -> Result<QStringList> {
+            QStringList out;
+            for (const char *key : {MetaEventCursorId, MetaEventCursorCreated, MetaLastFullSync}) {
+                auto v = c.meta(QString::fromLatin1(key));
+                if (!v.ok())
+                    return v.error();
+                out << v.value();
+            }
+            return out;
+        },
+        [this, run](Result<QStringList> r) {
+            if (run != m_run)
+                return;
+            if (!r.ok()) {
+                fail(r.error());
+                return;
+            }
+            const QDateTime lastFull = QDateTime::fromString(r.value().at(2), Qt::ISODate);
+            const bool tooOld = !lastFull.isValid() || lastFull.secsTo(QDateTime::currentDateTimeUtc()) > 30 * 86400;
+            if (tooOld || r.value().at(1).isEmpty()) {
+                syncLog()->info("no usable events cursor (last full sync {}): doing a full sync",
+                                lastFull.isValid() ? lastFull.toString(Qt::ISODate).toStdString() : std::string("never"));
+                m_running = false;
+                m_run.reset();
+                begin(true);
+                return;
+            }
+            run->cursorKnown = true;
+            run->cursorId = r.value().at(0);
+            run->cursorCreated = r.value().at(1).toLongLong();
+            fetchAccount([this] { refreshFromEvents(); });
+        });
+}
+
+void SyncService::fetchAccount(std::function<void()> next)
+{
+    auto run = m_run;
+    Q_EMIT progress(tr("Connecting"), 0, 0);
+    m_client->get(QStringLiteral("/v1/account"), {}, this, [this, run, next](Result<QJsonObject> r) {
+        if (run != m_run)
+            return;
+        if (!r.ok()) {
+            fail(r.error());
+            return;
+        }
+        const auto account = StripeParser::account(r.value());
+        if (!account.ok()) {
+            fail(account.error());
+            return;
+        }
+        ConnectionInfo info;
+        switch (m_client->config().environment()) {
+        case StripeConfig::Environment::Live: info.mode = ConnectionInfo::Mode::Live; break;
+        case StripeConfig::Environment::Test: info.mode = ConnectionInfo::Mode::Test; break;
+        case StripeConfig::Environment::Sandbox: info.mode = ConnectionInfo::Mode::Sandbox; break;
+        }
+        info.accountId = account->id;
+        info.displayName = account->displayName;
+        info.baseUrl = m_client->config().baseUrl.toString();
+        m_connection = info;
+        Q_EMIT connectionChanged(m_connection);
+        if (stopping()) {
+            finish(Status());
+            return;
+        }
+        next();
+    });
+}
+
+void SyncService::fetchEventCursor(std::function<void()> next)
+{
+    auto run = m_run;
+    m_client->get(QStringLiteral("/v1/events"), FormValue::object({{"limit", 1}}), this,
+                  [this, run, next](Result<QJsonObject> r) {
+                      if (run != m_run)
+                          return;
+                      if (!r.ok()) {
+                          fail(r.error());
+                          return;
+                      }
+                      const QJsonArray data = r->value(QLatin1String("data")).toArray();
+                      run->cursorKnown = true;
+                      if (!data.isEmpty()) {
+                          const auto e = StripeParser::event(data.first().toObject());
+                          if (!e.ok()) {
+                              fail(e.error());
+                              return;
+                          }
+                          run->cursorId = e->id;
+                          run->cursorCreated = e->created.toSecsSinceEpoch();
+                      }
+                      if (stopping()) {
+                          finish(Status());
+                          return;
+                      }
+                      next();
+                  });
+}
+
+void SyncService::syncList(const QString &, const QString &path, const QString &objectType, std::function<void()> next)
+{
+    auto run = m_run;
+    FormParams params = FormValue::object();
+    if (objectType == QLatin1String("subscription"))
+        params.insert(QStringLiteral("status"), "all");
+    const QString stage = stageName(objectType);
+    auto done = std::make_shared<qint64>(0);
+    Q_EMIT progress(stage, 0, 0);
+    m_client->listAll(
+        path, params, this,
+        [this, run, objectType, stage, done](const QJsonArray &page) {
+            if (run != m_run || stopping())
+                return false;
+            QSet<QString> &seen = run->seen[objectType];
+            for (const QJsonValue &v : page)
+                seen.insert(v.toObject().value(QLatin1String("id")).toString());
+            m_cache->thread().run(
+                this, [objectType, page](LocalCache &c) { return upsertPage(c, objectType, page); },
+                [run](Status s) {
+                    if (!s.ok() && !run->error)
+                        run->error = s.error();
+                });
+            *done += page.size();
+            m_summary.upserted[objectType] += page.size();
+            Q_EMIT progress(stage, *done, 0);
+            return true;
+        },
+        [this, run, objectType, next](Status s) {
+            if (run != m_run)
+                return;
+            if (!s.ok()) {
+                fail(s.error());
+                return;
+            }
+            // Tell the panes once the type's writes are through (jobs run in order).
+            const QStringList ids(run->seen[objectType].cbegin(), run->seen[objectType].cend());
+            AsyncLocalCache *cache = m_cache;
+            m_cache->thread().run([cache, objectType, ids](LocalCache &) { cache->notifyChanged(objectType, ids); });
+            if (stopping()) {
+                finish(Status());
+                return;
+            }
+            next();
+        });
+}
+
+void SyncService::syncPaymentAttempts(std::function<void()> next)
+{
+    auto run = m_run;
+    const QString stage = stageName(QStringLiteral("invoice_payment"));
+    Q_EMIT progress(stage, 0, 0);
+    m_client->listAll(
+        QStringLiteral("/v1/invoice_payments"), {}, this,
+        [this, run, stage](const QJsonArray &page) {
+            if (run != m_run || stopping())
+                return false;
+            for (const QJsonValue &v : page)
+                run->invoicePayments << v.toObject();
+            Q_EMIT progress(stage, run->invoicePayments.size(), 0);
+            return true;
+        },
+        [this, run, stage, next](Status s) {
+            if (run != m_run)
+                return;
+            if (!s.ok()) {
+                fail(s.error());
+                return;
+            }
+            if (stopping()) {
+                finish(Status());
+                return;
+            }
+            m_client->listAll(
+                QStringLiteral("/v1/payment_intents"), {}, this,
+                [this, run](const QJsonArray &page) {
+                    if (run != m_run || stopping())
+                        return false;
+                    for (const QJsonValue &v : page) {
+                        const QJsonObject pi = v.toObject();
+                        run->intents.insert(pi.value(QLatin1String("id")).toString(), pi);
+                    }
+                    return true;
+                },
+                [this, run, stage, next](Status s) {
+                    if (run != m_run)
+                        return;
+                    if (!s.ok()) {
+                        fail(s.error());
+                        return;
+                    }
+                    if (stopping()) {
+                        finish(Status());
+                        return;
+                    }
+                    // Join and write in pages of 100, each its own transaction.
+                    QList<QJsonObject> payments = std::move(run->invoicePayments);
+                    const QHash<QString, QJsonObject> intents = std::move(run->intents);
+                    QStringList ids;
+                    for (int start = 0; start < payments.size(); start += 100) {
+                        QList<QPair<QJsonObject, QJsonObject>> batch;
+                        for (int i = start; i < std::min<int>(start + 100, payments.size()); ++i) {
+                            const QString id = payments[i].value(QLatin1String("id")).toString();
+                            run->seen[QStringLiteral("invoice_payment")].insert(id);
+                            ids << id;
+                            batch << qMakePair(payments[i], intents.value(StripeParser::paymentIntentIdOf(payments[i])));
+                        }
+                        m_cache->thread().run(
+                            this,
+                            [batch](LocalCache &c) -> Status {
+                                QList<PaymentAttempt> attempts;
+                                for (const auto &pair : batch) {
+                                    auto a = StripeParser::paymentAttempt(pair.first, pair.second);
+                                    if (!a.ok())
+                                        return a.error();
+                                    attempts << a.value();
+                                }
+                                return c.upsertPaymentAttempts(attempts);
+                            },
+                            [run](Status s) {
+                                if (!s.ok() && !run->error)
+                                    run->error = s.error();
+                            });
+                    }
+                    m_summary.upserted[QStringLiteral("invoice_payment")] += payments.size();
+                    Q_EMIT progress(stage, payments.size(), payments.size());
+                    AsyncLocalCache *cache = m_cache;
+                    m_cache->thread().run([cache, ids](LocalCache &) { cache->notifyChanged(QStringLiteral("invoice_payment"), ids); });
+                    next();
+                });
+        });
+}
+
+void SyncService::removeStale(std::function<void()> next)
+{
+    auto run = m_run;
+    if (stopping()) {
+        finish(Status());
+        return;
+    }
+    const QHash<QString, QSet<QString>> seen = run->seen;
+    using Removed = QMap<QString, QStringList>;
+    m_cache->thread().run(
+        this,
+        [seen](LocalCache &c) -> Result<Removed> {
+            Removed removed;
+            for (const auto &[type, table] : cachedTypes()) {
+                QSqlQuery q(c.database());
+                if (!q.exec(QStringLiteral("SELECT id FROM ") + table))
+                    return Error::make(Error::Kind::Database, SyncService::tr("The local cache could not be read."),
+                                       q.lastError().text());
+                QStringList stale;
+                const QSet<QString> &kept = seen[type];
+                while (q.next()) {
+                    const QString id = q.value(0).toString();
+                    if (!kept.contains(id))
+                        stale << id;
+                }
+                q.finish();
+                for (const QString &id : stale) {
+                    const Status s = c.remove(type, id);
+                    if (!s.ok())
+                        return s.error();
+                }
+                if (!stale.isEmpty())
+                    removed.insert(type, stale);
+            }
+            return removed;
+        },
+        [this, run, next](Result<Removed> r) {
+            if (run != m_run)
+                return;
+            if (!r.ok()) {
+                fail(r.error());
+                return;
+            }
+            for (auto it = r.value().cbegin(); it != r.value().cend(); ++it) {
+                m_summary.removed[it.key()] = it.value().size();
+                m_cache->notifyChanged(it.key(), it.value());
+            }
+            next();
+        });
+}
+
+void SyncService::refreshFromEvents()
+{
+    auto run = m_run;
+    const QString stage = tr("Changes");
+    Q_EMIT progress(stage, 0, 0);
+    FormParams params = FormValue::object();
+    if (run->cursorCreated > 0)
+        params.insert(QStringLiteral("created"), FormValue::object({{"gte", run->cursorCreated}}));
+    m_client->listAll(
+        QStringLiteral("/v1/events"), params, this,
+        [this, run, stage](const QJsonArray &page) {
+            if (run != m_run || stopping())
+                return false;
+            for (const QJsonValue &v : page) {
+                const QJsonObject e = v.toObject();
+                if (!run->cursorId.isEmpty() && e.value(QLatin1String("id")).toString() == run->cursorId) {
+                    run->cursorFound = true;
+                    return false;
+                }
+                run->events << e;
+            }
+            Q_EMIT progress(stage, run->events.size(), 0);
+            return true;
+        },
+        [this, run](Status s) {
+            if (run != m_run)
+                return;
+            if (!s.ok()) {
+                fail(s.error());
+                return;
+            }
+            if (stopping()) {
+                finish(Status());
+                return;
+            }
+            if (!run->cursorId.isEmpty() && !run->cursorFound) {
+                syncLog()->info("events cursor {} is gone: doing a full sync", run->cursorId.toStdString());
+                m_running = false;
+                m_run.reset();
+                begin(true);
+                return;
+            }
+            QList<QJsonObject> events = run->events;
+            std::reverse(events.begin(), events.end()); // oldest first
+            applyEvents(std::move(events));
+        });
+}
+
+void SyncService::applyEvents(QList<QJsonObject> events)
+{
+    auto run = m_run;
+    // Invoice payments need their PaymentIntent for the failure details: fetch those first.
+    QStringList missing;
+    for (const QJsonObject &e : events) {
+        const QJsonObject obj = e.value(QLatin1String("data")).toObject().value(QLatin1String("object")).toObject();
+        if (obj.value(QLatin1String("object")).toString() == QLatin1String("invoice_payment")) {
+            const QString pi = StripeParser::paymentIntentIdOf(obj);
+            if (!pi.isEmpty() && !run->intents.contains(pi) && !missing.contains(pi))
+                missing << pi;
+        }
+    }
+    if (!missing.isEmpty()) {
+        const QString id = missing.first();
+        m_client->get(QStringLiteral("/v1/payment_intents/") + id, {}, this, [this, run, id, events](Result<QJsonObject> r) {
+            if (run != m_run)
+                return;
+            if (!r.ok()) {
+                fail(r.error());
+                return;
+            }
+            run->intents.insert(id, r.value());
+            applyEvents(events);
+        });
+        return;
+    }
+
+    struct Applied
+    {
+        QMap<QString, QStringList> upserted;
+        QMap<QString, QStringList> removed;
+    };
+    const QHash<QString, QJsonObject> intents = run->intents;
+    if (!events.isEmpty()) {
+        const auto newest = StripeParser::event(events.last());
+        if (newest.ok()) {
+            run->cursorId = newest->id;
+            run->cursorCreated = newest->created.toSecsSinceEpoch();
+        }
+    }
+    m_summary.events = events.size();
+    m_cache->thread().run(
+        this,
+        [events, intents](LocalCache &c) -> Result<Applied> {
+            Applied applied;
+            for (const QJsonObject &json : events) {
+                const auto e = StripeParser::event(json);
+                if (!e.ok())
+                    return e.error();
+                const QString type = e->objectType == QLatin1String("plan") ? QStringLiteral("price") : e->objectType;
+                const QString id = e->object.value(QLatin1String("id")).toString();
+                // "<type>.deleted" removes the object; customer.subscription.deleted is a
+                // cancellation and keeps the (canceled) subscription.
+                if (e->type == type + QStringLiteral(".deleted") || e->object.value(QLatin1String("deleted")).toBool()) {
+                    const Status s = c.remove(type, id);
+                    if (!s.ok())
+                        return s.error();
+                    applied.removed[type] << id;
+                    continue;
+                }
+                Status s;
+                if (type == QLatin1String("invoice_payment")) {
+                    const auto a = StripeParser::paymentAttempt(e->object, intents.value(StripeParser::paymentIntentIdOf(e->object)));
+                    s = a.ok() ? c.upsertPaymentAttempts({a.value()}) : Status(a.error());
+                } else if (type == QLatin1String("product") || type == QLatin1String("price") || type == QLatin1String("customer")
+                           || type == QLatin1String("subscription") || type == QLatin1String("invoice")) {
+                    QJsonObject object = e->object;
+                    if (e->objectType == QLatin1String("plan"))
+                        continue; // legacy plan events are mirrored by price events
+                    s = upsertPage(c, type, QJsonArray{object});
+                } else {
+                    continue; // not kept in the cache
+                }
+                if (!s.ok())
+                    return s.error();
+                applied.upserted[type] << id;
+            }
+            return applied;
+        },
+        [this, run](Result<Applied> r) {
+            if (run != m_run)
+                return;
+            if (!r.ok()) {
+                fail(r.error());
+                return;
+            }
+            for (auto it = r->upserted.cbegin(); it != r->upserted.cend(); ++it) {
+                m_summary.upserted[it.key()] += it.value().size();
+                m_cache->notifyChanged(it.key(), it.value());
+            }
+            for (auto it = r->removed.cbegin(); it != r->removed.cend(); ++it) {
+                m_summary.removed[it.key()] += it.value().size();
+                m_cache->notifyChanged(it.key(), it.value());
+            }
+            writeMetaAndFinish();
+        });
+}
+
+void SyncService::writeMetaAndFinish()
+{
+    auto run = m_run;
+    if (stopping()) {
+        finish(Status());
+        return;
+    }
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    const bool full = run->full;
+    const QString cursorId = run->cursorId;
+    const QString cursorCreated = QString::number(run->cursorCreated);
+    const QString accountId = m_connection.accountId;
+    m_cache->thread().run(
+        this,
+        [=](LocalCache &c) -> Status {
+            QList<QPair<QString, QString>> values{{QString::fromLatin1(MetaLastSync), now},
+                                                  {QString::fromLatin1(MetaEventCursorId), cursorId},
+                                                  {QString::fromLatin1(MetaEventCursorCreated), cursorCreated},
+                                                  {QString::fromLatin1(MetaAccountId), accountId}};
+            if (full)
+                values << qMakePair(QString::fromLatin1(MetaLastFullSync), now);
+            for (const auto &[key, value] : values) {
+                const Status s = c.setMeta(key, value);
+                if (!s.ok())
+                    return s;
+            }
+            return {};
+        },
+        [this, run, now](Status s) {
+            if (run != m_run)
+                return;
+            if (!s.ok()) {
+                fail(s.error());
+                return;
+            }
+            if (run->error) { // a page write failed earlier
+                fail(*run->error);
+                return;
+            }
+            m_lastSynced = QDateTime::fromString(now, Qt::ISODate);
+            finish(Status());
+        });
+}
+
+void SyncService::fail(const Error &error)
+{
+    if (m_run && !m_run->error)
+        m_run->error = error;
+    const bool unreachable = error.kind == Error::Kind::Unauthorized || error.kind == Error::Kind::Network
+        || error.kind == Error::Kind::Timeout;
+    if (unreachable) {
+        m_connection.mode = ConnectionInfo::Mode::Offline;
+        m_connection.lastError = error.userMessage;
+        Q_EMIT connectionChanged(m_connection);
+    }
+    finish(error);
+}
+
+void SyncService::finish(const Status &outcome)
+{
+    if (!m_running)
+        return;
+    Status result = outcome;
+    if (result.ok() && m_run && m_run->error)
+        result = *m_run->error;
+    if (result.ok() && m_run && m_run->cancelled)
+        result = Error::make(Error::Kind::Cancelled, tr("Synchronisation was cancelled. The cache keeps what was fetched."));
+    if (m_run)
+        m_summary.durationMs = m_run->clock.elapsed();
+    m_running = false;
+    m_run.reset();
+    const auto log = syncLog();
+    if (result.ok()) {
+        qint64 total = 0;
+        for (qint64 n : m_summary.upserted)
+            total += n;
+        log->info("{} sync finished in {} ms: {} objects written, {} events", m_summary.full ? "full" : "incremental",
+                  m_summary.durationMs, total, m_summary.events);
+        if (m_connection.mode != ConnectionInfo::Mode::Offline && !m_connection.lastError.isEmpty()) {
+            m_connection.lastError.clear();
+            Q_EMIT connectionChanged(m_connection);
+        }
+    } else {
+        log->error("sync failed ({}): {} request_id={}", Error::kindName(result.error().kind).toStdString(),
+                   result.error().detail.toStdString(), result.error().requestId.toStdString());
+    }
+    Q_EMIT finished(result);
+}
+
+Result<SyncSummary> SyncService::runFullSyncBlocking()
+{
+    std::optional<Status> outcome;
+    QEventLoop loop;
+    auto c = connect(this, &SyncControl::finished, &loop, [&](const Status &s) {
+        outcome = s;
+        loop.quit();
+    });
+    startFullSync();
+    if (!outcome && m_running)
+        loop.exec();
+    disconnect(c);
+    if (!outcome)
+        return Error::make(Error::Kind::Conflict, tr("A synchronisation is already running."));
+    if (!outcome->ok())
+        return outcome->error();
+    return m_summary;
+}
+
+Result<SyncSummary> SyncService::runRefreshBlocking()
+{
+    std::optional<Status> outcome;
+    QEventLoop loop;
+    auto c = connect(this, &SyncControl::finished, &loop, [&](const Status &s) {
+        outcome = s;
+        loop.quit();
+    });
+    startRefresh();
+    if (!outcome && m_running)
+        loop.exec();
+    disconnect(c);
+    if (!outcome)
+        return Error::make(Error::Kind::Conflict, tr("A synchronisation is already running."));
+    if (!outcome->ok())
+        return outcome->error();
+    return m_summary;
+}
+
+} // namespace Billing
