@@ -187,6 +187,8 @@ QStringList version2()
         QStringLiteral("CREATE INDEX invoices_by_attempts ON invoices (attempt_count, id)"),
         QStringLiteral("CREATE INDEX invoices_by_next_attempt ON invoices (%1, id)").arg(t("next_payment_attempt")),
         QStringLiteral("CREATE INDEX invoices_by_customer ON invoices (customer_id, %1, id)").arg(t("created")),
+        QStringLiteral("DROP INDEX payment_attempts_invoice"),
+        QStringLiteral("CREATE INDEX payment_attempts_latest ON payment_attempts (invoice_id, created, id)"),
         QStringLiteral("CREATE INDEX invoices_dunning ON invoices (%1, id)"
                        " WHERE status = 'open' AND attempt_count > 0 AND amount_remaining > 0")
             .arg(t("next_payment_attempt")),

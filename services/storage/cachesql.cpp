@@ -80,8 +80,12 @@ QString applyKeyset(const SortSpec &sort, const QString &idExpr, SortOrder order
         return QStringLiteral(" ORDER BY %1 %2").arg(idExpr, dir);
     }
     if (after) {
-        where << QStringLiteral("(%1, %2) %3 (?, ?)").arg(sort.expr, idExpr, cmp);
-        binds << cursorValue(after->sortValue, sort.type) << text(after->id);
+        // The single-column bound lets SQLite start the index search at the cursor; the row
+        // value comparison then skips the rows of equal sort value already shown.
+        const QVariant value = cursorValue(after->sortValue, sort.type);
+        where << QStringLiteral("%1 %2= ?").arg(sort.expr, cmp)
+              << QStringLiteral("(%1, %2) %3 (?, ?)").arg(sort.expr, idExpr, cmp);
+        binds << value << value << text(after->id);
     }
     return QStringLiteral(" ORDER BY %1 %3, %2 %3").arg(sort.expr, idExpr, dir);
 }
@@ -318,12 +322,15 @@ Statement invoices(const InvoiceQuery &query)
                                       where, binds);
     binds << clampLimit(query.limit);
     // Joined: the latest attempt that failed, for the dunning columns.
-    return {QStringLiteral(
-                "SELECT %1, pa.decline_code, pa.failure_code, pa.failure_message FROM invoices i"
-                " LEFT JOIN payment_attempts pa ON pa.id = (SELECT a.id FROM payment_attempts a"
-                "  WHERE a.invoice_id = i.id AND (a.failure_code <> '' OR a.decline_code <> '' OR a.failure_message <> '')"
-                "  ORDER BY a.created DESC, a.id DESC LIMIT 1)")
-                    .arg(InvoiceColumns)
+    // The latest attempt that failed, for the dunning columns: scalar subqueries (one index probe
+    // each, only for the rows of the page) keep the ORDER BY served by the invoice index.
+    const QString latest = QStringLiteral(
+        "(SELECT a.%1 FROM payment_attempts a WHERE a.invoice_id = i.id"
+        " AND (a.failure_code <> '' OR a.decline_code <> '' OR a.failure_message <> '')"
+        " ORDER BY a.created DESC, a.id DESC LIMIT 1)");
+    return {QStringLiteral("SELECT %1, %2, %3, %4 FROM invoices i")
+                    .arg(InvoiceColumns, latest.arg(QLatin1String("decline_code")),
+                         latest.arg(QLatin1String("failure_code")), latest.arg(QLatin1String("failure_message")))
                 + whereClause(where) + order + QStringLiteral(" LIMIT ?"),
             binds};
 }

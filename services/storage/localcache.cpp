@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -18,7 +20,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 
 namespace Billing {
 
@@ -367,7 +368,9 @@ QString moveAside(const QString &path, const QString &tag)
     return target;
 }
 
-std::atomic<int> g_connectionSerial{0};
+int g_connectionSerial = 0;
+QMutex g_namesMutex;
+QSet<QString> g_namesInUse;
 
 } // namespace
 
@@ -376,13 +379,18 @@ LocalCache::LocalCache(QString connectionName) : m_connectionName(std::move(conn
     if (m_connectionName.isEmpty())
         m_connectionName = QStringLiteral("bc-cache");
     // Two caches in one process must not share (and so replace) one named connection.
-    if (QSqlDatabase::contains(m_connectionName))
-        m_connectionName += QStringLiteral("-%1").arg(++g_connectionSerial);
+    QMutexLocker lock(&g_namesMutex);
+    const QString base = m_connectionName;
+    while (g_namesInUse.contains(m_connectionName) || QSqlDatabase::contains(m_connectionName))
+        m_connectionName = QStringLiteral("%1-%2").arg(base).arg(++g_connectionSerial);
+    g_namesInUse.insert(m_connectionName);
 }
 
 LocalCache::~LocalCache()
 {
     close();
+    QMutexLocker lock(&g_namesMutex);
+    g_namesInUse.remove(m_connectionName);
 }
 
 bool LocalCache::isOpen() const
@@ -469,16 +477,6 @@ Attempt openAndMigrate(const QString &connectionName, const QString &path)
     }
     q.finish();
 
-    // Pragmas: WAL so readers never block on the writer; NORMAL sync is durable enough for a
-    // cache that can be refilled; 64 MiB page cache and 256 MiB of memory-mapped I/O.
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA cache_size=-65536", "PRAGMA mmap_size=268435456",
-                               "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=5000"}) {
-        if (!q.exec(QLatin1String(pragma)))
-            return corrupt(QStringLiteral("%1: %2").arg(QLatin1String(pragma), q.lastError().text()));
-    }
-    q.finish();
-
     if (version > LocalCache::SchemaVersion) {
         Attempt a;
         a.verdict = Verdict::Rebuild;
@@ -501,6 +499,16 @@ Attempt openAndMigrate(const QString &connectionName, const QString &path)
         a.detail = QStringLiteral("schema version %1 (%2 objects) is too old to migrate").arg(version).arg(objects);
         return a;
     }
+
+    // Pragmas: WAL so readers never block on the writer; NORMAL sync is durable enough for a
+    // cache that can be refilled; 64 MiB page cache and 256 MiB of memory-mapped I/O.
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA cache_size=-65536", "PRAGMA mmap_size=268435456",
+                               "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=5000"}) {
+        if (!q.exec(QLatin1String(pragma)))
+            return corrupt(QStringLiteral("%1: %2").arg(QLatin1String(pragma), q.lastError().text()));
+    }
+    q.finish();
 
     int current = version;
     for (const CacheSchema::Migration &step : CacheSchema::migrations()) {

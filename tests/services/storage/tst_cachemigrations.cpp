@@ -15,6 +15,12 @@ using namespace Billing;
 
 namespace {
 
+template <typename T>
+QString errorText(const Result<T> &r)
+{
+    return r.ok() ? QString() : r.error().detail;
+}
+
 // Runs statements on a plain connection (not LocalCache), to build files the way older versions
 // of the console, or accidents, left them.
 bool runSql(const QString &path, const QStringList &statements)
@@ -135,7 +141,7 @@ private Q_SLOTS:
 
         LocalCache cache(QStringLiteral("tst-migrate"));
         const auto report = cache.open(path);
-        QVERIFY2(report.ok(), qPrintable(report.error().detail));
+        QVERIFY2(report.ok(), qPrintable(errorText(report)));
         QVERIFY(!report->created);
         QVERIFY(!report->rebuilt);
         QCOMPARE(report->schemaVersion, LocalCache::SchemaVersion);
@@ -230,7 +236,7 @@ private Q_SLOTS:
 
         LocalCache cache(QStringLiteral("tst-rebuild"));
         const auto report = cache.open(path);
-        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().detail));
+        QVERIFY2(report.ok(), qPrintable(errorText(report)));
         QVERIFY(report->rebuilt);
         QVERIFY(!report->reason.isEmpty());
         if (kind == QLatin1String("newer"))

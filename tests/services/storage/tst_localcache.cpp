@@ -16,6 +16,12 @@ using namespace Billing;
 
 namespace {
 
+template <typename T>
+QString errorText(const Result<T> &r)
+{
+    return r.ok() ? QString() : r.error().detail;
+}
+
 QDateTime ts(qint64 secs)
 {
     return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC);
@@ -335,7 +341,7 @@ private Q_SLOTS:
         LocalCache cache(QStringLiteral("tst-new"));
         const QString path = newPath();
         const auto report = cache.open(path);
-        QVERIFY2(report.ok(), qPrintable(report.error().detail));
+        QVERIFY2(report.ok(), qPrintable(errorText(report)));
         QVERIFY(report->created);
         QVERIFY(!report->rebuilt);
         QCOMPARE(report->schemaVersion, LocalCache::SchemaVersion);
@@ -508,7 +514,7 @@ private Q_SLOTS:
         QList<Customer> all;
         for (int page = 0; page < 100; ++page) {
             const auto rows = m_big->customers(q);
-            QVERIFY2(rows.ok(), qPrintable(rows.error().detail));
+            QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
             all += *rows;
             if (rows->size() < q.limit)
                 break;
@@ -542,7 +548,7 @@ private Q_SLOTS:
         QList<SubscriptionRow> all;
         for (int page = 0; page < 100; ++page) {
             const auto rows = m_big->subscriptions(q);
-            QVERIFY2(rows.ok(), qPrintable(rows.error().detail));
+            QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
             all += *rows;
             if (rows->size() < q.limit)
                 break;
@@ -580,7 +586,7 @@ private Q_SLOTS:
         QList<InvoiceRow> all;
         for (int page = 0; page < 100; ++page) {
             const auto rows = m_big->invoices(q);
-            QVERIFY2(rows.ok(), qPrintable(rows.error().detail));
+            QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
             all += *rows;
             if (rows->size() < q.limit)
                 break;
@@ -665,7 +671,7 @@ private Q_SLOTS:
         CustomerQuery q;
         q.search = search;
         const auto rows = cache->customers(q);
-        QVERIFY2(rows.ok(), qPrintable(rows.error().detail));
+        QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
         expected.sort();
         QCOMPARE(customerIds(*rows), expected);
         QCOMPARE(cache->counts()->customers, 4); // nothing was dropped by odd input

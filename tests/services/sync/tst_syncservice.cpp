@@ -1,0 +1,293 @@
+#include "services/storage/asynclocalcache.h"
+#include "services/stripe/stripeclient.h"
+#include "services/sync/syncservice.h"
+#include "tests/testsupport.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <optional>
+
+using namespace Billing;
+
+namespace {
+
+Result<QJsonObject> call(StripeClient &client, const QString &method, const QString &path, const FormParams &params = {})
+{
+    std::optional<Result<QJsonObject>> out;
+    QEventLoop loop;
+    client.request(method, path, params, {}, &loop, [&](Result<QJsonObject> r) {
+        out.emplace(std::move(r));
+        loop.quit();
+    });
+    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+    if (!out)
+        loop.exec();
+    if (!out)
+        return Error::make(Error::Kind::Timeout, QStringLiteral("test gave up waiting"));
+    return *out;
+}
+
+} // namespace
+
+class tst_SyncService : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void connectionModeFollowsKeyAndBaseUrl_data();
+    void connectionModeFollowsKeyAndBaseUrl();
+    void fullSyncMatchesSandboxCounts();
+    void wrongKeyLeavesSyncedCacheUntouched();
+    void unreachableApiIsOffline();
+    void refreshAppliesExactlyTheChangedRows();
+    void cancelKeepsWholePages();
+
+private:
+    StripeConfig config() const;
+    QJsonObject sandboxObjects();
+    qint64 cacheCount(const QString &table);
+    QString meta(const char *key);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<AsyncLocalCache> m_cache;
+    int m_cacheNo = 0;
+};
+
+void tst_SyncService::initTestCase()
+{
+    QVERIFY2(!Test::sandboxUrl().isEmpty(), "BC_SANDBOX_URL is not set: run through ctest (sandbox fixture)");
+    QVERIFY(m_dir.isValid());
+}
+
+void tst_SyncService::init()
+{
+    m_cache = std::make_unique<AsyncLocalCache>(QStringLiteral("sync-test-%1").arg(++m_cacheNo));
+    const auto opened = m_cache->openBlocking(m_dir.filePath(QStringLiteral("cache-%1.sqlite").arg(m_cacheNo)));
+    QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().detail));
+}
+
+void tst_SyncService::cleanup() { m_cache.reset(); }
+
+StripeConfig tst_SyncService::config() const
+{
+    StripeConfig c;
+    c.baseUrl = QUrl(Test::sandboxUrl());
+    c.apiKey = Test::sandboxKey();
+    c.initialRetryDelayMs = 50;
+    return c;
+}
+
+QJsonObject tst_SyncService::sandboxObjects()
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest req(QUrl(Test::sandboxUrl() + QStringLiteral("/__sandbox/stats")));
+    req.setRawHeader("Authorization", "Bearer " + Test::sandboxKey().toUtf8());
+    QNetworkReply *reply = nam.get(req);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    done.wait(10000);
+    reply->deleteLater();
+    return QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("objects")).toObject();
+}
+
+qint64 tst_SyncService::cacheCount(const QString &table)
+{
+    return m_cache->thread().runBlocking([table](LocalCache &c) -> qint64 {
+        QSqlQuery q(c.database());
+        if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) || !q.next())
+            return -1;
+        return q.value(0).toLongLong();
+    });
+}
+
+QString tst_SyncService::meta(const char *key)
+{
+    return m_cache->thread().runBlocking([key](LocalCache &c) { return c.meta(QString::fromLatin1(key)).valueOr(QString()); });
+}
+
+void tst_SyncService::connectionModeFollowsKeyAndBaseUrl_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<int>("environment");
+    QTest::newRow("live secret key") << "sk_live_abc" << "https://api.stripe.com" << int(StripeConfig::Environment::Live);
+    QTest::newRow("live restricted key") << "rk_live_abc" << "https://api.stripe.com" << int(StripeConfig::Environment::Live);
+    QTest::newRow("live key elsewhere is still live") << "sk_live_abc" << "http://127.0.0.1:1" << int(StripeConfig::Environment::Live);
+    QTest::newRow("test key at stripe") << "sk_test_abc" << "https://api.stripe.com" << int(StripeConfig::Environment::Test);
+    QTest::newRow("restricted test key at stripe") << "rk_test_abc" << "https://API.stripe.com/" << int(StripeConfig::Environment::Test);
+    QTest::newRow("test key elsewhere") << "sk_test_abc" << "http://127.0.0.1:12180" << int(StripeConfig::Environment::Sandbox);
+}
+
+void tst_SyncService::connectionModeFollowsKeyAndBaseUrl()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, url);
+    QFETCH(int, environment);
+    StripeConfig c;
+    c.apiKey = key;
+    c.baseUrl = QUrl(url);
+    QCOMPARE(int(c.environment()), environment);
+}
+
+void tst_SyncService::fullSyncMatchesSandboxCounts()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    QSignalSpy changed(m_cache.get(), &CacheReader::changed);
+    QSignalSpy progress(&sync, &SyncControl::progress);
+    const QJsonObject expected = sandboxObjects();
+    QVERIFY(expected.value(QLatin1String("invoices")).toInteger() > 1000);
+
+    const auto summary = sync.runFullSyncBlocking();
+    QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().detail));
+    QCOMPARE(cacheCount(QStringLiteral("customers")), expected.value(QLatin1String("customers")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("products")), expected.value(QLatin1String("products")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("prices")), expected.value(QLatin1String("prices")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("subscriptions")), expected.value(QLatin1String("subscriptions")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("invoices")), expected.value(QLatin1String("invoices")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("payment_attempts")), expected.value(QLatin1String("invoice_payments")).toInteger());
+    // Failed payments arrived joined with their intent's error.
+    const qint64 declined = m_cache->thread().runBlocking([](LocalCache &c) -> qint64 {
+        QSqlQuery q(c.database());
+        q.exec(QStringLiteral("SELECT COUNT(*) FROM payment_attempts WHERE decline_code <> '' OR failure_code <> ''"));
+        return q.next() ? q.value(0).toLongLong() : -1;
+    });
+    QVERIFY(declined > 0);
+
+    QCOMPARE(sync.connection().mode, ConnectionInfo::Mode::Sandbox);
+    QVERIFY(sync.connection().accountId.startsWith(QLatin1String("acct_")));
+    QVERIFY(sync.lastSyncedAt().isValid());
+    QVERIFY(!meta(SyncService::MetaLastFullSync).isEmpty());
+    QVERIFY(!meta(SyncService::MetaEventCursorCreated).isEmpty());
+    QVERIFY(progress.count() >= 18); // at least one signal per invoice page
+    QTRY_VERIFY(changed.count() >= 6);
+    QStringList types;
+    for (const auto &args : changed)
+        types << args.at(0).toString();
+    for (const char *t : {"product", "price", "customer", "subscription", "invoice", "invoice_payment"})
+        QVERIFY2(types.contains(QString::fromLatin1(t)), t);
+}
+
+void tst_SyncService::wrongKeyLeavesSyncedCacheUntouched()
+{
+    {
+        StripeClient client(config());
+        SyncService sync(&client, m_cache.get());
+        QVERIFY(sync.runFullSyncBlocking().ok());
+    }
+    const qint64 customers = cacheCount(QStringLiteral("customers"));
+    const qint64 invoices = cacheCount(QStringLiteral("invoices"));
+    const QString lastFull = meta(SyncService::MetaLastFullSync);
+
+    StripeConfig bad = config();
+    bad.apiKey = QStringLiteral("sk_test_not_the_right_key");
+    StripeClient client(bad);
+    SyncService sync(&client, m_cache.get());
+    QSignalSpy finished(&sync, &SyncControl::finished);
+    const auto r = sync.runFullSyncBlocking();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().kind, Error::Kind::Unauthorized);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(sync.connection().mode, ConnectionInfo::Mode::Offline);
+    QVERIFY(!sync.connection().lastError.isEmpty());
+    QVERIFY(!sync.connection().lastError.contains(QLatin1String("sk_test_not_the_right_key")));
+    QCOMPARE(cacheCount(QStringLiteral("customers")), customers);
+    QCOMPARE(cacheCount(QStringLiteral("invoices")), invoices);
+    QCOMPARE(meta(SyncService::MetaLastFullSync), lastFull);
+}
+
+void tst_SyncService::unreachableApiIsOffline()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    StripeConfig c = config();
+    c.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort()));
+    probe.close();
+    c.maxRetries = 1;
+    StripeClient client(c);
+    SyncService sync(&client, m_cache.get());
+    const auto r = sync.runFullSyncBlocking();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().kind, Error::Kind::Network);
+    QCOMPARE(sync.connection().mode, ConnectionInfo::Mode::Offline);
+    QCOMPARE(cacheCount(QStringLiteral("customers")), 0);
+}
+
+void tst_SyncService::refreshAppliesExactlyTheChangedRows()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    QVERIFY(sync.runFullSyncBlocking().ok());
+
+    // Two customers to change, one to watch stay as it is.
+    CustomerQuery q;
+    q.sortKey = CustomerQuery::SortKey::Id;
+    q.limit = 3;
+    const auto some = m_cache->thread().runBlocking([q](LocalCache &c) { return c.customers(q); });
+    QVERIFY(some.ok());
+    QCOMPARE(some->size(), 3);
+    const Customer toUpdate = some->at(0);
+    const Customer toDelete = some->at(1);
+    const Customer untouched = some->at(2);
+    const qint64 before = cacheCount(QStringLiteral("customers"));
+
+    const QString newName = QStringLiteral("Renamed %1").arg(QDateTime::currentMSecsSinceEpoch());
+    QVERIFY(call(client, QStringLiteral("POST"), QStringLiteral("/v1/customers/") + toUpdate.id,
+                 FormValue::object({{"name", newName}}))
+                .ok());
+    QVERIFY(call(client, QStringLiteral("DELETE"), QStringLiteral("/v1/customers/") + toDelete.id).ok());
+
+    const auto summary = sync.runRefreshBlocking();
+    QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().detail));
+    QVERIFY(!summary->full);
+    QVERIFY(summary->events >= 2);
+    QCOMPARE(summary->removed.value(QStringLiteral("customer")), 1);
+
+    const auto updated = m_cache->thread().runBlocking([id = toUpdate.id](LocalCache &c) { return c.customer(id); });
+    QVERIFY(updated.ok());
+    QCOMPARE(updated->name, newName);
+    const auto deleted = m_cache->thread().runBlocking([id = toDelete.id](LocalCache &c) { return c.customer(id); });
+    QVERIFY(!deleted.ok());
+    const auto same = m_cache->thread().runBlocking([id = untouched.id](LocalCache &c) { return c.customer(id); });
+    QVERIFY(same.ok());
+    QCOMPARE(same->name, untouched.name);
+    QCOMPARE(cacheCount(QStringLiteral("customers")), before - 1);
+
+    // A second refresh with nothing new applies nothing.
+    const auto again = sync.runRefreshBlocking();
+    QVERIFY(again.ok());
+    QCOMPARE(again->events, 0);
+}
+
+void tst_SyncService::cancelKeepsWholePages()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    connect(&sync, &SyncControl::progress, &sync, [&sync](const QString &stage, qint64 done, qint64) {
+        if (stage == SyncService::tr("Invoices") && done >= 300)
+            sync.cancel();
+    });
+    const auto r = sync.runFullSyncBlocking();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().kind, Error::Kind::Cancelled);
+    QVERIFY(!sync.isRunning());
+    const qint64 invoices = cacheCount(QStringLiteral("invoices"));
+    QVERIFY(invoices >= 300);
+    QCOMPARE(invoices % 100, 0); // whole pages only
+    QVERIFY(invoices < sandboxObjects().value(QLatin1String("invoices")).toInteger());
+    QVERIFY(meta(SyncService::MetaLastFullSync).isEmpty()); // not a completed sync
+}
+
+QTEST_GUILESS_MAIN(tst_SyncService)
+#include "tst_syncservice.moc"

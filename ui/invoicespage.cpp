@@ -1,0 +1,156 @@
+#include "ui/invoicespage.h"
+
+#include "models/formatting.h"
+#include "models/invoicetablemodel.h"
+#include "services/storage/cachereader.h"
+#include "ui/customerspage.h"
+
+#include <QComboBox>
+#include <QDateEdit>
+#include <QLabel>
+#include <QPointer>
+
+namespace Billing {
+
+QString formatTotals(const QList<QPair<QString, qint64>> &totals, const QLocale &locale)
+{
+    QStringList parts;
+    for (const auto &[currency, minor] : totals)
+        parts << Format::money(minor, currency, locale);
+    return parts.join(QStringLiteral("  ·  "));
+}
+
+void addInvoiceLines(DetailBuilder &d, CacheReader *reader, const QString &invoiceId, const QLocale &locale)
+{
+    d.section(InvoicesPage::tr("Lines"));
+    QLabel *lines = d.richText(InvoicesPage::tr("Loading lines…"));
+    reader->invoiceLines(invoiceId, lines, [lines, locale](Result<QList<InvoiceLine>> result) {
+        if (!result.ok()) {
+            lines->setText(result.error().userMessage.toHtmlEscaped());
+            return;
+        }
+        if (result->isEmpty()) {
+            lines->setText(InvoicesPage::tr("No lines."));
+            return;
+        }
+        QString html = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"3\">");
+        for (const InvoiceLine &l : result.value()) {
+            html += QStringLiteral("<tr><td>%1%2</td><td align=\"right\" style=\"white-space:nowrap\">%3</td></tr>")
+                        .arg(l.description.toHtmlEscaped(),
+                             l.proration ? QStringLiteral(" <i>(%1)</i>").arg(InvoicesPage::tr("proration")) : QString(),
+                             Format::money(l.amountMinor, l.currency, locale).toHtmlEscaped());
+        }
+        html += QStringLiteral("</table>");
+        lines->setText(html);
+    });
+}
+
+InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
+    : TablePage(tr("Invoices"), new InvoiceTableModel(reader), parent), m_reader(reader)
+{
+    model()->setParent(this);
+    m_invoices = static_cast<InvoiceTableModel *>(model());
+    searchBox()->setPlaceholderText(tr("Search number, customer or ID…"));
+    m_status = new QComboBox(this);
+    m_status->setObjectName(QStringLiteral("StatusFilter"));
+    m_status->addItem(tr("All statuses"), QStringList());
+    for (const char *s : {"draft", "open", "paid", "uncollectible", "void"})
+        m_status->addItem(Format::statusLabel(QString::fromLatin1(s)), QStringList{QString::fromLatin1(s)});
+    m_status->setMinimumWidth(140);
+    m_currency = makeCurrencyCombo(this);
+
+    auto makeDate = [this](const QString &name) {
+        auto *edit = new QDateEdit(this);
+        edit->setObjectName(name);
+        edit->setCalendarPopup(true);
+        edit->setMinimumDate(QDate(2000, 1, 1));
+        edit->setSpecialValueText(tr("Any date"));
+        edit->setDate(edit->minimumDate());
+        edit->setMinimumWidth(130);
+        return edit;
+    };
+    m_from = makeDate(QStringLiteral("CreatedFrom"));
+    m_to = makeDate(QStringLiteral("CreatedTo"));
+    auto *fromLabel = new QLabel(tr("Created from"), this);
+    auto *toLabel = new QLabel(tr("to"), this);
+    addFilterWidget(m_status);
+    addFilterWidget(m_currency);
+    addFilterWidget(fromLabel);
+    addFilterWidget(m_from);
+    addFilterWidget(toLabel);
+    addFilterWidget(m_to);
+    connect(m_status, &QComboBox::currentIndexChanged, this,
+            [this] { m_invoices->setStatuses(m_status->currentData().toStringList()); });
+    connect(m_currency, &QComboBox::currentIndexChanged, this,
+            [this] { m_invoices->setCurrency(m_currency->currentData().toString()); });
+    connect(m_from, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
+    connect(m_to, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
+    setColumnWidths({110, 200, 120, 115, 115, 115, 75, 100, 100, 140});
+}
+
+void InvoicesPage::applyDates()
+{
+    const std::optional<QDate> from = m_from->date() == m_from->minimumDate() ? std::nullopt : std::optional<QDate>(m_from->date());
+    const std::optional<QDate> to = m_to->date() == m_to->minimumDate() ? std::nullopt : std::optional<QDate>(m_to->date());
+    m_invoices->setCreatedRange(from, to);
+}
+
+void InvoicesPage::applySearch(const QString &text)
+{
+    m_invoices->setSearchText(text);
+}
+
+QString InvoicesPage::emptyText() const
+{
+    return tr("No invoices yet — run a sync (F5)");
+}
+
+bool InvoicesPage::hasActiveFilters() const
+{
+    return TablePage::hasActiveFilters() || m_status->currentIndex() > 0 || m_currency->currentIndex() > 0
+        || m_from->date() != m_from->minimumDate() || m_to->date() != m_to->minimumDate();
+}
+
+QString InvoicesPage::countText(int rows, bool more) const
+{
+    return more ? tr("%1+ invoices").arg(locale().toString(rows)) : tr("%n invoice(s)", nullptr, rows);
+}
+
+void InvoicesPage::rowsReloaded()
+{
+    const QLocale loc = m_invoices->locale();
+    m_reader->remainingTotals(m_invoices->filterQuery(), this, [this, loc](Result<QList<QPair<QString, qint64>>> totals) {
+        if (!totals.ok()) {
+            setFooterText(totals.error().userMessage);
+            return;
+        }
+        setFooterText(totals->isEmpty() ? tr("Nothing outstanding in these invoices.")
+                                        : tr("Outstanding in these invoices:  %1").arg(formatTotals(totals.value(), loc)));
+    });
+}
+
+void InvoicesPage::fillDetail(int row, DetailBuilder &d)
+{
+    const InvoiceRow &r = m_invoices->rowAt(row);
+    const Invoice &i = r.invoice;
+    const QLocale loc = m_invoices->locale();
+    d.title(i.number.isEmpty() ? tr("Draft invoice") : tr("Invoice %1").arg(i.number), i.id);
+    d.field(tr("Customer"), r.customerName.isEmpty() ? r.customerEmail : tr("%1 (%2)").arg(r.customerName, r.customerEmail));
+    d.field(tr("Status"), Format::statusLabel(i.status));
+    d.field(tr("Total"), Format::money(i.totalMinor, i.currency, loc));
+    d.field(tr("Amount due"), Format::money(i.amountDueMinor, i.currency, loc));
+    d.field(tr("Paid"), Format::money(i.amountPaidMinor, i.currency, loc));
+    d.field(tr("Remaining"), Format::money(i.amountRemainingMinor, i.currency, loc));
+    d.field(tr("Created"), Format::dateTime(i.created, loc));
+    if (i.dueDate.isValid())
+        d.field(tr("Due"), Format::date(i.dueDate, loc));
+    if (i.paidAt.isValid())
+        d.field(tr("Paid at"), Format::dateTime(i.paidAt, loc));
+    d.field(tr("Period"), tr("%1 – %2").arg(Format::date(i.periodStart, loc), Format::date(i.periodEnd, loc)));
+    d.field(tr("Attempts"), loc.toString(i.attemptCount));
+    d.field(tr("Subscription"), i.subscriptionId);
+    addInvoiceLines(d, m_reader, i.id, loc);
+    d.links({{tr("Open hosted invoice"), i.hostedInvoiceUrl}, {tr("Open PDF"), i.invoicePdf}});
+}
+
+} // namespace Billing

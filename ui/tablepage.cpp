@@ -1,0 +1,309 @@
+#include "ui/tablepage.h"
+
+#include "models/pagedtablemodel.h"
+#include "models/serversortproxymodel.h"
+#include "ui/statusdelegate.h"
+
+#include <QDesktopServices>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace Billing {
+
+DetailBuilder::DetailBuilder(QVBoxLayout *layout) : m_layout(layout) {}
+
+void DetailBuilder::title(const QString &title, const QString &subtitle)
+{
+    auto *t = new QLabel(title);
+    t->setObjectName(QStringLiteral("DetailTitle"));
+    t->setWordWrap(true);
+    t->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_layout->addWidget(t);
+    if (!subtitle.isEmpty()) {
+        auto *s = new QLabel(subtitle);
+        s->setObjectName(QStringLiteral("DetailSubtitle"));
+        s->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_layout->addWidget(s);
+    }
+    m_form = nullptr;
+}
+
+void DetailBuilder::field(const QString &label, const QString &value)
+{
+    if (!m_form) {
+        m_form = new QFormLayout;
+        m_form->setLabelAlignment(Qt::AlignLeft);
+        m_form->setHorizontalSpacing(16);
+        m_form->setVerticalSpacing(6);
+        m_form->setContentsMargins(0, 8, 0, 0);
+        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        m_layout->addLayout(m_form);
+    }
+    auto *l = new QLabel(label);
+    l->setObjectName(QStringLiteral("FieldLabel"));
+    auto *v = new QLabel(value.isEmpty() ? QStringLiteral("—") : value);
+    v->setWordWrap(true);
+    v->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_form->addRow(l, v);
+}
+
+void DetailBuilder::section(const QString &title)
+{
+    auto *s = new QLabel(title);
+    s->setObjectName(QStringLiteral("DetailSection"));
+    m_layout->addWidget(s);
+    m_form = nullptr;
+}
+
+QLabel *DetailBuilder::richText(const QString &html)
+{
+    auto *l = new QLabel(html);
+    l->setTextFormat(Qt::RichText);
+    l->setWordWrap(true);
+    m_layout->addWidget(l);
+    m_form = nullptr;
+    return l;
+}
+
+void DetailBuilder::links(const QList<QPair<QString, QString>> &textAndUrl)
+{
+    QStringList parts;
+    for (const auto &[text, url] : textAndUrl) {
+        if (!url.isEmpty())
+            parts << QStringLiteral("<a href=\"%1\" style=\"color:#4f46e5;\">%2</a>").arg(url.toHtmlEscaped(), text.toHtmlEscaped());
+    }
+    if (parts.isEmpty())
+        return;
+    auto *l = new QLabel(parts.join(QStringLiteral("&nbsp;&nbsp;·&nbsp;&nbsp;")));
+    l->setObjectName(QStringLiteral("DetailLinks"));
+    l->setTextFormat(Qt::RichText);
+    l->setContentsMargins(0, 10, 0, 0);
+    QObject::connect(l, &QLabel::linkActivated, l, [](const QString &url) { QDesktopServices::openUrl(QUrl(url)); });
+    m_layout->addWidget(l);
+    m_form = nullptr;
+}
+
+TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *parent)
+    : QWidget(parent), m_title(title), m_model(model), m_proxy(new ServerSortProxyModel(this))
+{
+    auto *root = new QVBoxLayout(this);
+    root->setContentsMargins(24, 20, 24, 12);
+    root->setSpacing(12);
+
+    auto *header = new QHBoxLayout;
+    auto *titleLabel = new QLabel(title);
+    titleLabel->setObjectName(QStringLiteral("PageTitle"));
+    m_count = new QLabel;
+    m_count->setObjectName(QStringLiteral("PageCount"));
+    m_stale = new QLabel(tr("Data may be out of date — press F5 to refresh"));
+    m_stale->setObjectName(QStringLiteral("StaleHint"));
+    m_stale->hide();
+    header->addWidget(titleLabel);
+    header->addSpacing(8);
+    header->addWidget(m_count, 0, Qt::AlignBottom);
+    header->addStretch();
+    header->addWidget(m_stale);
+    root->addLayout(header);
+
+    m_filters = new QHBoxLayout;
+    m_filters->setSpacing(8);
+    m_search = new QLineEdit;
+    m_search->setObjectName(QStringLiteral("SearchBox"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setPlaceholderText(tr("Search %1…").arg(title.toLower()));
+    m_search->setMinimumWidth(280);
+    m_filters->addWidget(m_search, 2);
+    m_filters->addStretch(1);
+    root->addLayout(m_filters);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(250);
+    connect(m_search, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_debounce, &QTimer::timeout, this, [this] { applySearch(m_search->text()); });
+
+    m_proxy->setSourceModel(m_model);
+    m_view = new QTableView;
+    m_view->setModel(m_proxy);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setShowGrid(false);
+    m_view->setWordWrap(false);
+    m_view->setItemDelegate(new StatusDelegate(m_view));
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(34);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setHighlightSections(false);
+    m_view->horizontalHeader()->setMinimumSectionSize(60);
+    m_view->horizontalHeader()->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+    m_view->setSortingEnabled(true);
+
+    m_empty = new QLabel;
+    m_empty->setObjectName(QStringLiteral("EmptyState"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_tableStack = new QStackedWidget;
+    m_tableStack->addWidget(m_view);
+    m_tableStack->addWidget(m_empty);
+
+    auto *detailFrame = new QFrame;
+    detailFrame->setObjectName(QStringLiteral("DetailPanel"));
+    auto *detailLayout = new QVBoxLayout(detailFrame);
+    detailLayout->setContentsMargins(1, 1, 1, 1);
+    m_detailScroll = new QScrollArea;
+    m_detailScroll->setWidgetResizable(true);
+    m_detailScroll->setFrameShape(QFrame::NoFrame);
+    m_detailScroll->setStyleSheet(QStringLiteral("QScrollArea { background: transparent; }"));
+    detailLayout->addWidget(m_detailScroll);
+    detailFrame->setMinimumWidth(300);
+
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->addWidget(m_tableStack);
+    m_splitter->addWidget(detailFrame);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setHandleWidth(12);
+    m_splitter->setSizes({900, 340});
+    root->addWidget(m_splitter, 1);
+
+    m_footer = new QLabel;
+    m_footer->setObjectName(QStringLiteral("Footer"));
+    m_footer->hide();
+    root->addWidget(m_footer);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { showDetailFor(current); });
+    // Keep the selected row's id across reloads (sync changes, sort changes).
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepId = m_selectedId; });
+    connect(m_model, &PagedTableModel::reloaded, this, [this] {
+        const int row = m_model->rowOfId(m_keepId);
+        if (row >= 0)
+            selectRow(row);
+        else
+            showDetailFor({});
+        rowsReloaded();
+        updateState();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &TablePage::updateState);
+    connect(m_model, &PagedTableModel::loadingChanged, this, &TablePage::updateState);
+    connect(m_model, &PagedTableModel::loadFailed, this, &TablePage::updateState);
+    showDetailFor({});
+    updateState();
+}
+
+QWidget *TablePage::detailPanel() const
+{
+    return m_detailScroll->widget();
+}
+
+bool TablePage::isEmptyStateShown() const
+{
+    return m_tableStack->currentWidget() == m_empty;
+}
+
+void TablePage::ensureLoaded()
+{
+    if (!m_model->hasLoadedOnce() && !m_model->isLoading())
+        m_model->reload();
+}
+
+void TablePage::selectRow(int sourceRow)
+{
+    const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    if (!proxyIndex.isValid())
+        return;
+    m_view->selectionModel()->setCurrentIndex(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(proxyIndex);
+}
+
+void TablePage::setStale(bool stale)
+{
+    m_stale->setVisible(stale);
+}
+
+void TablePage::addFilterWidget(QWidget *widget)
+{
+    m_filters->insertWidget(m_filters->count() - 1, widget);
+}
+
+void TablePage::setFooterText(const QString &text)
+{
+    m_footer->setText(text);
+    m_footer->setVisible(!text.isEmpty());
+}
+
+void TablePage::setColumnWidths(const QList<int> &widths)
+{
+    for (int i = 0; i < widths.size(); ++i)
+        m_view->horizontalHeader()->resizeSection(i, widths.at(i));
+}
+
+QString TablePage::noMatchText() const
+{
+    return tr("No rows match the search and filters.");
+}
+
+bool TablePage::hasActiveFilters() const
+{
+    return !m_search->text().trimmed().isEmpty();
+}
+
+void TablePage::refreshDetail()
+{
+    showDetailFor(m_view->selectionModel()->currentIndex());
+}
+
+void TablePage::updateState()
+{
+    const int rows = m_model->rowCount();
+    const bool more = m_model->canFetchMore({});
+    m_count->setText(m_model->hasLoadedOnce() ? countText(rows, more) : tr("Loading…"));
+    const bool empty = m_model->hasLoadedOnce() && !m_model->isLoading() && rows == 0;
+    if (empty) {
+        if (!m_model->lastError().isEmpty())
+            m_empty->setText(tr("Could not read the local cache: %1").arg(m_model->lastError()));
+        else
+            m_empty->setText(hasActiveFilters() ? noMatchText() : emptyText());
+    }
+    m_tableStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_view);
+}
+
+void TablePage::showDetailFor(const QModelIndex &proxyIndex)
+{
+    auto *content = new QWidget;
+    content->setObjectName(QStringLiteral("DetailContent"));
+    auto *layout = new QVBoxLayout(content);
+    layout->setContentsMargins(18, 16, 18, 16);
+    layout->setSpacing(4);
+    const QModelIndex source = m_proxy->mapToSource(proxyIndex);
+    if (source.isValid()) {
+        m_selectedId = m_model->rowId(source.row());
+        DetailBuilder builder(layout);
+        fillDetail(source.row(), builder);
+    } else {
+        m_selectedId.clear();
+        auto *hint = new QLabel(tr("Select a row to see its details."));
+        hint->setObjectName(QStringLiteral("EmptyState"));
+        hint->setAlignment(Qt::AlignCenter);
+        hint->setWordWrap(true);
+        layout->addStretch();
+        layout->addWidget(hint);
+    }
+    layout->addStretch();
+    m_detailScroll->setWidget(content); // deletes the previous content
+}
+
+} // namespace Billing

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QHBoxLayout;
+class QScrollArea;
+class QSplitter;
+class QStackedWidget;
+class QTableView;
+class QTimer;
+class QVBoxLayout;
+
+namespace Billing {
+
+class PagedTableModel;
+class ServerSortProxyModel;
+
+// The detail panel's content for one row: title, fields, sections, links. Rebuilt per selection.
+class DetailBuilder final
+{
+public:
+    explicit DetailBuilder(QVBoxLayout *layout);
+    void title(const QString &title, const QString &subtitle = {});
+    void field(const QString &label, const QString &value);
+    void section(const QString &title);
+    QLabel *richText(const QString &html); // tables of lines/attempts
+    void links(const QList<QPair<QString, QString>> &textAndUrl);
+
+private:
+    QVBoxLayout *m_layout;
+    QFormLayout *m_form = nullptr;
+};
+
+// One table pane: header (title, row count, stale hint), search box + filter widgets, a table
+// sorted in SQL through ServerSortProxyModel, a detail panel for the selected row, an empty state.
+class TablePage : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TablePage)
+public:
+    TablePage(const QString &title, PagedTableModel *model, QWidget *parent = nullptr);
+
+    QString title() const { return m_title; }
+    QTableView *view() const { return m_view; }
+    QLineEdit *searchBox() const { return m_search; }
+    PagedTableModel *model() const { return m_model; }
+    QWidget *detailPanel() const;
+    QLabel *emptyStateLabel() const { return m_empty; }
+    QLabel *footerLabel() const { return m_footer; }
+    bool isEmptyStateShown() const;
+    void selectRow(int row);
+    QString selectedId() const { return m_selectedId; }
+    void setStale(bool stale);
+    // Loads the first page if nothing is loaded yet (panes load when first shown).
+    void ensureLoaded();
+
+protected:
+    void addFilterWidget(QWidget *widget);
+    void setFooterText(const QString &text);
+    void setColumnWidths(const QList<int> &widths);
+    virtual void applySearch(const QString &text) = 0;
+    virtual QString emptyText() const = 0;          // nothing in the cache at all
+    virtual QString noMatchText() const;            // filters exclude every row
+    virtual bool hasActiveFilters() const;
+    virtual void fillDetail(int sourceRow, DetailBuilder &detail) = 0;
+    virtual QString countText(int rows, bool more) const = 0;
+    virtual void rowsReloaded() {}                  // after a fresh first page (filters changed)
+    void refreshDetail();
+
+private:
+    void updateState();
+    void showDetailFor(const QModelIndex &proxyIndex);
+
+    QString m_title;
+    PagedTableModel *m_model;
+    ServerSortProxyModel *m_proxy;
+    QLabel *m_count;
+    QLabel *m_stale;
+    QLineEdit *m_search;
+    QTimer *m_debounce;
+    QHBoxLayout *m_filters;
+    QTableView *m_view;
+    QLabel *m_empty;
+    QStackedWidget *m_tableStack;
+    QScrollArea *m_detailScroll;
+    QLabel *m_footer;
+    QSplitter *m_splitter;
+    QString m_selectedId;
+    QString m_keepId;
+};
+
+} // namespace Billing
