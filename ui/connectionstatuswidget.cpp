@@ -60,7 +60,7 @@ ConnectionStatusWidget::ConnectionStatusWidget(SyncControl *sync, QWidget *paren
                                    : tr("%1 %2").arg(stage, locale().toString(done)));
         if (total > 0) {
             m_progress->setRange(0, 1000);
-            m_progress->setValue(int(qBound<qint64>(0, done * 1000 / total, 1000)));
+            m_progress->setValue(int(qBound(qint64(0), done * 1000 / total, qint64(1000))));
         } else {
             m_progress->setRange(0, 0);
         }

@@ -7,6 +7,7 @@
 #include "ui/invoicespage.h"
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QLabel>
 
 namespace Billing {

@@ -6,6 +6,7 @@
 #include "ui/customerspage.h"
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QDateEdit>
 #include <QLabel>
 #include <QPointer>

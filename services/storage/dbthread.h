@@ -31,12 +31,14 @@ public:
         post([this, factory = std::move(factory)] { m_db = factory(); });
     }
 
+    // Runs every job posted so far, destroys the database object on the worker (its connection
+    // belongs to that thread), then stops the thread. Blocks the caller until then.
     ~DbThread()
     {
-        post([this] { m_db.reset(); });
-        QMetaObject::invokeMethod(m_anchor, [anchor = m_anchor] { delete anchor; });
+        QMetaObject::invokeMethod(m_anchor, [this] { m_db.reset(); }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
+        delete m_anchor; // its thread has finished: nothing can deliver to it any more
     }
 
     DbThread(const DbThread &) = delete;

@@ -90,13 +90,16 @@ function lineAmount(price, qty) { return price.billingScheme === 'tiered' ? tier
 
 function generate(options = {}) {
   const now = options.now || DEFAULT_NOW;
-  const nCustomers = options.dataset === 'empty' ? 0 : (options.scale || 300);
+  // --scale N: customers are generated in order until customers + subscriptions + invoices >= N.
+  const target = options.dataset === 'empty' ? 0 : (options.scale || 0);
+  const nCustomers = options.dataset === 'empty' ? 0 : (options.scale ? Infinity : 300);
   const rng = new Rng(20261101);
   const { products, prices } = buildCatalog(now);
   const pricesBy = (product, cur, interval) => prices.find(p => p.product === product && p.currency === cur && p.interval === interval);
   const out = { customers: [], products, prices, subscriptions: [], invoices: [], invoice_payments: [], payment_intents: [], payment_methods: [], events: [] };
 
   for (let c = 0; c < nCustomers; c++) {
+    if (target && out.customers.length + out.subscriptions.length + out.invoices.length >= target) break;
     const id = stableId('cus', c);
     const currency = rng.weighted([['usd', 55], ['eur', 30], ['jpy', 15]]);
     const [country, city, state, postal] = rng.pick(CITIES[currency]);
@@ -293,7 +296,87 @@ function generate(options = {}) {
       }
     }
   }
+  addCharges(out);
+  addCoupons(out, now);
+  addEvents(out, now);
   return { now, ...out };
+}
+
+// A charge (ch_...) for every succeeded payment intent: latest_charge, refunds work against it.
+function addCharges(out) {
+  const paidAt = new Map();
+  for (const p of out.invoice_payments) if (p.paidAt) paidAt.set(p.paymentIntent, p.paidAt);
+  out.charges = [];
+  for (const pi of out.payment_intents) {
+    if (pi.status !== 'succeeded' || !pi.latestCharge) continue;
+    out.charges.push({ id: pi.latestCharge, created: paidAt.get(pi.id) || pi.created, paymentIntent: pi.id, amountRefunded: 0 });
+  }
+  out.refunds = [];
+}
+
+// A few coupons and promotion codes (fixed, independent of the customers).
+function addCoupons(out, now) {
+  const c = (id, o) => Object.assign({ id, created: now - o.ageDays * DAY, name: null, percentOff: null, amountOff: null, currency: null,
+    duration: 'once', durationInMonths: null, maxRedemptions: null, redeemBy: null, timesRedeemed: 0, metadata: {}, currencyOptions: null }, o);
+  out.coupons = [
+    c('WELCOME20', { ageDays: 400, name: '20% off first month', percentOff: 20, duration: 'once', timesRedeemed: 57 }),
+    c('ANNUAL15', { ageDays: 380, name: '15% off for a year', percentOff: 15, duration: 'repeating', durationInMonths: 12, timesRedeemed: 21 }),
+    c('PARTNER10', { ageDays: 300, name: 'Partner discount', percentOff: 10, duration: 'forever', timesRedeemed: 9, metadata: { channel: 'partners' } }),
+    c('SAVE50USD', { ageDays: 200, name: '$50 off', amountOff: 5000, currency: 'usd', duration: 'once', maxRedemptions: 100, timesRedeemed: 100,
+      currencyOptions: { eur: { amount_off: 4500 }, jpy: { amount_off: 7500 } } }),
+    c('BLACKFRIDAY', { ageDays: 60, name: 'Black Friday 30%', percentOff: 30, duration: 'repeating', durationInMonths: 3,
+      redeemBy: now + 30 * DAY, maxRedemptions: 500, timesRedeemed: 12 }),
+    c('SPRING2026', { ageDays: 220, name: 'Spring 2026 25%', percentOff: 25, duration: 'once', redeemBy: now - 150 * DAY, timesRedeemed: 33 }),
+  ];
+  const p = (code, coupon, o) => Object.assign({ id: stableId('promo', code, 24), code, coupon, created: out.coupons.find(x => x.id === coupon).created + DAY,
+    active: true, customer: null, expiresAt: null, maxRedemptions: null, timesRedeemed: 0, metadata: {},
+    firstTime: false, minAmount: null, minAmountCurrency: null }, o);
+  out.promotion_codes = [
+    p('WELCOME', 'WELCOME20', { timesRedeemed: 50, firstTime: true }),
+    p('HELLO2026', 'WELCOME20', { timesRedeemed: 7, expiresAt: now + 60 * DAY }),
+    p('YEARLY15', 'ANNUAL15', { timesRedeemed: 21, minAmount: 20000, minAmountCurrency: 'usd' }),
+    p('PARTNERS', 'PARTNER10', { timesRedeemed: 9 }),
+    p('TAKE50', 'SAVE50USD', { active: false, timesRedeemed: 100, maxRedemptions: 100 }),
+    p('BF30', 'BLACKFRIDAY', { timesRedeemed: 12, expiresAt: now + 30 * DAY }),
+    p('SPRING25', 'SPRING2026', { active: false, timesRedeemed: 33, expiresAt: now - 150 * DAY }),
+  ];
+}
+
+// Events of the 30 days before now that the objects imply. Each names its object
+// (kind + id) and is rendered from the object's current state when listed.
+function addEvents(out, now) {
+  const from = now - 30 * DAY;
+  const ev = [];
+  const add = (type, kind, rec, created, previous) => {
+    if (created < from || created > now) return;
+    ev.push({ id: stableId('evt', type + ':' + rec.id + ':' + created, 24), created, type, ref: { kind, id: rec.id }, previous: previous || null });
+  };
+  for (const c of out.customers) add('customer.created', 'customers', c, c.created);
+  for (const s of out.subscriptions) {
+    add('customer.subscription.created', 'subscriptions', s, s.created);
+    if (s.status === 'canceled') add('customer.subscription.deleted', 'subscriptions', s, s.canceledAt, null);
+    else if (s.cancelAtPeriodEnd) add('customer.subscription.updated', 'subscriptions', s, s.canceledAt, { cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+    if (s.status === 'past_due' && s.items[0]) add('customer.subscription.updated', 'subscriptions', s, s.items[0].periodStart + 3600 + 60, { status: 'active' });
+    if (s.trialEnd && s.status === 'trialing' && s.trialEnd - 3 * DAY <= now) add('customer.subscription.trial_will_end', 'subscriptions', s, s.trialEnd - 3 * DAY);
+  }
+  for (const i of out.invoices) {
+    add('invoice.created', 'invoices', i, i.created);
+    if (i.finalizedAt) add('invoice.finalized', 'invoices', i, i.finalizedAt);
+    if (i.paidAt) { add('invoice.paid', 'invoices', i, i.paidAt); add('invoice.payment_succeeded', 'invoices', i, i.paidAt); }
+    if (i.voidedAt) add('invoice.voided', 'invoices', i, i.voidedAt);
+    if (i.uncollectibleAt) add('invoice.marked_uncollectible', 'invoices', i, i.uncollectibleAt);
+    if (i.status === 'open' && i.attemptCount > 0 && i.finalizedAt) {
+      for (let a = 0; a < i.attemptCount; a++) add('invoice.payment_failed', 'invoices', i, i.finalizedAt + 60 + a * 3 * DAY);
+    }
+  }
+  for (const p of out.payment_intents) {
+    if (p.status === 'succeeded') add('payment_intent.succeeded', 'payment_intents', p, p.created + 5);
+    else if (p.lastError) add('payment_intent.payment_failed', 'payment_intents', p, p.created + 5);
+  }
+  for (const c of out.charges) add('charge.succeeded', 'charges', c, c.created);
+  for (const c of out.coupons) add('coupon.created', 'coupons', c, c.created);
+  for (const p of out.promotion_codes) add('promotion_code.created', 'promotion_codes', p, p.created);
+  out.events = ev;
 }
 
 module.exports = { generate, DEFAULT_NOW, addMonths, tieredAmount };

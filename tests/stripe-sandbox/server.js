@@ -10,12 +10,12 @@ const qs = require('qs');
 const log = require('loglevel');
 const { createExpressApp } = require('stripe-stateful-mock');
 const { routes: mockRoutes } = require('stripe-stateful-mock/dist/routes');
-const { idempotencyRoute } = require('stripe-stateful-mock/dist/api/idempotency');
 const { RestError } = require('stripe-stateful-mock/dist/api/RestError');
 const { customers: mockCustomers } = require('stripe-stateful-mock/dist/api/customers');
 const { Store } = require('./lib/store');
 const { StripeError } = require('./lib/api');
 const { createKnobs } = require('./lib/middleware');
+const { createIdempotency } = require('./lib/idempotency');
 const { generate, DEFAULT_NOW } = require('./dataset');
 
 const API_VERSION = '2026-10-28.endive';
@@ -38,6 +38,7 @@ function parseArgs(argv) {
       case '--fault-delay-ms': o.faults.delayMs = Number(val()); break;
       case '--fault-429': o.faults.http429 = Number(val()); break;
       case '--fault-500': o.faults.http500 = Number(val()); break;
+      case '--fault-drop-after-apply': o.faults.dropAfterApply = Number(val()); break;
       case '--quiet': o.quiet = true; break;
       case '-h': case '--help': o.help = true; break;
       default: throw new Error(`unknown option ${a}`);
@@ -54,14 +55,14 @@ function parseArgs(argv) {
 
 const USAGE = `usage: node server.js --api-key KEY [--port 12111] [--dataset demo|empty] [--scale N]
        [--now 2026-11-01T00:00:00Z] [--latency-ms N] [--rate-limit N]
-       [--fault-drop P] [--fault-delay P] [--fault-delay-ms N] [--fault-429 P] [--fault-500 P] [--quiet]`;
+       [--fault-drop P] [--fault-delay P] [--fault-delay-ms N] [--fault-429 P] [--fault-500 P] [--fault-drop-after-apply P] [--quiet]`;
 
 function loadStore(opts) {
   const t0 = Date.now();
   const store = new Store();
   const data = generate({ dataset: opts.dataset, scale: opts.scale, now: opts.now });
   Object.assign(store.meta, { now: data.now, startedAtMs: Date.now(), apiVersion: API_VERSION, accountId: 'acct_1BillingConsoleDemo' });
-  for (const name of ['customers', 'products', 'prices', 'subscriptions', 'invoices', 'invoice_payments', 'payment_intents', 'payment_methods', 'events']) {
+  for (const name of ['customers', 'products', 'prices', 'subscriptions', 'invoices', 'invoice_payments', 'payment_intents', 'payment_methods', 'events', 'charges', 'refunds', 'coupons', 'promotion_codes']) {
     store.collection(name).load(data[name]);
   }
   store.collection('subscriptions').addIndex('customer');
@@ -70,6 +71,10 @@ function loadStore(opts) {
   store.collection('invoice_payments').addIndex('invoice');
   store.collection('payment_intents').addIndex('customer');
   store.collection('payment_methods').addIndex('customer');
+  store.collection('charges').addIndex('paymentIntent');
+  store.collection('refunds').addIndex('charge');
+  store.collection('refunds').addIndex('paymentIntent');
+  store.collection('promotion_codes').addIndex('coupon');
   // Mirror the customers into the mock so its charges/sources work for them.
   for (const c of data.customers) {
     try { mockCustomers.create('acct_default', { id: c.id, email: c.email, metadata: c.metadata }); } catch (e) { /* already mirrored (second app in one process) */ }
@@ -81,8 +86,9 @@ function loadStore(opts) {
 const MOCK_PATHS = /^\/v1\/(charges|refunds|tax_rates|disputes|plans|customers\/[^/]+\/(sources|cards))(\/|$)/;
 
 function createApp(opts, store) {
-  const knobs = createKnobs({ latencyMs: opts.latencyMs, rateLimit: opts.rateLimit, faults: Object.assign({ drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0 }, opts.faults) });
+  const knobs = createKnobs({ latencyMs: opts.latencyMs, rateLimit: opts.rateLimit, faults: Object.assign({ drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0, dropAfterApply: 0 }, opts.faults) });
   knobs.state.apiVersion = API_VERSION;
+  const idem = createIdempotency(knobs);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -92,16 +98,22 @@ function createApp(opts, store) {
 
   // Test administration (no API key: loopback only).
   app.get('/__sandbox/stats', (req, res) => res.json(Object.assign({}, knobs.state.stats, { config: knobs.state.config,
-    objects: Object.fromEntries([...store.collections].map(([k, v]) => [k, v.items.length])) })));
+    idempotency: idem.stats, objects: Object.fromEntries([...store.collections].map(([k, v]) => [k, v.items.length])) })));
   app.post('/__sandbox/config', express.json(), (req, res) => {
-    try { res.json({ config: knobs.configure(req.body || {}) }); } catch (e) { res.status(400).json({ error: { type: 'invalid_request_error', message: e.message } }); }
+    try { const config = knobs.configure(req.body || {}); if (req.body && req.body.resetApplied) idem.reset(); res.json({ config }); } catch (e) { res.status(400).json({ error: { type: 'invalid_request_error', message: e.message } }); }
+  });
+  // Every write that was applied (replays excluded), oldest first; ?since=SEQ for the rest.
+  app.get('/__sandbox/applied', (req, res) => {
+    const since = parseInt(req.query.since || '0', 10) || 0;
+    const data = idem.applied.slice(since);
+    res.json({ object: 'list', count: idem.applied.length, data });
   });
   app.use(require('./routes/hosted')(store));
 
   const v1 = express.Router();
-  v1.use(knobs.count, knobs.faults, knobs.auth(opts.apiKey), knobs.rateLimit);
+  v1.use(knobs.count, knobs.auth(opts.apiKey), knobs.gate);
   v1.use(bodyParser.urlencoded({ extended: true, limit: '1mb', parameterLimit: 10000 }));
-  v1.use(idempotencyRoute);
+  v1.use(idem.middleware);
   v1.use(require('./routes/customers')(store, { customers: mockCustomers }));
   v1.use(require('./routes/billing')(store));
   v1.use((req, res, next) => (MOCK_PATHS.test(req.path) ? mockRoutes(req, res, next) : next()));
@@ -119,7 +131,7 @@ function createApp(opts, store) {
     console.error('unexpected error', err && err.stack);
     res.status(500).json({ error: { type: 'api_error', message: 'An unknown error occurred' } });
   });
-  return { app, knobs };
+  return { app, knobs, idem };
 }
 
 function main() {

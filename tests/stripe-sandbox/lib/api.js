@@ -91,30 +91,61 @@ function includes(paths, prefix) {
   return s;
 }
 
+// created=T or created[gte|gt|lte|lt]=T -> inclusive bounds [min, max] (or null).
+function createdBounds(q) {
+  const v = q.created;
+  if (v === undefined || v === '') return null;
+  if (typeof v !== 'object') { const t = intParam(v, 'created'); return { min: t, max: t }; }
+  let min = -Infinity, max = Infinity;
+  for (const [op, raw] of Object.entries(v)) {
+    const t = intParam(raw, `created[${op}]`);
+    if (op === 'gte') min = Math.max(min, t);
+    else if (op === 'gt') min = Math.max(min, t + 1);
+    else if (op === 'lte') max = Math.min(max, t);
+    else if (op === 'lt') max = Math.min(max, t - 1);
+    else throw invalid(`Received unknown parameter: created[${op}]`, `created[${op}]`, 'parameter_unknown');
+  }
+  return { min, max };
+}
+
+// arr is newest first: the first index whose record satisfies below(record) (monotone).
+function firstIndex(arr, below) {
+  let lo = 0, hi = arr.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (below(arr[mid])) hi = mid; else lo = mid + 1; }
+  return lo;
+}
+
 /**
  * A Stripe list response over `coll`.
  * opts: url, filters (indexed equality, e.g. {customer}), predicate(rec), kind (renderer name).
+ * Collections and index buckets are sorted newest first, so created ranges and cursors are
+ * found by binary search / position map, and only the page's records are visited (plus those
+ * rejected by other filters).
  */
 function listResponse(store, coll, q, opts) {
   const limit = parseLimit(q);
-  const pred = opts.predicate || (() => true);
-  const created = rangeFilter(q, 'created');
-  const test = created ? r => pred(r) && created(r.created) : pred;
+  const test = opts.predicate || (() => true);
+  const bounds = createdBounds(q);
   const arr = coll.candidates(opts.filters);
+  let start = 0, end = arr.length;
+  if (bounds) {
+    start = firstIndex(arr, r => r.created <= bounds.max);
+    end = firstIndex(arr, r => r.created < bounds.min);
+  }
   const data = [];
   let hasMore = false;
   if (q.starting_after && q.ending_before) throw invalid('You may only specify one of these parameters: ending_before, starting_after.', 'ending_before');
   if (q.ending_before) {
-    const at = cursorPosition(coll, arr, q.ending_before, 'ending_before', opts.kind);
-    for (let i = at - 1; i >= 0; i--) {
+    const at = Math.min(end, cursorPosition(coll, arr, q.ending_before, 'ending_before', opts.kind));
+    for (let i = at - 1; i >= start; i--) {
       if (!test(arr[i])) continue;
       if (data.length === limit) { hasMore = true; break; }
       data.push(arr[i]);
     }
     data.reverse();
   } else {
-    const from = q.starting_after ? cursorPosition(coll, arr, q.starting_after, 'starting_after', opts.kind) + 1 : 0;
-    for (let i = from; i < arr.length; i++) {
+    const from = Math.max(start, q.starting_after ? cursorPosition(coll, arr, q.starting_after, 'starting_after', opts.kind) + 1 : 0);
+    for (let i = from; i < end; i++) {
       if (!test(arr[i])) continue;
       if (data.length === limit) { hasMore = true; break; }
       data.push(arr[i]);
@@ -132,15 +163,15 @@ function cursorPosition(coll, arr, id, param, kind) {
     // The cursor object exists but is outside the filtered bucket: locate by ordering.
     const rec = coll.get(String(id));
     if (!rec) throw missing(KIND_NAMES[kind] || 'object', id, param);
-    p = arr.findIndex(r => r.created < rec.created || (r.created === rec.created && r._seq < rec._seq));
-    if (p < 0) p = arr.length;
+    p = firstIndex(arr, r => r.created < rec.created || (r.created === rec.created && r._seq < rec._seq));
     return param === 'starting_after' ? p - 1 : p;
   }
   return p;
 }
 
 const KIND_NAMES = { customers: 'customer', products: 'product', prices: 'price', subscriptions: 'subscription', invoices: 'invoice',
-  invoice_payments: 'invoice payment', payment_intents: 'payment_intent', payment_methods: 'PaymentMethod', events: 'event' };
+  invoice_payments: 'invoice payment', payment_intents: 'payment_intent', payment_methods: 'PaymentMethod', events: 'event',
+  charges: 'charge', refunds: 'refund', coupons: 'coupon', promotion_codes: 'promotion code' };
 
 function retrieveResponse(store, kind, id, q) {
   const rec = store.collection(kind).get(id);

@@ -7,8 +7,8 @@ const { auth: mockAuth } = require('stripe-stateful-mock/dist/api/auth');
 
 function createKnobs(config) {
   const state = {
-    config: Object.assign({ latencyMs: 0, rateLimit: 0, faults: { drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0 }, faultSeed: 1 }, config),
-    stats: { startedAt: new Date().toISOString(), requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0 },
+    config: Object.assign({ latencyMs: 0, rateLimit: 0, faults: { drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0, dropAfterApply: 0 }, faultSeed: 1 }, config),
+    stats: { startedAt: new Date().toISOString(), requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0, dropAfterApply: 0 },
       rateLimited: 0, unauthorized: 0 },
     windows: new Map(),
   };
@@ -19,7 +19,7 @@ function createKnobs(config) {
     if (patch.latencyMs !== undefined) c.latencyMs = Math.max(0, Number(patch.latencyMs) || 0);
     if (patch.rateLimit !== undefined) c.rateLimit = Math.max(0, Number(patch.rateLimit) || 0);
     if (patch.faults) {
-      for (const k of ['drop', 'delay', 'http429', 'http500']) {
+      for (const k of ['drop', 'delay', 'http429', 'http500', 'dropAfterApply']) {
         if (patch.faults[k] !== undefined) {
           const p = Number(patch.faults[k]);
           if (!(p >= 0 && p <= 1)) throw new Error(`faults.${k} must be a probability between 0 and 1`);
@@ -30,7 +30,7 @@ function createKnobs(config) {
     }
     if (patch.faultSeed !== undefined) { c.faultSeed = Number(patch.faultSeed) || 1; state.faultRng = new Rng(c.faultSeed); }
     if (patch.resetStats) {
-      Object.assign(state.stats, { requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0 }, rateLimited: 0, unauthorized: 0 });
+      Object.assign(state.stats, { requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0, dropAfterApply: 0 }, rateLimited: 0, unauthorized: 0 });
     }
     return c;
   }
@@ -85,32 +85,43 @@ function createKnobs(config) {
       message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.' } };
   }
 
-  // Fixed one-second windows per key, like Stripe's per-second limiter.
-  function rateLimit(req, res, next) {
+  // Sliding one-second window per key: a request is allowed when fewer than `rateLimit`
+  // requests of that key were allowed in the last 1000 ms (rejected ones do not count). The
+  // decision is taken when the request arrives, before the latency is added.
+  function overLimit(key, nowMs) {
     const limit = state.config.rateLimit;
-    if (!limit) return next();
-    const sec = Math.floor(Date.now() / 1000);
-    const key = req.apiKey || 'anonymous';
+    if (!limit) return false;
     let w = state.windows.get(key);
-    if (!w || w.sec !== sec) { w = { sec, n: 0 }; state.windows.set(key, w); }
-    if (++w.n > limit) {
-      state.stats.rateLimited++;
-      return res.status(429).set('Stripe-Should-Retry', 'true').json(rateLimitBody());
-    }
-    next();
+    if (!w) { w = []; state.windows.set(key, w); }
+    let drop = 0;
+    while (drop < w.length && w[drop] <= nowMs - 1000) drop++;
+    if (drop) w.splice(0, drop);
+    if (w.length >= limit) return true;
+    w.push(nowMs);
+    return false;
   }
 
-  // Latency (every /v1 response) and injected faults, decided after the wait.
-  function faults(req, res, next) {
+  // After authentication: rate limit (on arrival), then latency and injected faults. Each
+  // request waits on its own timer, so concurrent requests overlap (no queue).
+  function gate(req, res, next) {
+    const limited = overLimit(req.apiKey || 'anonymous', Date.now());
     const f = state.config.faults;
     const rng = state.faultRng;
     let wait = state.config.latencyMs;
-    if (f.delay && rng.chance(f.delay)) { state.stats.faults.delay++; wait += f.delayMs; }
-    const fault = f.drop && rng.chance(f.drop) ? 'drop'
-      : f.http429 && rng.chance(f.http429) ? 'http429'
-        : f.http500 && rng.chance(f.http500) ? 'http500' : null;
+    let fault = null;
+    if (limited) fault = 'rateLimited';
+    else {
+      if (f.delay && rng.chance(f.delay)) { state.stats.faults.delay++; wait += f.delayMs; }
+      fault = f.drop && rng.chance(f.drop) ? 'drop'
+        : f.http429 && rng.chance(f.http429) ? 'http429'
+          : f.http500 && rng.chance(f.http500) ? 'http500' : null;
+    }
     const go = () => {
       if (!fault) return next();
+      if (fault === 'rateLimited') {
+        state.stats.rateLimited++;
+        return res.status(429).set('Stripe-Should-Retry', 'true').json(rateLimitBody());
+      }
       state.stats.faults[fault]++;
       if (fault === 'drop') { req.socket.destroy(); return undefined; }
       if (fault === 'http429') return res.status(429).set('Stripe-Should-Retry', 'true').json(rateLimitBody());
@@ -119,7 +130,7 @@ function createKnobs(config) {
     if (wait > 0) setTimeout(go, wait); else go();
   }
 
-  return { state, configure, requestId, count, auth, rateLimit, faults, censor };
+  return { state, configure, requestId, count, auth, gate, censor };
 }
 
 module.exports = { createKnobs };

@@ -211,11 +211,86 @@ function paymentMethod(store, r) {
   return o;
 }
 
+function charge(store, r) {
+  const pi = store.collection('payment_intents').get(r.paymentIntent);
+  const pm = pi && pi.paymentMethod ? store.collection('payment_methods').get(pi.paymentMethod) : null;
+  const inv = pi && pi.invoice ? store.collection('invoices').get(pi.invoice) : null;
+  const o = fixture('charge');
+  const amount = pi ? pi.amount : 0;
+  Object.assign(o, {
+    id: r.id, created: r.created, amount, amount_captured: amount, amount_refunded: r.amountRefunded || 0,
+    application: null, application_fee: null, application_fee_amount: null, balance_transaction: 'txn_' + r.id.slice(3),
+    calculated_statement_descriptor: 'BILLING CONSOLE DEMO', captured: true, currency: pi ? pi.currency : 'usd',
+    customer: pi ? pi.customer : null, description: pi ? pi.description || null : null, disputed: false,
+    failure_balance_transaction: null, failure_code: null, failure_message: null, fraud_details: {}, livemode: false,
+    metadata: {}, on_behalf_of: null, paid: true, payment_intent: r.paymentIntent, payment_method: pm ? pm.id : null,
+    receipt_email: null, receipt_number: null, receipt_url: (store.meta.publicBase || '') + '/receipts/' + r.id,
+    refunded: (r.amountRefunded || 0) >= amount && amount > 0, review: null, shipping: null, source_transfer: null,
+    statement_descriptor: null, statement_descriptor_suffix: null, status: 'succeeded', transfer_data: null, transfer_group: null, source: null,
+  });
+  o.billing_details = { address: Object.assign(nullAddress(), pm && pm.address ? pm.address : {}), email: pm ? pm.email : null,
+    name: pm ? pm.name : null, phone: null, tax_id: null };
+  o.outcome = { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network',
+    reason: null, risk_level: 'normal', risk_score: 32, seller_message: 'Payment complete.', type: 'authorized' };
+  o.payment_method_details = pm ? { type: 'card', card: { brand: pm.brand, country: pm.country, exp_month: pm.expMonth, exp_year: pm.expYear,
+    fingerprint: pm.fingerprint, funding: pm.funding, last4: pm.last4, network: pm.brand, three_d_secure: null, wallet: null,
+    checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' }, installments: null, mandate: null } } : null;
+  const refunds = store.collection('refunds').candidates({ charge: r.id });
+  o.refunds = { object: 'list', data: refunds.slice(0, 10).map(x => refund(store, x)), has_more: refunds.length > 10, url: `/v1/charges/${r.id}/refunds` };
+  void inv;
+  return o;
+}
+
+function refund(store, r) {
+  const o = fixture('refund');
+  Object.assign(o, { id: r.id, created: r.created, amount: r.amount, charge: r.charge, currency: r.currency,
+    payment_intent: r.paymentIntent || null, reason: r.reason || null, metadata: Object.assign({}, r.metadata), status: r.status || 'succeeded',
+    balance_transaction: 'txn_' + r.id.slice(3), receipt_number: null, source_transfer_reversal: null, transfer_reversal: null,
+    customer: null, customer_account: null, payment_method: null });
+  o.destination_details = { card: { reference: null, reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' };
+  return o;
+}
+
+function coupon(store, r, expand) {
+  const o = fixture('coupon');
+  Object.assign(o, { id: r.id, created: r.created, name: r.name, percent_off: r.percentOff, amount_off: r.amountOff,
+    currency: r.currency, duration: r.duration, duration_in_months: r.duration === 'repeating' ? r.durationInMonths : null,
+    max_redemptions: r.maxRedemptions, redeem_by: r.redeemBy, times_redeemed: r.timesRedeemed, metadata: Object.assign({}, r.metadata),
+    livemode: false, valid: couponValid(store, r) });
+  if (r.deleted) return { id: r.id, object: 'coupon', deleted: true };
+  o.applies_to = undefined; delete o.applies_to;
+  if (expand && expand.has('currency_options') && r.currencyOptions) o.currency_options = JSON.parse(JSON.stringify(r.currencyOptions));
+  return o;
+}
+
+function couponValid(store, r) {
+  if (r.deleted) return false;
+  if (r.redeemBy && r.redeemBy < store.meta.now) return false;
+  if (r.maxRedemptions != null && r.timesRedeemed >= r.maxRedemptions) return false;
+  return true;
+}
+
+function promotionCode(store, r, expand) {
+  const o = fixture('promotion_code');
+  Object.assign(o, { id: r.id, created: r.created, code: r.code, active: !!r.active, customer: r.customer || null,
+    expires_at: r.expiresAt || null, max_redemptions: r.maxRedemptions, times_redeemed: r.timesRedeemed,
+    metadata: Object.assign({}, r.metadata), livemode: false, customer_account: null });
+  o.restrictions = { first_time_transaction: !!r.firstTime, minimum_amount: r.minAmount || null, minimum_amount_currency: r.minAmountCurrency || null };
+  const c = store.collection('coupons').get(r.coupon);
+  o.promotion = { type: 'coupon', coupon: expand && expand.has('promotion') && c ? coupon(store, c) : r.coupon };
+  return o;
+}
+
 function event(store, r) {
   const o = fixture('event');
   Object.assign(o, { id: r.id, created: r.created, type: r.type, livemode: false, pending_webhooks: 0,
     api_version: store.meta.apiVersion, request: { id: r.requestId || null, idempotency_key: r.idempotencyKey || null } });
-  o.data = { object: r.object };
+  let object = r.object;
+  if (!object && r.ref) {
+    const rec = store.collection(r.ref.kind).get(r.ref.id);
+    object = rec ? RENDERERS[r.ref.kind](store, rec, new Set()) : { id: r.ref.id };
+  }
+  o.data = { object };
   if (r.previous) o.data.previous_attributes = r.previous;
   return o;
 }
@@ -234,6 +309,7 @@ function account(store) {
 const RENDERERS = {
   customers: customer, products: product, prices: price, subscriptions: subscription, invoices: invoice,
   invoice_payments: invoicePayment, payment_intents: paymentIntent, payment_methods: paymentMethod, events: event,
+  charges: charge, refunds: refund, coupons: coupon, promotion_codes: promotionCode,
 };
 
 function render(store, kind, rec, expand) { return RENDERERS[kind](store, rec, expand); }

@@ -96,7 +96,8 @@ class Store {
 
 const PREFIX_TO_COLLECTION = {
   cus: 'customers', prod: 'products', price: 'prices', sub: 'subscriptions', in: 'invoices',
-  inpay: 'invoice_payments', pi: 'payment_intents', pm: 'payment_methods', evt: 'events',
+  inpay: 'invoice_payments', pi: 'payment_intents', pm: 'payment_methods', evt: 'events', ch: 'charges', re: 'refunds',
+  promo: 'promotion_codes',
 };
 
 module.exports = { Collection, Store, PREFIX_TO_COLLECTION };
