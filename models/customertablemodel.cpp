@@ -49,7 +49,7 @@ QVariant CustomerTableModel::data(const QModelIndex &index, int role) const
         case Name: return c.name.isEmpty() ? tr("(no name)") : c.name;
         case Email: return c.email;
         case Status: return c.delinquent ? Format::statusLabel(QStringLiteral("delinquent")) : tr("Good standing");
-        case Balance: return c.currency.isEmpty() && c.balanceMinor == 0 ? QString() : Format::money(c.balanceMinor, c.currency, locale());
+        case Balance: return c.balanceMinor == 0 ? QString() : Format::money(c.balanceMinor, c.currency, locale()); // zero: blank, like Stripe
         case Currency: return c.currency.toUpper();
         case Country: return c.country;
         case Created: return Format::date(c.created, locale());

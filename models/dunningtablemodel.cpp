@@ -73,7 +73,7 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         case DeclineCode: return code;
         case Meaning: return Format::declineMeaning(code);
         case Attempts: return locale().toString(i.attemptCount);
-        case NextAttempt: return i.nextPaymentAttempt.isValid() ? Format::date(i.nextPaymentAttempt, locale()) : tr("No retry scheduled");
+        case NextAttempt: return i.nextPaymentAttempt.isValid() ? Format::date(i.nextPaymentAttempt, locale()) : tr("None");
         case DaysOverdue: return locale().toString(daysOverdue(i));
         }
         break;

@@ -34,7 +34,7 @@ CustomersPage::CustomersPage(CacheReader *reader, QWidget *parent)
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_customers->setCurrency(m_currency->currentData().toString()); });
     connect(m_delinquent, &QCheckBox::toggled, m_customers, &CustomerTableModel::setDelinquentOnly);
-    setColumnWidths({220, 250, 130, 120, 80, 80, 110, 150});
+    setColumnWidths({185, 215, 130, 100, 75, 0, 95, 0});
 }
 
 void CustomersPage::applySearch(const QString &text)
@@ -54,7 +54,9 @@ bool CustomersPage::hasActiveFilters() const
 
 QString CustomersPage::countText(int rows, bool more) const
 {
-    return more ? tr("%1+ customers").arg(locale().toString(rows)) : tr("%n customer(s)", nullptr, rows);
+    if (more)
+        return tr("%1+ customers").arg(locale().toString(rows));
+    return rows == 1 ? tr("1 customer") : tr("%1 customers").arg(locale().toString(rows));
 }
 
 void CustomersPage::fillDetail(int row, DetailBuilder &d)

@@ -22,7 +22,8 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_currency);
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_dunning->setCurrency(m_currency->currentData().toString()); });
-    setColumnWidths({200, 100, 115, 75, 170, 250, 75, 130, 100});
+    setColumnWidths({140, 78, 92, 0, 168, 160, 88, 100, 90});
+    setDetailWidth(285);
 }
 
 void DunningPage::applySearch(const QString &text)
@@ -42,7 +43,9 @@ bool DunningPage::hasActiveFilters() const
 
 QString DunningPage::countText(int rows, bool more) const
 {
-    return more ? tr("%1+ failed payments").arg(locale().toString(rows)) : tr("%n failed payment(s)", nullptr, rows);
+    if (more)
+        return tr("%1+ failed payments").arg(locale().toString(rows));
+    return rows == 1 ? tr("1 failed payment") : tr("%1 failed payments").arg(locale().toString(rows));
 }
 
 void DunningPage::rowsReloaded()

@@ -86,7 +86,7 @@ InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
             [this] { m_invoices->setCurrency(m_currency->currentData().toString()); });
     connect(m_from, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
     connect(m_to, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
-    setColumnWidths({110, 200, 120, 115, 115, 115, 75, 100, 100, 140});
+    setColumnWidths({95, 180, 120, 110, 0, 110, 75, 100, 90, 0});
 }
 
 void InvoicesPage::applyDates()
@@ -114,7 +114,9 @@ bool InvoicesPage::hasActiveFilters() const
 
 QString InvoicesPage::countText(int rows, bool more) const
 {
-    return more ? tr("%1+ invoices").arg(locale().toString(rows)) : tr("%n invoice(s)", nullptr, rows);
+    if (more)
+        return tr("%1+ invoices").arg(locale().toString(rows));
+    return rows == 1 ? tr("1 invoice") : tr("%1 invoices").arg(locale().toString(rows));
 }
 
 void InvoicesPage::rowsReloaded()

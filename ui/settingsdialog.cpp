@@ -138,7 +138,6 @@ SettingsDialog::SettingsDialog(const ConsoleSettings &settings, ApiKeySource key
     m_dbStack->addWidget(pgPage);
     dbLayout->addWidget(m_dbStack);
     root->addWidget(db);
-    root->addStretch();
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -150,9 +149,18 @@ SettingsDialog::SettingsDialog(const ConsoleSettings &settings, ApiKeySource key
     root->addWidget(m_buttons);
 
     m_dbKind->setCurrentIndex(settings.database.kind == DatabaseSettings::Kind::Postgres ? 1 : 0);
-    m_dbStack->setCurrentIndex(m_dbKind->currentIndex());
-    connect(m_dbKind, &QComboBox::currentIndexChanged, this, [this](int i) {
+    // Only the current page counts for the stack's size (no empty space under the SQLite page).
+    auto showDbPage = [this](int i) {
         m_dbStack->setCurrentIndex(i);
+        for (int p = 0; p < m_dbStack->count(); ++p)
+            m_dbStack->widget(p)->setSizePolicy(p == i ? QSizePolicy::Preferred : QSizePolicy::Ignored,
+                                                p == i ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        m_dbStack->adjustSize();
+        adjustSize();
+    };
+    showDbPage(m_dbKind->currentIndex());
+    connect(m_dbKind, &QComboBox::currentIndexChanged, this, [this, showDbPage](int i) {
+        showDbPage(i);
         validate();
     });
     for (QLineEdit *edit : {m_apiKey, m_baseUrl, m_sqlitePath, m_pgHost, m_pgDatabase, m_pgUser})

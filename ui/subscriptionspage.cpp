@@ -28,7 +28,7 @@ SubscriptionsPage::SubscriptionsPage(CacheReader *reader, QWidget *parent)
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_subscriptions->setStatuses(m_status->currentData().toStringList()); });
     connect(m_trials, &QCheckBox::toggled, this, [this](bool on) { m_subscriptions->setTrialsEndingWithinDays(on ? 7 : 0); });
-    setColumnWidths({210, 170, 120, 160, 110, 110, 110, 130});
+    setColumnWidths({190, 160, 115, 150, 105, 100, 100, 0});
 }
 
 void SubscriptionsPage::applySearch(const QString &text)
@@ -48,7 +48,9 @@ bool SubscriptionsPage::hasActiveFilters() const
 
 QString SubscriptionsPage::countText(int rows, bool more) const
 {
-    return more ? tr("%1+ subscriptions").arg(locale().toString(rows)) : tr("%n subscription(s)", nullptr, rows);
+    if (more)
+        return tr("%1+ subscriptions").arg(locale().toString(rows));
+    return rows == 1 ? tr("1 subscription") : tr("%1 subscriptions").arg(locale().toString(rows));
 }
 
 void SubscriptionsPage::fillDetail(int row, DetailBuilder &d)

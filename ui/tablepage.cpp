@@ -53,6 +53,8 @@ void DetailBuilder::field(const QString &label, const QString &value)
     l->setObjectName(QStringLiteral("FieldLabel"));
     auto *v = new QLabel(value.isEmpty() ? QStringLiteral("—") : value);
     v->setWordWrap(true);
+    v->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long emails/ids must not widen the panel
+    v->setToolTip(value);
     v->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_form->addRow(l, v);
 }
@@ -70,6 +72,7 @@ QLabel *DetailBuilder::richText(const QString &html)
     auto *l = new QLabel(html);
     l->setTextFormat(Qt::RichText);
     l->setWordWrap(true);
+    l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_layout->addWidget(l);
     m_form = nullptr;
     return l;
@@ -165,9 +168,10 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     m_detailScroll = new QScrollArea;
     m_detailScroll->setWidgetResizable(true);
     m_detailScroll->setFrameShape(QFrame::NoFrame);
+    m_detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_detailScroll->setStyleSheet(QStringLiteral("QScrollArea { background: transparent; }"));
     detailLayout->addWidget(m_detailScroll);
-    detailFrame->setMinimumWidth(300);
+    detailFrame->setMinimumWidth(280);
 
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->addWidget(m_tableStack);
@@ -176,7 +180,7 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
     m_splitter->setHandleWidth(12);
-    m_splitter->setSizes({900, 340});
+    m_splitter->setSizes({820, 310});
     root->addWidget(m_splitter, 1);
 
     m_footer = new QLabel;
@@ -247,8 +251,17 @@ void TablePage::setFooterText(const QString &text)
 
 void TablePage::setColumnWidths(const QList<int> &widths)
 {
-    for (int i = 0; i < widths.size(); ++i)
-        m_view->horizontalHeader()->resizeSection(i, widths.at(i));
+    // 0 = hidden by default (the value is in the detail panel)
+    for (int i = 0; i < widths.size(); ++i) {
+        m_view->setColumnHidden(i, widths.at(i) == 0);
+        if (widths.at(i) > 0)
+            m_view->horizontalHeader()->resizeSection(i, widths.at(i));
+    }
+}
+
+void TablePage::setDetailWidth(int pixels)
+{
+    m_splitter->setSizes({1130 - pixels, pixels});
 }
 
 QString TablePage::noMatchText() const

@@ -61,6 +61,7 @@ protected:
     void addFilterWidget(QWidget *widget);
     void setFooterText(const QString &text);
     void setColumnWidths(const QList<int> &widths);
+    void setDetailWidth(int pixels);
     virtual void applySearch(const QString &text) = 0;
     virtual QString emptyText() const = 0;          // nothing in the cache at all
     virtual QString noMatchText() const;            // filters exclude every row

@@ -142,7 +142,7 @@ void UsagePage::updateTotals()
     for (int i = 0; i < m_model->meters().size(); ++i)
         parts << tr("<b>%1</b>&nbsp;%2").arg(loc.toString(m_model->total(i)), m_model->meters().at(i).toHtmlEscaped());
     m_totals->setText(parts.isEmpty() ? QString() : tr("Totals in range:&nbsp;&nbsp;%1").arg(parts.join(QStringLiteral("&nbsp;&nbsp;·&nbsp;&nbsp;"))));
-    m_count->setText(tr("%n meter(s)", nullptr, int(m_model->meters().size())));
+    m_count->setText(m_model->meters().size() == 1 ? tr("1 meter") : tr("%1 meters").arg(m_model->meters().size()));
     const bool empty = m_model->rowCount() == 0;
     m_chart->setVisible(!empty);
     m_empty->setVisible(empty);

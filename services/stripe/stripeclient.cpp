@@ -1,5 +1,6 @@
 #include "services/stripe/stripeclient.h"
 
+#include "services/stripe/ratelimiter.h"
 #include "services/stripe/stripeendpoints.h"
 
 #include <QCoreApplication>
@@ -44,12 +45,36 @@ struct StripeClient::Call
     QPointer<QObject> context;
     Handler handler;
     int retry = 0;
+    int nam = -1; // index of the manager carrying the attempt in flight
+    qint64 retryAfterMs = -1; // Retry-After of the last answer, -1 when none
     QElapsedTimer clock;
 };
 
 StripeClient::StripeClient(StripeConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_nam(new QNetworkAccessManager(this))
+    : QObject(parent),
+      m_config(std::move(config)),
+      m_limiter(new RateLimiter(m_config.effectiveRequestsPerSecond(), m_config.effectiveBurst(),
+                                std::max(1, m_config.maxConcurrentRequests), this))
 {
+    ensureManagers();
+}
+
+void StripeClient::setConfig(StripeConfig config)
+{
+    m_config = std::move(config);
+    m_limiter->setLimits(m_config.effectiveRequestsPerSecond(), m_config.effectiveBurst(),
+                         std::max(1, m_config.maxConcurrentRequests));
+    ensureManagers();
+}
+
+void StripeClient::ensureManagers()
+{
+    constexpr int ConnectionsPerManager = 6; // Qt's HTTP/1.1 connections per host and manager
+    const int wanted = (std::max(1, m_config.maxConcurrentRequests) + ConnectionsPerManager - 1) / ConnectionsPerManager;
+    while (int(m_nams.size()) < wanted) {
+        m_nams.push_back(new QNetworkAccessManager(this));
+        m_namLoad.push_back(0);
+    }
 }
 
 StripeClient::~StripeClient() = default;
@@ -163,7 +188,18 @@ void StripeClient::request(const QString &method, const QString &path, const For
     if (call->method != QLatin1String("GET"))
         call->idempotencyKey = options.idempotencyKey.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
                                                                 : options.idempotencyKey;
-    send(call);
+    enqueue(call);
+}
+
+void StripeClient::enqueue(const std::shared_ptr<Call> &call)
+{
+    m_limiter->acquire([this, call] {
+        if (!call->context) { // nobody waits for the answer any more
+            m_limiter->release();
+            return;
+        }
+        send(call);
+    });
 }
 
 void StripeClient::send(const std::shared_ptr<Call> &call)
@@ -190,14 +226,18 @@ void StripeClient::send(const std::shared_ptr<Call> &call)
     req.setTransferTimeout(m_config.timeoutMs);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
 
+    // The least busy manager: each keeps its own 6 connections per host.
+    call->nam = int(std::min_element(m_namLoad.begin(), m_namLoad.end()) - m_namLoad.begin());
+    ++m_namLoad[call->nam];
+    QNetworkAccessManager *nam = m_nams[call->nam];
     QNetworkReply *reply = nullptr;
     if (call->method == QLatin1String("GET")) {
-        reply = m_nam->get(req);
+        reply = nam->get(req);
     } else if (call->method == QLatin1String("DELETE")) {
-        reply = m_nam->deleteResource(req);
+        reply = nam->deleteResource(req);
     } else {
         req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
-        reply = m_nam->sendCustomRequest(req, call->method.toLatin1(), call->encoded);
+        reply = nam->sendCustomRequest(req, call->method.toLatin1(), call->encoded);
     }
     connect(reply, &QNetworkReply::finished, this, [this, call, reply] { onFinished(call, reply); });
 }
@@ -214,9 +254,17 @@ int StripeClient::retryDelayMs(int retry) const
 void StripeClient::onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply)
 {
     reply->deleteLater();
+    if (call->nam >= 0 && call->nam < int(m_namLoad.size()))
+        --m_namLoad[call->nam];
+    call->nam = -1;
+    m_limiter->release();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString requestId = QString::fromLatin1(reply->rawHeader("Request-Id"));
     const QByteArray shouldRetryHeader = reply->rawHeader("Stripe-Should-Retry").trimmed().toLower();
+    // Retry-After: delay-seconds (HTTP-date is not used by Stripe).
+    bool retryAfterOk = false;
+    const double retryAfterSeconds = reply->rawHeader("Retry-After").trimmed().toDouble(&retryAfterOk);
+    call->retryAfterMs = retryAfterOk && retryAfterSeconds >= 0 ? qint64(retryAfterSeconds * 1000) : -1;
     const QNetworkReply::NetworkError netError = reply->error();
     const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
 
@@ -272,13 +320,16 @@ void StripeClient::onFinished(const std::shared_ptr<Call> &call, QNetworkReply *
         complete(call, object);
         return;
     }
+    if (status == 429) // the account's limit is spent: nobody starts until it refills
+        m_limiter->hold(call->retryAfterMs >= 0 ? call->retryAfterMs : 500);
     if (retryable && call->retry < m_config.maxRetries && call->context) {
-        const int delay = retryDelayMs(call->retry);
+        const int delay = call->retryAfterMs >= 0 ? int(std::min<qint64>(call->retryAfterMs, 60000)) + QRandomGenerator::global()->bounded(50)
+                                                  : retryDelayMs(call->retry);
         ++call->retry;
         log->warn("{} {} -> {} request_id={} {} ms: {}; retry {} of {} in {} ms", utf8(call->method),
                   utf8(call->path), status, utf8(requestId), ms, utf8(error->detail), call->retry,
                   m_config.maxRetries, delay);
-        QTimer::singleShot(delay, this, [this, call] { send(call); });
+        QTimer::singleShot(delay, this, [this, call] { enqueue(call); });
         return;
     }
     log->error("{} {} -> {} request_id={} {} ms: {} ({})", utf8(call->method), utf8(call->path), status,

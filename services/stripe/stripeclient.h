@@ -12,11 +12,14 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace Billing {
+
+class RateLimiter;
 
 struct StripeRequestOptions
 {
@@ -33,7 +36,11 @@ struct StripeRequestOptions
 // encoded params (StripeEndpoints lists what may be sent; anything else fails with Validation
 // before the network is touched) and an Idempotency-Key on every POST/DELETE. Retries connection
 // errors, timeouts, 409, 429 and 5xx (or whatever Stripe-Should-Retry says) with exponential
-// backoff and jitter, up to config().maxRetries times, with the same idempotency key. Failures
+// backoff and jitter (or after Retry-After when Stripe sends one), up to config().maxRetries times,
+// with the same idempotency key. Every attempt first passes the client's RateLimiter (token bucket
+// at config().effectiveRequestsPerSecond(), at most config().maxConcurrentRequests in flight, over
+// several QNetworkAccessManagers because each opens only 6 connections per host); requests queue
+// there, FIFO, without blocking. A 429 also holds the limiter for a moment. Failures
 // come back as Error with kind, HTTP status, Stripe's request id and a translated userMessage,
 // and are logged once on the "api" logger (method, path, status, request id, duration; never
 // the key).
@@ -51,7 +58,10 @@ public:
     ~StripeClient() override;
 
     const StripeConfig &config() const { return m_config; }
-    void setConfig(StripeConfig config) { m_config = std::move(config); }
+    void setConfig(StripeConfig config);
+
+    // The limiter every attempt goes through (for progress displays, benchmarks and tests).
+    const RateLimiter &rateLimiter() const { return *m_limiter; }
 
     void request(const QString &method, const QString &path, const FormParams &params,
                  const StripeRequestOptions &options, QObject *context, Handler handler);
@@ -74,13 +84,17 @@ public:
 
 private:
     struct Call;
+    void enqueue(const std::shared_ptr<Call> &call);
     void send(const std::shared_ptr<Call> &call);
+    void ensureManagers();
     void onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply);
     void complete(const std::shared_ptr<Call> &call, Result<QJsonObject> result);
     int retryDelayMs(int retry) const;
 
     StripeConfig m_config;
-    QNetworkAccessManager *m_nam = nullptr;
+    std::vector<QNetworkAccessManager *> m_nams; // each: at most 6 connections per host
+    std::vector<int> m_namLoad;                  // requests in flight per manager
+    RateLimiter *m_limiter = nullptr;
 };
 
 } // namespace Billing

@@ -16,6 +16,7 @@ const { Store } = require('./lib/store');
 const { StripeError } = require('./lib/api');
 const { createKnobs } = require('./lib/middleware');
 const { createIdempotency } = require('./lib/idempotency');
+const { mutate } = require('./lib/mutate');
 const { generate, DEFAULT_NOW } = require('./dataset');
 
 const API_VERSION = '2026-10-28.endive';
@@ -108,6 +109,13 @@ function createApp(opts, store) {
     const data = idem.applied.slice(since);
     res.json({ object: 'list', count: idem.applied.length, data });
   });
+  // N realistic changes (customers, invoices, subscriptions, a few deletions), each with its event.
+  app.post('/__sandbox/mutate', express.json(), (req, res) => {
+    const count = parseInt((req.body && req.body.count) || 0, 10);
+    if (!(count > 0 && count <= 1000000)) return res.status(400).json({ error: { type: 'invalid_request_error', message: 'count must be 1..1000000' } });
+    const out = mutate(store, { count, seed: req.body.seed });
+    res.json({ applied: out.applied, events: out.events, changed: req.body.details ? out.changed : undefined });
+  });
   app.use(require('./routes/hosted')(store));
 
   const v1 = express.Router();
@@ -116,6 +124,7 @@ function createApp(opts, store) {
   v1.use(idem.middleware);
   v1.use(require('./routes/customers')(store, { customers: mockCustomers }));
   v1.use(require('./routes/billing')(store));
+  v1.use(require('./routes/money')(store));
   v1.use((req, res, next) => (MOCK_PATHS.test(req.path) ? mockRoutes(req, res, next) : next()));
   v1.use((req, res) => res.status(404).json({ error: { type: 'invalid_request_error',
     message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.` } }));

@@ -31,12 +31,15 @@ UsageChartView::UsageChartView(UsageSeriesModel *model, QWidget *parent) : QWidg
     d->model = model;
     d->chart = new QChart;
     d->chart->setBackgroundVisible(false);
+    d->chart->setPlotAreaBackgroundVisible(false);
     d->chart->setMargins(QMargins(8, 8, 8, 8));
     d->chart->legend()->setAlignment(Qt::AlignBottom);
     d->chart->setAnimationOptions(QChart::NoAnimation);
     d->view = new QChartView(d->chart, this);
     d->view->setRenderHint(QPainter::Antialiasing);
     d->view->setObjectName(QStringLiteral("UsageChart"));
+    d->view->setBackgroundBrush(Qt::white);
+    d->view->setFrameShape(QFrame::NoFrame);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);

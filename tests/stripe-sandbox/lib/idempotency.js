@@ -92,8 +92,10 @@ function createIdempotency(knobs) {
       let parsed = null;
       if (typeof body === 'string') { try { parsed = JSON.parse(body); } catch (e) { parsed = null; } }
       else if (body && typeof body === 'object' && !Buffer.isBuffer(body)) parsed = body;
-      if (entry && shouldSave(status, parsed)) {
-        Object.assign(entry, { saved: true, status, body, contentType: res.get('Content-Type') || null });
+      if (entry) { // the endpoint's result is known: save it, or free the key for a retry
+        if (shouldSave(status, parsed)) Object.assign(entry, { saved: true, status, body, contentType: res.get('Content-Type') || null });
+        else entries.delete(slot);
+        entry.inFlight = false;
       }
       if (status >= 200 && status < 300) {
         stats.applied++;
@@ -104,7 +106,6 @@ function createIdempotency(knobs) {
         if (p && knobs.state.faultRng.chance(p)) {
           stats.droppedAfterApply++;
           knobs.state.stats.faults.dropAfterApply = (knobs.state.stats.faults.dropAfterApply || 0) + 1;
-          if (entry) entry.inFlight = false;
           req.socket.destroy();
           return res;
         }

@@ -44,7 +44,7 @@ function createKnobs(config) {
 
   function count(req, res, next) {
     state.stats.requests++;
-    const route = req.method + ' ' + req.path.replace(/\/(cus|sub|in|pi|inpay|pm|price|prod|evt|si|il|ch|re)_[A-Za-z0-9]+/g, '/:$1');
+    const route = req.method + ' ' + req.path.replace(/\/(cus|sub|in|pi|inpay|pm|price|prod|evt|si|il|ch|re|promo)_[A-Za-z0-9]+/g, '/:$1');
     state.stats.byRoute[route] = (state.stats.byRoute[route] || 0) + 1;
     res.on('finish', () => { state.stats.byStatus[res.statusCode] = (state.stats.byStatus[res.statusCode] || 0) + 1; });
     next();

@@ -101,7 +101,10 @@ module.exports = function billingRouter(store) {
   simple('/v1/events', 'events', q => {
     const types = asArray(q.types) || (q.type ? [q.type] : null);
     const match = t => types.some(p => p.endsWith('*') ? t.startsWith(p.slice(0, -1)) : t === p);
-    return { predicate: e => !types || match(e.type) };
+    // Stripe keeps events for 30 days: older ones are not listed (relative to the sandbox's now,
+    // the dataset's now plus the time since start).
+    const cutoff = store.meta.now + Math.floor((Date.now() - store.meta.startedAtMs) / 1000) - 30 * 86400;
+    return { predicate: e => e.created >= cutoff && (!types || match(e.type)) };
   });
 
   r.get('/v1/account', (req, res) => res.json(account(store)));
