@@ -65,6 +65,19 @@ WorkspaceSession::~WorkspaceSession()
     m_stripe.reset();
 }
 
+Status WorkspaceSession::updateSettings(const WorkspaceSettings &settings)
+{
+    if (Status valid = settings.validate(); !valid)
+        return valid;
+    if (Status saved = m_store.save(settings); !saved)
+        return saved;
+    m_settings = settings;
+    StripeConfig config = m_stripe->config();
+    config.baseUrl = m_settings.stripeApiBase;
+    m_stripe->setConfig(config);
+    return {};
+}
+
 void WorkspaceSession::loadStripeKey(QObject *context, std::function<void(Result<Secret>)> done)
 {
     m_secrets->readStripeKey(m_settings.name, context, [this, done = std::move(done)](Result<Secret> key) {

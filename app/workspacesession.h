@@ -35,6 +35,8 @@ public:
     const WorkspaceSettings &settings() const { return m_settings; }
     const AppPaths &paths() const { return m_paths; }
     WorkspaceSettingsStore &settingsStore() { return m_store; }
+    // Validates and saves; the API base URL applies at once, database and cache paths at the next start.
+    Status updateSettings(const WorkspaceSettings &settings);
 
     SecretStore &secrets() { return *m_secrets; }
     AsyncLocalCache &cache() { return *m_cache; }

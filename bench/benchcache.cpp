@@ -423,7 +423,7 @@ void benchFirstPaint(const Options &o, bool canDrop, Report &r)
     r.add(QString());
     r.add(QStringLiteral("| table | page cache | runs | exec → paint | main → QApplication | main → cache open | main → first page | main → painted |"));
     r.add(QStringLiteral("|---|---|---|---|---|---|---|---|"));
-    for (const QString kind : {QStringLiteral("invoices"), QStringLiteral("customers")}) {
+    for (const QString &kind : {QStringLiteral("invoices"), QStringLiteral("customers")}) {
         for (int cold = canDrop ? 1 : 0; cold >= 0; --cold) {
             std::vector<double> exec, app, open, rows, paint;
             const int n = cold ? o.coldRuns : o.runs;

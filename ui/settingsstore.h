@@ -1,46 +1,36 @@
 #pragma once
 
 #include "services/domain/result.h"
+#include "services/platform/secretstore.h"
+#include "services/platform/workspacesettings.h"
 
-#include <QString>
+#include <QObject>
 
+#include <functional>
 #include <optional>
 
 namespace Billing {
 
-// The billing database connection the Settings dialog edits.
-struct DatabaseSettings
+// What the Settings dialog hands back: the workspace's settings plus secrets, which go to the
+// keychain only (never to the settings file).
+struct SettingsChange
 {
-    enum class Kind { Sqlite, Postgres };
-    Kind kind = Kind::Sqlite;
-    QString sqlitePath;
-    QString host = QStringLiteral("localhost");
-    int port = 5432;
-    QString database;
-    QString user;
-    QString password; // kept in the keychain by the store, never in the settings file
-    QString sslMode = QStringLiteral("prefer"); // disable | allow | prefer | require | verify-ca | verify-full
+    WorkspaceSettings settings;
+    std::optional<QString> newApiKey;           // nullopt = keep the current key
+    std::optional<QString> newPostgresPassword; // nullopt = keep
 };
 
-struct ConsoleSettings
-{
-    QString apiBaseUrl = QStringLiteral("https://api.stripe.com");
-    DatabaseSettings database;
-};
-
-// Where the Stripe API key in use comes from (shown in the dialog).
-enum class ApiKeySource { None, Keychain, Environment };
-
-// What the Settings dialog needs of settings and secrets; the app adapts WorkspaceSettings and
-// SecretStore to it, UI tests pass a fake. Called on the GUI thread.
+// What the Settings dialog needs of settings and secrets. The app implements it over
+// WorkspaceSettingsStore and SecretStore; UI tests pass a fake. GUI thread only.
 class SettingsStore
 {
 public:
     virtual ~SettingsStore() = default;
-    virtual ConsoleSettings load() const = 0;
-    virtual ApiKeySource apiKeySource() const = 0;
-    // newApiKey: nullopt = keep the current key. The key goes to the keychain only.
-    virtual Status save(const ConsoleSettings &settings, const std::optional<QString> &newApiKey) = 0;
+    virtual WorkspaceSettings load() const = 0;
+    virtual SecretSource apiKeySource() const = 0;
+    // Validates, stores, and applies what can be applied while running (API base URL, key).
+    // `done` runs on `context`'s thread with the outcome (a keychain write is asynchronous).
+    virtual void save(const SettingsChange &change, QObject *context, std::function<void(Status)> done) = 0;
 };
 
 } // namespace Billing

@@ -57,6 +57,12 @@ QList<StripeEndpoint> buildTable()
           QStringLiteral("address"), QStringLiteral("metadata"), QStringLiteral("invoice_settings"),
           QStringLiteral("preferred_locales"), QStringLiteral("expand")}},
         {del, QStringLiteral("/v1/customers/{}"), {}},
+        // Refunds (through the outbox).
+        {post, QStringLiteral("/v1/refunds"),
+         {QStringLiteral("payment_intent"), QStringLiteral("charge"), QStringLiteral("amount"), QStringLiteral("reason"),
+          QStringLiteral("metadata"), QStringLiteral("expand")}},
+        {get, QStringLiteral("/v1/refunds"),
+         listParams({QStringLiteral("charge"), QStringLiteral("payment_intent"), QStringLiteral("created")})},
     };
 }
 
