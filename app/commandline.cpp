@@ -1,7 +1,11 @@
 #include "app/commandline.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 #include <QRegularExpression>
+
+#include "services/domain/currency.h"
+#include "services/domain/money.h"
 
 namespace Billing {
 
@@ -14,6 +18,84 @@ Error badArguments(const QString &message)
     return Error::make(Error::Kind::Validation, message);
 }
 
+// Stripe object ids go into URL paths: letters, digits and '_' only.
+bool isStripeId(const QString &id, QLatin1String prefix)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9_]{3,255}$"));
+    return id.startsWith(prefix) && pattern.match(id).hasMatch();
+}
+
+Status checkMoneyOptions(CommandLine &cl, const QString &amountText, const QStringList &used)
+{
+    using C = CommandLine::Command;
+    QStringList allowed;
+    switch (cl.command) {
+    case C::RefundCreate:
+        allowed = {QStringLiteral("--payment-intent"), QStringLiteral("--amount"), QStringLiteral("--currency"),
+                   QStringLiteral("--reason"), QStringLiteral("--metadata"), QStringLiteral("--op-id")};
+        break;
+    case C::CustomerUpdate:
+        allowed = {QStringLiteral("--metadata"), QStringLiteral("--email"), QStringLiteral("--name"),
+                   QStringLiteral("--op-id")};
+        break;
+    case C::OutboxList: allowed = {QStringLiteral("--state")}; break;
+    default: break;
+    }
+    for (const QString &opt : used) {
+        if (!allowed.contains(opt))
+            return badArguments(tr("%1 does not go with this command.").arg(opt));
+    }
+    static const QRegularExpression opIdPattern(QStringLiteral("^[A-Za-z0-9._:-]{1,200}$"));
+    if (!cl.opId.isEmpty() && !opIdPattern.match(cl.opId).hasMatch())
+        return badArguments(tr("--op-id takes 1 to 200 letters, digits, '.', '_', ':' or '-'."));
+    for (const auto &[key, value] : cl.metadata) {
+        if (key.size() > 40 || key.contains(QLatin1Char('[')) || key.contains(QLatin1Char(']')))
+            return badArguments(tr("A metadata key has at most 40 characters and no square brackets: %1").arg(key));
+        if (value.size() > 500)
+            return badArguments(tr("A metadata value has at most 500 characters (key %1).").arg(key));
+    }
+
+    if (cl.command == C::RefundCreate) {
+        if (cl.paymentIntent.isEmpty())
+            return badArguments(tr("refund create needs --payment-intent PI."));
+        if (!isStripeId(cl.paymentIntent, QLatin1String("pi_")))
+            return badArguments(tr("%1 is not a payment intent id (pi_...).").arg(cl.paymentIntent));
+        if (amountText.isEmpty() != cl.currency.isEmpty())
+            return badArguments(tr("--amount and --currency go together."));
+        if (!amountText.isEmpty()) {
+            const std::optional<Currency> currency = Currency::fromCode(cl.currency);
+            if (!currency)
+                return badArguments(tr("Unknown currency %1.").arg(cl.currency));
+            Money::ParseOptions options;
+            options.allowZero = false;
+            Result<Money> amount = Money::parse(amountText, *currency, QLocale::c(), options);
+            if (!amount)
+                return badArguments(tr("--amount %1: %2").arg(amountText, amount.error().userMessage));
+            cl.amountMinor = amount->minor();
+            cl.currency = currency->code();
+        }
+        static const QStringList reasons{QStringLiteral("duplicate"), QStringLiteral("fraudulent"),
+                                         QStringLiteral("requested_by_customer")};
+        if (!cl.reason.isEmpty() && !reasons.contains(cl.reason))
+            return badArguments(tr("--reason is one of duplicate, fraudulent, requested_by_customer."));
+    } else if (cl.command == C::CustomerUpdate) {
+        if (!isStripeId(cl.customerId, QLatin1String("cus_")))
+            return badArguments(tr("%1 is not a customer id (cus_...).").arg(cl.customerId));
+        if (cl.metadata.isEmpty() && cl.email.isEmpty() && cl.name.isEmpty())
+            return badArguments(tr("customer update needs --metadata, --email or --name."));
+        static const QRegularExpression emailPattern(QStringLiteral("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
+        if (!cl.email.isEmpty() && !emailPattern.match(cl.email).hasMatch())
+            return badArguments(tr("%1 is not an email address.").arg(cl.email));
+    } else if (cl.command == C::OutboxList) {
+        static const QStringList states{QStringLiteral("pending"), QStringLiteral("in_flight"),
+                                        QStringLiteral("succeeded"), QStringLiteral("failed"),
+                                        QStringLiteral("needs_attention")};
+        if (!cl.outboxState.isEmpty() && !states.contains(cl.outboxState))
+            return badArguments(tr("--state is one of pending, in_flight, succeeded, failed, needs_attention."));
+    }
+    return {};
+}
+
 } // namespace
 
 QString CommandLine::usage()
@@ -24,6 +106,17 @@ QString CommandLine::usage()
               "  sync [--full]            sync Stripe into the local cache (incremental unless --full)\n"
               "  status                   show the cache, the last sync and the connection\n"
               "  usage import FILE.csv    record usage events (id,customer_id,meter,quantity,occurred_at)\n"
+              "  refund create --payment-intent PI [--amount DECIMAL --currency CUR]\n"
+              "                [--reason duplicate|fraudulent|requested_by_customer]\n"
+              "                [--metadata KEY=VALUE ...] [--op-id ID]\n"
+              "                           refund a payment (all that is left, or the amount given)\n"
+              "  customer update CUS [--metadata KEY=VALUE ...] [--email E] [--name N] [--op-id ID]\n"
+              "                           change a customer (KEY= removes a metadata key)\n"
+              "  outbox run               send every queued money operation now\n"
+              "  outbox list [--state S]  list queued and past money operations\n"
+              "                           (S: pending, in_flight, succeeded, failed, needs_attention)\n"
+              "  Money operations are written to the workspace's outbox before they are sent; with\n"
+              "  --op-id, running the same command again (after a crash, say) never repeats it.\n"
               "\n"
               "Options:\n"
               "  --workspace NAME         workspace to open (default: default)\n"
@@ -38,6 +131,8 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
 {
     CommandLine cl;
     QStringList positional;
+    QString amountText;
+    QStringList used; // command-specific options given
     for (int i = 1; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);
         auto takeValue = [&](QString &target) -> Status {
@@ -60,6 +155,33 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
             cl.command = Command::Screenshot;
         } else if (arg == QLatin1String("--full"))
             cl.fullSync = true;
+        else if (arg == QLatin1String("--payment-intent"))
+            st = takeValue(cl.paymentIntent);
+        else if (arg == QLatin1String("--amount"))
+            st = takeValue(amountText);
+        else if (arg == QLatin1String("--currency"))
+            st = takeValue(cl.currency);
+        else if (arg == QLatin1String("--reason"))
+            st = takeValue(cl.reason);
+        else if (arg == QLatin1String("--email"))
+            st = takeValue(cl.email);
+        else if (arg == QLatin1String("--name"))
+            st = takeValue(cl.name);
+        else if (arg == QLatin1String("--op-id"))
+            st = takeValue(cl.opId);
+        else if (arg == QLatin1String("--state"))
+            st = takeValue(cl.outboxState);
+        else if (arg == QLatin1String("--metadata")) {
+            QString pair;
+            st = takeValue(pair);
+            if (st) {
+                const int eq = pair.indexOf(QLatin1Char('='));
+                if (eq <= 0)
+                    return badArguments(tr("--metadata takes KEY=VALUE (KEY= removes the key), not %1.").arg(pair));
+                cl.metadata.append({pair.left(eq), pair.mid(eq + 1)});
+            }
+            used << arg;
+        }
         else if (arg == QLatin1String("-h") || arg == QLatin1String("--help"))
             cl.command = Command::Help;
         else if (arg == QLatin1String("--version"))
@@ -70,6 +192,12 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
             positional << arg;
         if (!st)
             return st.error();
+        static const QStringList specific{
+            QStringLiteral("--payment-intent"), QStringLiteral("--amount"), QStringLiteral("--currency"),
+            QStringLiteral("--reason"), QStringLiteral("--email"), QStringLiteral("--name"),
+            QStringLiteral("--op-id"), QStringLiteral("--state"), QStringLiteral("--metadata")};
+        if (specific.contains(arg) && !used.contains(arg))
+            used << arg;
     }
 
     static const QRegularExpression workspaceName(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
@@ -79,6 +207,8 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
     if (cl.command == Command::Help || cl.command == Command::Version)
         return cl;
     if (positional.isEmpty()) {
+        if (!used.isEmpty())
+            return badArguments(tr("%1 goes with a command (see --help).").arg(used.first()));
         if (cl.fullSync)
             return badArguments(tr("--full goes with the sync command."));
         return cl;
@@ -97,11 +227,30 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
         cl.command = Command::UsageImport;
         cl.usageFile = positional.takeLast();
         positional.clear();
+    } else if (command == QLatin1String("refund")) {
+        if (positional.isEmpty() || positional.takeFirst() != QLatin1String("create"))
+            return badArguments(tr("Use: refund create --payment-intent PI [--amount DECIMAL --currency CUR] ..."));
+        cl.command = Command::RefundCreate;
+    } else if (command == QLatin1String("customer")) {
+        if (positional.size() < 2 || positional.takeFirst() != QLatin1String("update"))
+            return badArguments(tr("Use: customer update CUS [--metadata KEY=VALUE ...] [--email E] [--name N]"));
+        cl.command = Command::CustomerUpdate;
+        cl.customerId = positional.takeFirst();
+    } else if (command == QLatin1String("outbox")) {
+        const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
+        if (sub == QLatin1String("run"))
+            cl.command = Command::OutboxRun;
+        else if (sub == QLatin1String("list"))
+            cl.command = Command::OutboxList;
+        else
+            return badArguments(tr("Use: outbox run, or outbox list [--state S]"));
     } else {
         return badArguments(tr("Unknown command %1.").arg(command));
     }
     if (!positional.isEmpty())
         return badArguments(tr("Unexpected argument %1.").arg(positional.first()));
+    if (Status st = checkMoneyOptions(cl, amountText, used); !st)
+        return st.error();
     if (cl.fullSync && cl.command != Command::Sync)
         return badArguments(tr("--full goes with the sync command."));
     return cl;

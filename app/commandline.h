@@ -3,6 +3,8 @@
 #include "services/domain/result.h"
 
 #include <QString>
+#include <QList>
+#include <QPair>
 #include <QStringList>
 
 namespace Billing {
@@ -11,7 +13,10 @@ namespace Billing {
 // line is a Validation error whose userMessage the caller prints with the usage text.
 struct CommandLine
 {
-    enum class Command { Gui, Screenshot, Sync, Status, UsageImport, Help, Version };
+    enum class Command {
+        Gui, Screenshot, Sync, Status, UsageImport, Help, Version,
+        RefundCreate, CustomerUpdate, OutboxRun, OutboxList,
+    };
 
     Command command = Command::Gui;
     QString workspace = QStringLiteral("default");
@@ -20,6 +25,18 @@ struct CommandLine
     QString screenshotDir;
     QString usageFile;
     bool fullSync = false;
+
+    // Money operations (through the outbox).
+    QString paymentIntent;     // refund create --payment-intent
+    qint64 amountMinor = -1;   // refund create --amount, in minor units of `currency`; -1 = the rest
+    QString currency;          // ISO 4217 upper case, with --amount
+    QString reason;            // duplicate | fraudulent | requested_by_customer
+    QString customerId;        // customer update CUS
+    QList<QPair<QString, QString>> metadata; // --metadata key=value (value empty: remove the key)
+    QString email;
+    QString name;
+    QString opId;              // --op-id: the same id never applies an operation twice
+    QString outboxState;       // outbox list --state
 
     static Result<CommandLine> parse(const QStringList &arguments);
     static QString usage();

@@ -3,6 +3,8 @@
 #include "app/workspacesession.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonObject>
 #include <QTextStream>
 
 namespace Billing {
@@ -37,6 +39,10 @@ int HeadlessCommands::run(const CommandLine &commandLine)
     case CommandLine::Command::Sync: return sync(commandLine.fullSync);
     case CommandLine::Command::Status: return status();
     case CommandLine::Command::UsageImport: return importUsage(commandLine.usageFile);
+    case CommandLine::Command::RefundCreate: return refundCreate(commandLine);
+    case CommandLine::Command::CustomerUpdate: return customerUpdate(commandLine);
+    case CommandLine::Command::OutboxRun: return outboxRun();
+    case CommandLine::Command::OutboxList: return outboxList(commandLine.outboxState);
     default: break;
     }
     err() << CommandLine::usage();
@@ -122,6 +128,245 @@ int HeadlessCommands::importUsage(const QString &file)
                  .arg(report->rows)
                  .arg(report->inserted)
                  .arg(report->duplicates)
+          << Qt::endl;
+    return Ok;
+}
+
+} // namespace Billing
+
+namespace Billing {
+
+namespace {
+
+QString actorName()
+{
+    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME", QStringLiteral("unknown")));
+    return QStringLiteral("cli:") + user;
+}
+
+QJsonObject metadataJson(const QList<QPair<QString, QString>> &metadata)
+{
+    QJsonObject m;
+    for (const auto &[key, value] : metadata)
+        m.insert(key, value);
+    return m;
+}
+
+QString describe(const OutboxEntry &e)
+{
+    QString text = QStringLiteral("#%1 %2 %3 [%4]").arg(e.id).arg(e.operation, e.path, outboxStateName(e.state));
+    if (!e.resultObjectId.isEmpty())
+        text += QStringLiteral(" -> %1").arg(e.resultObjectId);
+    return text;
+}
+
+} // namespace
+
+bool HeadlessCommands::openOutbox()
+{
+    Result<OutboxStore::OpenReport> opened = m_session.outbox().openBlocking();
+    if (!opened) {
+        fail(opened.error());
+        return false;
+    }
+    for (const QString &file : opened->setAside)
+        err() << tr("attention: a damaged outbox was set aside at %1; check its operations in Stripe, then delete it.")
+                     .arg(file)
+              << Qt::endl;
+    return true;
+}
+
+bool HeadlessCommands::loadKey()
+{
+    if (m_keyLoaded)
+        return true;
+    Result<Secret> key = m_session.loadStripeKeyBlocking();
+    if (!key) {
+        fail(key.error());
+        return false;
+    }
+    m_keyLoaded = true;
+    return true;
+}
+
+int HeadlessCommands::enqueueAndSend(const OutboxOperation &op)
+{
+    Result<OutboxEntry> entry = m_session.outbox().enqueueBlocking(op);
+    if (!entry) {
+        fail(entry.error());
+        return entry.error().kind == Error::Kind::Conflict ? BadArguments : Failed;
+    }
+    if (entry->isOpen()) {
+        out() << tr("Queued %1 (idempotency key %2).").arg(describe(*entry), entry->idempotencyKey) << Qt::endl;
+        if (!loadKey()) {
+            err() << tr("The operation stays queued; `outbox run` sends it once a key is available.") << Qt::endl;
+            return Pending;
+        }
+        Result<OutboxService::DrainReport> sent = m_session.outbox().drainBlocking(entry->id);
+        if (!sent)
+            return fail(sent.error());
+        Result<OutboxEntry> now = m_session.outbox().entryBlocking(entry->id);
+        if (!now)
+            return fail(now.error());
+        entry = now;
+    } else {
+        out() << tr("Already in the outbox as %1; not sent again.").arg(describe(*entry)) << Qt::endl;
+    }
+    switch (entry->state) {
+    case OutboxState::Succeeded:
+        out() << tr("Done: %1").arg(describe(*entry)) << Qt::endl;
+        return Ok;
+    case OutboxState::Failed:
+        err() << tr("error: Stripe refused %1: %2 (HTTP %3, request %4)")
+                     .arg(describe(*entry), entry->errorMessage)
+                     .arg(entry->errorHttpStatus)
+                     .arg(entry->errorRequestId)
+              << Qt::endl;
+        return Failed;
+    case OutboxState::NeedsAttention:
+        err() << tr("attention: %1 needs a person: %2").arg(describe(*entry), entry->errorMessage) << Qt::endl;
+        return Failed;
+    case OutboxState::Pending:
+    case OutboxState::InFlight:
+        err() << tr("Not sent yet: %1 (%2). It stays queued; run the same command again or `outbox run`.")
+                     .arg(describe(*entry), entry->errorMessage)
+              << Qt::endl;
+        return Pending;
+    }
+    return Failed;
+}
+
+int HeadlessCommands::refundCreate(const CommandLine &cl)
+{
+    if (!openOutbox())
+        return Failed;
+    OutboxOperation op;
+    op.operation = QStringLiteral("refund.create");
+    op.method = QStringLiteral("POST");
+    op.path = QStringLiteral("/v1/refunds");
+    op.params.insert(QStringLiteral("payment_intent"), cl.paymentIntent);
+    if (cl.amountMinor > 0)
+        op.params.insert(QStringLiteral("amount"), cl.amountMinor);
+    if (!cl.reason.isEmpty())
+        op.params.insert(QStringLiteral("reason"), cl.reason);
+    if (!cl.metadata.isEmpty())
+        op.params.insert(QStringLiteral("metadata"), metadataJson(cl.metadata));
+    op.actor = actorName();
+    op.clientOpId = cl.opId;
+
+    // An amount only means something in the payment's own currency: check it before queueing
+    // (Stripe takes minor units and would not notice 10.00 USD sent as 1000 JPY). A re-run of an
+    // operation already in the outbox was checked the first time.
+    bool known = false;
+    if (!cl.opId.isEmpty()) {
+        Result<std::optional<OutboxEntry>> existing = m_session.outbox().entryByClientOpIdBlocking(cl.opId);
+        if (!existing)
+            return fail(existing.error());
+        known = existing->has_value();
+    }
+    if (cl.amountMinor > 0 && !known) {
+        if (!loadKey())
+            return Failed;
+        std::optional<Result<QJsonObject>> pi;
+        QEventLoop loop;
+        m_session.stripe().get(QStringLiteral("/v1/payment_intents/") + cl.paymentIntent, {}, &loop,
+                               [&](Result<QJsonObject> r) {
+                                   pi.emplace(std::move(r));
+                                   loop.quit();
+                               });
+        if (!pi)
+            loop.exec();
+        if (!pi->ok()) {
+            err() << tr("error: the payment intent could not be checked, so nothing was queued: %1")
+                         .arg(pi->error().userMessage)
+                  << Qt::endl;
+            return pi->error().kind == Error::Kind::NotFound ? BadArguments : Failed;
+        }
+        const QString currency = pi->value().value(QLatin1String("currency")).toString();
+        if (currency.compare(cl.currency, Qt::CaseInsensitive) != 0) {
+            err() << tr("error: %1 is in %2, not %3; nothing was queued.")
+                         .arg(cl.paymentIntent, currency.toUpper(), cl.currency)
+                  << Qt::endl;
+            return BadArguments;
+        }
+    }
+    return enqueueAndSend(op);
+}
+
+int HeadlessCommands::customerUpdate(const CommandLine &cl)
+{
+    if (!openOutbox())
+        return Failed;
+    OutboxOperation op;
+    op.operation = QStringLiteral("customer.update");
+    op.method = QStringLiteral("POST");
+    op.path = QStringLiteral("/v1/customers/") + cl.customerId;
+    if (!cl.metadata.isEmpty())
+        op.params.insert(QStringLiteral("metadata"), metadataJson(cl.metadata));
+    if (!cl.email.isEmpty())
+        op.params.insert(QStringLiteral("email"), cl.email);
+    if (!cl.name.isEmpty())
+        op.params.insert(QStringLiteral("name"), cl.name);
+    op.actor = actorName();
+    op.clientOpId = cl.opId;
+    return enqueueAndSend(op);
+}
+
+int HeadlessCommands::outboxRun()
+{
+    if (!openOutbox())
+        return Failed;
+    if (!loadKey())
+        return Failed;
+    Result<OutboxService::DrainReport> report = m_session.outbox().drainBlocking();
+    if (!report)
+        return fail(report.error());
+    Result<QMap<OutboxState, int>> counts = m_session.outbox().countsBlocking();
+    if (!counts)
+        return fail(counts.error());
+    const int open = counts->value(OutboxState::Pending) + counts->value(OutboxState::InFlight);
+    out() << tr("Outbox run: %1 sent, %2 succeeded, %3 failed, %4 need attention, %5 still pending.")
+                 .arg(report->attempted)
+                 .arg(report->succeeded)
+                 .arg(report->failed)
+                 .arg(report->needsAttention)
+                 .arg(open)
+          << Qt::endl;
+    out() << tr("Outbox totals: %1 succeeded, %2 failed, %3 need attention.")
+                 .arg(counts->value(OutboxState::Succeeded))
+                 .arg(counts->value(OutboxState::Failed))
+                 .arg(counts->value(OutboxState::NeedsAttention))
+          << Qt::endl;
+    if (report->failed > 0 || report->needsAttention > 0)
+        return Failed;
+    return open > 0 ? Pending : Ok;
+}
+
+int HeadlessCommands::outboxList(const QString &state)
+{
+    if (!openOutbox())
+        return Failed;
+    const std::optional<OutboxState> filter = state.isEmpty() ? std::nullopt : outboxStateFromName(state);
+    Result<QList<OutboxEntry>> entries = m_session.outbox().entriesBlocking(filter);
+    if (!entries)
+        return fail(entries.error());
+    for (const OutboxEntry &e : *entries) {
+        QString line = QStringLiteral("%1\t%2\t%3\t%4 %5\tattempts=%6\tcreated=%7\top_id=%8\tkey=%9")
+                           .arg(e.id)
+                           .arg(outboxStateName(e.state), e.operation, e.method, e.path)
+                           .arg(e.attempts)
+                           .arg(e.createdAt.toString(Qt::ISODate), e.clientOpId.isEmpty() ? QStringLiteral("-") : e.clientOpId,
+                                e.idempotencyKey);
+        if (!e.resultObjectId.isEmpty())
+            line += QStringLiteral("\tresult=%1").arg(e.resultObjectId);
+        if (!e.errorKind.isEmpty())
+            line += QStringLiteral("\terror=%1 http=%2 request=%3: %4")
+                        .arg(e.errorKind)
+                        .arg(e.errorHttpStatus)
+                        .arg(e.errorRequestId.isEmpty() ? QStringLiteral("-") : e.errorRequestId, e.errorMessage);
+        out() << line << Qt::endl;
+    }
+    out() << QCoreApplication::translate("HeadlessCommands", "%n operation(s).", nullptr, int(entries->size()))
           << Qt::endl;
     return Ok;
 }

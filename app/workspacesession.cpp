@@ -1,6 +1,8 @@
 #include "app/workspacesession.h"
 
+#include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 
 namespace Billing {
 
@@ -56,12 +58,15 @@ WorkspaceSession::WorkspaceSession(AppPaths paths, WorkspaceSettings settings)
     config.baseUrl = m_settings.stripeApiBase;
     m_stripe = std::make_unique<StripeClient>(config);
     m_sync = std::make_unique<SyncService>(m_stripe.get(), m_cache.get());
+    m_outbox = std::make_unique<OutboxService>(
+        QFileInfo(m_settings.cachePath).absoluteDir().filePath(QStringLiteral("outbox.sqlite")), m_stripe.get());
 }
 
 WorkspaceSession::~WorkspaceSession()
 {
     // The sync service talks to the client and the cache: it goes first.
     m_sync.reset();
+    m_outbox.reset();
     m_stripe.reset();
 }
 

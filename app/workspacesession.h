@@ -1,6 +1,7 @@
 #pragma once
 
 #include "services/domain/result.h"
+#include "services/outbox/outboxservice.h"
 #include "services/platform/apppaths.h"
 #include "services/platform/secretstore.h"
 #include "services/platform/workspacesettings.h"
@@ -43,6 +44,8 @@ public:
     AsyncBillingDatabase &billingDatabase() { return *m_billingDb; }
     StripeClient &stripe() { return *m_stripe; }
     SyncService &sync() { return *m_sync; }
+    // Money operations: <workspace>/outbox.sqlite beside the cache; not opened until asked.
+    OutboxService &outbox() { return *m_outbox; }
 
     // Reads the Stripe key (keychain, else the environment for this run) and hands it to the
     // client; `done` runs on this thread with the outcome.
@@ -61,6 +64,7 @@ private:
     std::unique_ptr<AsyncBillingDatabase> m_billingDb;
     std::unique_ptr<StripeClient> m_stripe;
     std::unique_ptr<SyncService> m_sync;
+    std::unique_ptr<OutboxService> m_outbox;
 };
 
 // The billing-database settings of a workspace, as the storage layer takes them.

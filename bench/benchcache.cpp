@@ -115,12 +115,16 @@ bool dropPageCache()
 // Runs the event loop until `done` is true (checked after every event batch) or the timeout.
 bool spinUntil(const std::function<bool()> &done, int timeoutMs = 120000)
 {
+    // Blocks in the event dispatcher (no busy polling: the worker thread needs the other core);
+    // a 1 s timer wakes it to check the timeout.
     QElapsedTimer t;
     t.start();
+    QTimer tick;
+    tick.start(1000);
     while (!done()) {
         if (t.elapsed() > timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents | QEventLoop::AllEvents, 50);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
@@ -266,6 +270,25 @@ bool planLooksBad(const QString &plan)
         || (mainPart.contains(QStringLiteral("SCAN ")) && !mainPart.contains(QStringLiteral("USING INDEX"))
             && !mainPart.contains(QStringLiteral("USING COVERING INDEX"))
             && !mainPart.contains(QStringLiteral("VIRTUAL TABLE")));
+}
+
+// The outer query's part of a plan, short: "SCAN invoices_by_created", "SEARCH invoices_by_status
+// (status=?) + sort" (a temp B-tree for ORDER BY means SQLite sorts every selected row).
+QString shortPlan(const QString &plan)
+{
+    QStringList steps;
+    for (const QString &step : plan.split(QStringLiteral(" | "))) {
+        if (step.startsWith(QStringLiteral("CORRELATED")) || step.startsWith(QStringLiteral("SEARCH a ")))
+            continue;
+        QString s = step;
+        s.replace(QStringLiteral(" USING COVERING INDEX "), QStringLiteral(" covering "));
+        s.replace(QStringLiteral(" USING INDEX "), QStringLiteral(" "));
+        s.replace(QStringLiteral(" USING INTEGER PRIMARY KEY "), QStringLiteral(" rowid "));
+        s.replace(QStringLiteral("USE TEMP B-TREE FOR ORDER BY"), QStringLiteral("+ sort"));
+        s.replace(QStringLiteral("SCAN i "), QStringLiteral("SCAN ")).replace(QStringLiteral("SEARCH i "), QStringLiteral("SEARCH "));
+        steps << s;
+    }
+    return steps.join(QStringLiteral(" "));
 }
 
 template <typename F>
@@ -464,6 +487,8 @@ void benchSearch(const Options &o, bool canDrop, Report &r)
     QObject::connect(&model, &PagedTableModel::loadFailed, &model,
                      [](const QString &m) { die(QStringLiteral("customer model: ") + m); });
     const auto setSearch = [&](const QString &text) {
+        if (model.query().search == text.trimmed())
+            return; // unchanged: the model does not reload
         reloaded = false;
         model.setSearchText(text);
         if (!spinUntil([&] { return reloaded; }))
@@ -560,8 +585,9 @@ void benchSort(const Options &o, bool canDrop, Report &r)
     r.add(QStringLiteral("First page (200 rows) in each order and the next keyset page after it. Direct = "
                          "LocalCache::invoices(); cold = new connection after dropping the OS page cache; model = "
                          "ServerSortProxyModel::sort() on InvoiceTableModel until the first page is in the model, then "
-                         "fetchMore() until the next page is appended. ms, median / p95 over %1 runs. ⚠ = the plan "
-                         "sorts or scans the table (see plans below).")
+                         "fetchMore() until the next page is appended. ms, median / p95 over %1 runs. Plan = the "
+                         "index SQLite walks for page 1 (+ sort = it sorts every selected row; ⚠ = sorts or scans "
+                         "the table; full plans below).")
               .arg(o.runs));
     r.add(QString());
     r.add(QStringLiteral("| order | rows | direct page 1 | direct page 2 | direct cold page 1 | model sort → page 1 | model fetchMore → page 2 | plan |"));
@@ -654,7 +680,8 @@ void benchSort(const Options &o, bool canDrop, Report &r)
                   .arg(c.label)
                   .arg(rows)
                   .arg(medP95(stats(p1)), medP95(stats(p2)), medP95(stats(cold)), medP95(stats(modelSort.value(ci))),
-                       medP95(stats(modelNext.value(ci))), isBad ? QStringLiteral("⚠") : QStringLiteral("index")));
+                       medP95(stats(modelNext.value(ci))),
+                       (isBad ? QStringLiteral("⚠ ") : QString()) + shortPlan(plan1)));
         plans << QStringLiteral("- %1: page 1 `%2`; page 2 `%3`").arg(c.label, plan1, plan2);
         if (isBad)
             bad << c.label;
@@ -751,6 +778,10 @@ int main(int argc, char **argv)
                       .arg(counts->invoices)
                       .arg(counts->failedInvoices)
                       .arg(double(QFileInfo(o.file).size()) / 1048576.0, 0, 'f', 0));
+        QFile load(QStringLiteral("/proc/loadavg"));
+        if (load.open(QIODevice::ReadOnly))
+            r.add(QStringLiteral("- load average at start: %1 (other processes share the cores; p95 shows their effect)")
+                      .arg(QString::fromLatin1(load.readAll()).section(QLatin1Char(' '), 0, 2)));
         r.add(QStringLiteral("- page cache: %1").arg(canDrop ? QStringLiteral("dropped for cold figures (sync; echo 3 > /proc/sys/vm/drop_caches)")
                                                              : QStringLiteral("not dropped: cold = first open in a fresh process")));
     }

@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -94,7 +95,8 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
     setCentralWidget(central);
 
     m_status = new ConnectionStatusWidget(sync, this);
-    statusBar()->addPermanentWidget(m_status, 1);
+    // Not stretched: the status bar's own messages ("Settings saved", problems) use the left part.
+    statusBar()->addPermanentWidget(m_status);
     statusBar()->setSizeGripEnabled(false);
     connect(m_status, &ConnectionStatusWidget::syncFinished, this, [this](bool ok) { markStale(!ok); });
     connect(m_sync, &SyncControl::connectionChanged, this,
@@ -179,16 +181,50 @@ SettingsDialog *MainWindow::createSettingsDialog()
     return dialog;
 }
 
+SettingsDialog *MainWindow::settingsDialog() const
+{
+    return m_settingsDialog.data();
+}
+
 void MainWindow::openSettings()
 {
+    if (m_settingsDialog) {
+        m_settingsDialog->raise();
+        m_settingsDialog->activateWindow();
+        return;
+    }
     SettingsDialog *dialog = createSettingsDialog();
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const Status saved = m_settings->save(dialog->settings(), dialog->newApiKey());
-        if (!saved.ok())
-            QMessageBox::warning(this, tr("Settings not saved"), saved.error().userMessage);
-    });
+    m_settingsDialog = dialog;
+    connect(dialog, &SettingsDialog::saveRequested, this, [this, dialog] { saveSettings(dialog); });
     dialog->open();
+}
+
+void MainWindow::saveSettings(SettingsDialog *dialog)
+{
+    const bool databaseChanged = dialog->databaseChanged();
+    dialog->setSaving(true);
+    QPointer<SettingsDialog> guard(dialog);
+    // The window is the context: if the dialog was cancelled meanwhile, the outcome still shows.
+    m_settings->save(dialog->change(), this, [this, guard, databaseChanged](Status saved) {
+        if (!saved) {
+            if (guard) {
+                guard->setSaving(false);
+                guard->showSaveError(saved.error().userMessage);
+            } else {
+                statusBar()->showMessage(tr("Settings not saved: %1").arg(saved.error().userMessage), 15000);
+            }
+            return;
+        }
+        statusBar()->showMessage(databaseChanged ? tr("Settings saved. The new billing database is used from the "
+                                                      "next start of Billing Console.")
+                                                 : tr("Settings saved"),
+                                 databaseChanged ? 15000 : 8000);
+        if (guard) {
+            guard->setSaving(false);
+            guard->accept();
+        }
+    });
 }
 
 } // namespace Billing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QListWidget;
 class QStackedWidget;
@@ -47,11 +48,15 @@ public:
 
     // A Settings dialog over the current settings (not shown); the caller owns it.
     SettingsDialog *createSettingsDialog();
+    // Opens the Settings dialog (or raises the open one). Saving keeps it open until the store
+    // answers: on failure it shows the error, on success it closes and the status bar says so.
     void openSettings();
+    SettingsDialog *settingsDialog() const; // the open one, or null
 
 private:
     void buildMenus();
     void markStale(bool stale);
+    void saveSettings(SettingsDialog *dialog);
 
     CacheReader *m_cache;
     SyncControl *m_sync;
@@ -64,6 +69,7 @@ private:
     UsagePage *m_usage;
     DunningPage *m_dunning;
     ConnectionStatusWidget *m_status;
+    QPointer<SettingsDialog> m_settingsDialog;
 };
 
 } // namespace Billing

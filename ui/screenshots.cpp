@@ -60,8 +60,8 @@ Result<QStringList> saveScreenshots(MainWindow &window, const QString &dir)
             if (page->model()->rowCount() > 0 && page->selectedId().isEmpty())
                 page->selectRow(0);
         } else {
-            UsageSeriesModel *series = window.usagePage()->series();
-            spin([series] { return !series->isLoading() && series->rowCount() > 0; }, 3000);
+            UsagePage *usage = window.usagePage();
+            spin([usage] { return usage->isReady(); }, 5000);
         }
         settle(250); // detail lines, footers, layout
         const QString file = QDir(dir).filePath(MainWindow::paneKey(pane) + QStringLiteral(".png"));

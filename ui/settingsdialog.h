@@ -8,24 +8,40 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 
 namespace Billing {
 
-// Stripe API key (stored only through the keychain by the SettingsStore), API base URL and the
-// billing database (SQLite file or PostgreSQL). Validates inline; OK is disabled while invalid.
+// Edits a workspace's settings: Stripe API key (stored only through the keychain by the
+// SettingsStore) and API base URL, the billing database (SQLite file or PostgreSQL, with its
+// password in the keychain), and shows the local cache file (read-only). Validates inline with
+// WorkspaceSettings::problems(); OK is disabled while invalid.
+//
+// OK does not close the dialog: it emits saveRequested(). The owner saves (asynchronously), then
+// calls accept() on success or showSaveError() on failure; setSaving() shows the wait.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SettingsDialog)
 public:
-    SettingsDialog(const ConsoleSettings &settings, ApiKeySource keySource, QWidget *parent = nullptr);
+    SettingsDialog(const WorkspaceSettings &settings, SecretSource keySource, QWidget *parent = nullptr);
 
-    ConsoleSettings settings() const;
-    std::optional<QString> newApiKey() const; // nullopt when the key field was left empty
+    // The edited settings; name and cache path are those passed in (not editable here).
+    WorkspaceSettings settings() const;
+    const WorkspaceSettings &originalSettings() const { return m_original; }
+    std::optional<QString> newApiKey() const;           // nullopt when the key field is empty
+    std::optional<QString> newPostgresPassword() const; // nullopt when empty or SQLite is chosen
+    SettingsChange change() const;
+    bool databaseChanged() const; // the billing database differs from the one in use
     bool isValid() const;
     QStringList validationMessages() const;
+
+    void setSaving(bool saving);
+    bool isSaving() const { return m_saving; }
+    void showSaveError(const QString &message); // empty hides it
+    QString saveError() const;
 
     // For tests and screenshots.
     QLineEdit *apiKeyEdit() const { return m_apiKey; }
@@ -33,14 +49,23 @@ public:
     QComboBox *databaseKindCombo() const { return m_dbKind; }
     QLineEdit *sqlitePathEdit() const { return m_sqlitePath; }
     QLineEdit *pgHostEdit() const { return m_pgHost; }
+    QSpinBox *pgPortSpin() const { return m_pgPort; }
     QLineEdit *pgDatabaseEdit() const { return m_pgDatabase; }
     QLineEdit *pgUserEdit() const { return m_pgUser; }
+    QLineEdit *pgPasswordEdit() const { return m_pgPassword; }
+    QComboBox *pgSslCombo() const { return m_pgSsl; }
+    QLineEdit *cachePathEdit() const { return m_cachePath; }
     QPushButton *okButton() const;
+
+Q_SIGNALS:
+    void saveRequested();
 
 private:
     void validate();
+    void updateOkButton();
     static void markInvalid(QWidget *w, bool invalid);
 
+    WorkspaceSettings m_original;
     QLineEdit *m_apiKey;
     QLabel *m_keySource;
     QLabel *m_keyMessage;
@@ -57,8 +82,14 @@ private:
     QLineEdit *m_pgPassword;
     QComboBox *m_pgSsl;
     QLabel *m_pgMessage;
+    QLabel *m_restartNote;
+    QLineEdit *m_cachePath;
+    QLabel *m_otherMessage;
+    QLabel *m_saveError;
+    QLabel *m_savingLabel;
     QDialogButtonBox *m_buttons;
     QStringList m_messages;
+    bool m_saving = false;
 };
 
 } // namespace Billing

@@ -24,6 +24,7 @@ QListWidget#Navigation::item:hover { background: #1f2937; color: #ffffff; }
 QListWidget#Navigation::item:selected { background: #4f46e5; color: #ffffff; }
 QLabel#PageTitle { font-size: 17pt; font-weight: 600; color: #111827; }
 QLabel#PageCount { color: #6b7280; font-size: 10pt; padding-top: 6px; }
+QLabel#RangeLabel { color: #4b5563; }
 QLabel#StaleHint { color: #92400e; background: #fef3c7; border-radius: 4px; padding: 3px 8px; }
 QLabel#EmptyState { color: #6b7280; font-size: 12pt; }
 QLabel#Footer { color: #374151; padding: 4px 2px; }
@@ -49,7 +50,15 @@ QStatusBar { background: #ffffff; border-top: 1px solid #e5e7eb; }
 QStatusBar::item { border: none; }
 QLabel#ModeBadge { border-radius: 9px; padding: 2px 10px; font-weight: 600; color: #ffffff; }
 QLabel#ValidationMessage { color: #b91c1c; }
-QLabel#KeySource { color: #4b5563; }
+QLabel#KeySource, QLabel#FieldHint { color: #6b7280; }
+QGroupBox { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 8px; margin-top: 26px;
+            padding: 12px 14px 10px 14px; font-size: 11pt; font-weight: 600; color: #111827; }
+QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 2px; top: 2px; padding: 0px 2px; }
+QLineEdit[readOnly="true"] { background: #f3f4f6; color: #374151; }
+QLabel#RestartNote { color: #4b5563; background: #f3f4f6; border-radius: 4px; padding: 5px 8px; }
+QLabel#RestartNote[changed="true"] { color: #92400e; background: #fef3c7; }
+QLabel#SaveError { color: #991b1b; background: #fee2e2; border: 1px solid #fecaca; border-radius: 6px; padding: 8px 10px; }
+QLabel#SavingLabel { color: #4b5563; }
 QSplitter::handle { background: transparent; }
 )");
 }

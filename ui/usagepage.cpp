@@ -2,18 +2,20 @@
 
 #include "models/usageseriesmodel.h"
 #include "services/storage/cachereader.h"
+#include "services/storage/usage.h"
 #include "ui/charts/usagechartview.h"
 
 #include <QComboBox>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 namespace Billing {
 
 UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
-    : QWidget(parent), m_cache(cache), m_model(new UsageSeriesModel(usage, this))
+    : QWidget(parent), m_reader(usage), m_cache(cache), m_model(new UsageSeriesModel(usage, this))
 {
     auto *root = new QVBoxLayout(this);
     root->setContentsMargins(24, 20, 24, 12);
@@ -47,7 +49,7 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     m_range->addItem(tr("Last 60 days"), 60);
     m_range->addItem(tr("Last 90 days"), 90);
     m_range->addItem(tr("Last 12 months"), 365);
-    m_range->setCurrentIndex(2);
+    m_range->setCurrentIndex(1);
     m_granularity = new QComboBox;
     m_granularity->setObjectName(QStringLiteral("GranularityFilter"));
     m_granularity->addItem(tr("Hourly"), int(UsageGranularity::Hour));
@@ -63,6 +65,9 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     filters->addWidget(new QLabel(tr("Granularity")));
     filters->addWidget(m_granularity);
     filters->addStretch();
+    m_rangeLabel = new QLabel;
+    m_rangeLabel->setObjectName(QStringLiteral("RangeLabel"));
+    filters->addWidget(m_rangeLabel);
     root->addLayout(filters);
 
     auto *card = new QFrame;
@@ -93,6 +98,12 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     connect(m_range, &QComboBox::currentIndexChanged, this, &UsagePage::applyRange);
     connect(m_customer, &QComboBox::currentIndexChanged, this,
             [this] { m_model->setCustomerId(m_customer->currentData().toString()); });
+    if (m_reader) {
+        connect(m_reader, &UsageReader::usageChanged, this, [this] {
+            if (m_loaded)
+                findDataEnd();
+        });
+    }
 }
 
 QString UsagePage::title() const
@@ -106,9 +117,13 @@ void UsagePage::ensureLoaded()
         return;
     m_loaded = true;
     m_model->setGranularity(UsageGranularity(m_granularity->currentData().toInt()));
-    applyRange();
-    m_model->reload();
+    findDataEnd();
     loadCustomers();
+}
+
+bool UsagePage::isReady() const
+{
+    return m_loaded && !m_anchoring && !m_model->isLoading() && m_model->query().to.isValid();
 }
 
 void UsagePage::setStale(bool stale)
@@ -116,11 +131,76 @@ void UsagePage::setStale(bool stale)
     m_stale->setVisible(stale);
 }
 
+namespace {
+QDateTime newestBucket(const Result<QList<UsagePoint>> &points)
+{
+    QDateTime newest;
+    if (points.ok()) {
+        for (const UsagePoint &p : points.value()) {
+            if (p.quantity != 0 && (!newest.isValid() || p.bucketStart > newest))
+                newest = p.bucketStart;
+        }
+    }
+    return newest;
+}
+} // namespace
+
+void UsagePage::findDataEnd()
+{
+    if (!m_reader) {
+        applyRange();
+        return;
+    }
+    // Monthly buckets over a wide window find the newest month cheaply, daily buckets of that
+    // month the newest day. Over all customers, so a customer filter keeps the same range.
+    const quint64 ticket = ++m_anchorTicket;
+    m_anchoring = true;
+    const QDate today = QDateTime::currentDateTimeUtc().date();
+    UsageSeriesQuery months;
+    months.granularity = UsageGranularity::Month;
+    months.from = QDateTime(QDate(today.year() - 10, 1, 1), QTime(0, 0), Qt::UTC);
+    months.to = QDateTime(QDate(today.year() + 2, 1, 1), QTime(0, 0), Qt::UTC);
+    auto finish = [this, ticket](const QDateTime &end) {
+        if (ticket != m_anchorTicket)
+            return;
+        m_anchoring = false;
+        m_dataEnd = end;
+        applyRange();
+    };
+    m_reader->series(months, this, [this, ticket, finish](Result<QList<UsagePoint>> byMonth) {
+        if (ticket != m_anchorTicket)
+            return;
+        const QDateTime newestMonth = newestBucket(byMonth);
+        if (!newestMonth.isValid()) {
+            finish({});
+            return;
+        }
+        UsageSeriesQuery days;
+        days.granularity = UsageGranularity::Day;
+        days.from = newestMonth;
+        days.to = newestMonth.addMonths(1);
+        m_reader->series(days, this, [finish](Result<QList<UsagePoint>> byDay) {
+            const QDateTime newestDay = newestBucket(byDay);
+            finish(newestDay.isValid() ? newestDay.addDays(1) : QDateTime());
+        });
+    });
+}
+
 void UsagePage::applyRange()
 {
     const int days = m_range->currentData().toInt();
-    const QDateTime end(QDate::currentDate().addDays(1), QTime(0, 0));
-    m_model->setRange(end.addDays(-days).toUTC(), end.toUTC());
+    const QDateTime tomorrow(QDateTime::currentDateTimeUtc().date().addDays(1), QTime(0, 0), Qt::UTC);
+    const QDateTime end = m_dataEnd.isValid() ? m_dataEnd : tomorrow;
+    const QDateTime from = end.addDays(-days);
+    m_model->setRange(from, end);
+
+    const QLocale loc;
+    const QString format = QStringLiteral("d MMM yyyy");
+    QString text = tr("%1 – %2").arg(loc.toString(from.date(), format), loc.toString(end.date().addDays(-1), format));
+    if (m_dataEnd.isValid() && m_dataEnd < tomorrow)
+        text = tr("%1 (up to the newest usage)").arg(text);
+    m_rangeLabel->setText(text);
+    m_rangeLabel->setToolTip(tr("Dates in UTC. The range ends on the day of the newest recorded usage."));
 }
 
 void UsagePage::loadCustomers()

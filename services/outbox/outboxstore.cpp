@@ -60,7 +60,7 @@ QDateTime fromMs(const QVariant &v)
 {
     if (v.isNull())
         return {};
-    return QDateTime::fromMSecsSinceEpoch(v.toLongLong(), QTimeZone::UTC);
+    return QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
 }
 
 QString jsonText(const QJsonObject &o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
@@ -386,10 +386,6 @@ Result<OutboxStore::Claim> OutboxStore::claimNext(const QDateTime &now, const Cl
                 return queryError(u);
             if (Status st = tx.commit(); !st)
                 return st.error();
-            logDb(QStringLiteral("entry %1 (%2 %3, key %4) needs attention: unconfirmed and older than 24 h")
-                      .arg(e.id)
-                      .arg(e.operation, e.path, e.idempotencyKey),
-                  false);
             claim.changed << e.id;
             continue;
         }
@@ -552,7 +548,7 @@ Result<QDateTime> OutboxStore::nextDue()
         return queryError(q);
     if (!q.next() || q.value(0).isNull())
         return QDateTime();
-    return QDateTime::fromMSecsSinceEpoch(q.value(0).toLongLong(), QTimeZone::UTC);
+    return QDateTime::fromMSecsSinceEpoch(q.value(0).toLongLong(), Qt::UTC);
 }
 
 } // namespace Billing

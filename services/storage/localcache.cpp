@@ -838,6 +838,29 @@ Status LocalCache::setMeta(const QString &key, const QString &value)
 
 // ---- reads ----
 
+Result<QDateTime> LocalCache::lastSynced(const QString &objectType) const
+{
+    const auto value = meta(QStringLiteral("last_synced:") + objectType);
+    if (!value.ok())
+        return value.error();
+    if (value.value().isEmpty())
+        return QDateTime();
+    QDateTime when = QDateTime::fromString(value.value(), Qt::ISODate);
+    when.setTimeSpec(Qt::UTC);
+    return when;
+}
+
+Status LocalCache::setLastSynced(const QStringList &objectTypes, const QDateTime &when)
+{
+    const QString value = when.toUTC().toString(Qt::ISODate);
+    for (const QString &type : objectTypes) { // few rows; each its own upsert
+        const Status s = setMeta(QStringLiteral("last_synced:") + type, value);
+        if (!s.ok())
+            return s;
+    }
+    return {};
+}
+
 Result<QString> LocalCache::meta(const QString &key) const
 {
     if (!isOpen())

@@ -7,9 +7,11 @@
 #include "services/domain/subscription.h"
 #include "services/storage/cachequeries.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 namespace Billing {
 
@@ -57,6 +59,11 @@ public:
     // Small key/value store: sync cursors, last sync time, account id.
     Status setMeta(const QString &key, const QString &value);
     Result<QString> meta(const QString &key) const; // empty string when absent
+    // When objects of a type ("customer", "invoice", ...) last came from Stripe in a completed sync
+    // (full or refresh): the meta key "last_synced:<type>" that SyncService writes, UTC. An invalid
+    // QDateTime when never; panes show a stale-data indicator from it.
+    Result<QDateTime> lastSynced(const QString &objectType) const;
+    Status setLastSynced(const QStringList &objectTypes, const QDateTime &when);
 
     // Reads, keyset-paged.
     Result<QList<Customer>> customers(const CustomerQuery &query) const;

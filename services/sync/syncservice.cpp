@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace Billing {
 
@@ -93,6 +94,31 @@ QString stageName(const QString &type)
 
 } // namespace
 
+// One list the full sync walks.
+struct ListJob
+{
+    QString type;       // Stripe object name
+    QString path;       // GET list path
+    FormParams params;  // fixed filters (subscriptions: status=all)
+    bool collect = false; // kept in memory for a join instead of written page by page
+    qint64 done = 0;    // objects received
+    qint64 covered = 0; // seconds of `created` walked, for the density estimate
+};
+
+// A created range of one list, walked newest first with a starting_after cursor.
+struct Partition
+{
+    int job = 0;
+    qint64 lo = 0;  // created >= lo
+    qint64 hi = 0;  // created < hi
+    QString cursor; // starting_after
+    qint64 top = -1; // created of the last object received; left to walk: [lo, top], or [lo, hi) when -1
+    bool first = false; // the list's first request: no created filter, finds the newest
+    bool inFlight = false;
+    bool done = false;
+    qint64 left() const { return (top >= 0 ? top + 1 : hi) - lo; }
+};
+
 struct SyncService::Run
 {
     bool full = true;
@@ -108,7 +134,21 @@ struct SyncService::Run
     qint64 cursorCreated = 0;
     QList<QJsonObject> events; // refresh: new events, newest first
     bool cursorFound = false;
+    // Full sync: the partitioned walk.
+    std::vector<ListJob> jobs;
+    std::vector<Partition> parts;
+    int partsInFlight = 0;
+    qint64 requests = 0;
+    std::function<void()> listsDone;
 };
+
+QStringList SyncService::syncedObjectTypes()
+{
+    QStringList out;
+    for (const auto &[type, table] : cachedTypes())
+        out << type;
+    return out;
+}
 
 SyncService::SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *parent)
     : SyncControl(parent), m_client(client), m_cache(cache)
@@ -161,17 +201,7 @@ void SyncService::begin(bool full)
     if (full) {
         fetchAccount([this] {
             fetchEventCursor([this] {
-                syncList(QString(), QStringLiteral("/v1/products"), QStringLiteral("product"), [this] {
-                    syncList(QString(), QStringLiteral("/v1/prices"), QStringLiteral("price"), [this] {
-                        syncList(QString(), QStringLiteral("/v1/customers"), QStringLiteral("customer"), [this] {
-                            syncList(QString(), QStringLiteral("/v1/subscriptions"), QStringLiteral("subscription"), [this] {
-                                syncList(QString(), QStringLiteral("/v1/invoices"), QStringLiteral("invoice"), [this] {
-                                    syncPaymentAttempts([this] { removeStale([this] { writeMetaAndFinish(); }); });
-                                });
-                            });
-                        });
-                    });
-                });
+                syncListsPartitioned([this] { syncPaymentAttempts([this] { removeStale([this] { writeMetaAndFinish(); }); }); });
             });
         });
         return;
@@ -198,8 +228,12 @@ void SyncService::begin(bool full)
                 fail(r.error());
                 return;
             }
+            // Stripe keeps events for 30 days: a cursor older than that cannot be continued.
             const QDateTime lastFull = QDateTime::fromString(r.value().at(2), Qt::ISODate);
-            const bool tooOld = !lastFull.isValid() || lastFull.secsTo(QDateTime::currentDateTimeUtc()) > 30 * 86400;
+            const qint64 cursorCreated = r.value().at(1).toLongLong();
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            const bool tooOld = !lastFull.isValid()
+                || (cursorCreated > 0 ? now - cursorCreated > 30 * 86400 : lastFull.secsTo(QDateTime::currentDateTimeUtc()) > 30 * 86400);
             if (tooOld || r.value().at(1).isEmpty()) {
                 syncLog()->info("no usable events cursor (last full sync {}): doing a full sync",
                                 lastFull.isValid() ? lastFull.toString(Qt::ISODate).toStdString() : std::string("never"));
@@ -327,90 +361,273 @@ void SyncService::syncList(const QString &, const QString &path, const QString &
         });
 }
 
-void SyncService::syncPaymentAttempts(std::function<void()> next)
+void SyncService::syncListsPartitioned(std::function<void()> next)
 {
     auto run = m_run;
-    const QString stage = stageName(QStringLiteral("invoice_payment"));
-    Q_EMIT progress(stage, 0, 0);
-    m_client->listAll(
-        QStringLiteral("/v1/invoice_payments"), {}, this,
-        [this, run, stage](const QJsonArray &page) {
-            if (run != m_run || stopping())
-                return false;
+    const auto job = [](const char *type, const char *path, bool collect = false) {
+        ListJob j;
+        j.type = QString::fromLatin1(type);
+        j.path = QString::fromLatin1(path);
+        j.params = FormValue::object();
+        j.collect = collect;
+        return j;
+    };
+    run->jobs = {job("product", "/v1/products"),
+                 job("price", "/v1/prices"),
+                 job("customer", "/v1/customers"),
+                 job("subscription", "/v1/subscriptions"),
+                 job("invoice", "/v1/invoices"),
+                 job("invoice_payment", "/v1/invoice_payments", true),
+                 job("payment_intent", "/v1/payment_intents", true)};
+    for (ListJob &j : run->jobs) {
+        if (j.type == QLatin1String("subscription"))
+            j.params.insert(QStringLiteral("status"), "all");
+    }
+    run->parts.clear();
+    for (int i = 0; i < int(run->jobs.size()); ++i) {
+        Partition p;
+        p.job = i;
+        p.first = true;
+        run->parts.push_back(p);
+        Q_EMIT progress(stageName(run->jobs[size_t(i)].type), 0, 0);
+    }
+    run->listsDone = std::move(next);
+    pumpPartitions();
+}
+
+void SyncService::pumpPartitions()
+{
+    auto run = m_run;
+    if (!run)
+        return;
+    if (stopping()) {
+        if (run->partsInFlight == 0)
+            finish(Status());
+        return;
+    }
+    const int target = std::max(1, m_client->config().maxConcurrentRequests);
+    for (int i = 0; i < int(run->parts.size()) && run->partsInFlight < target; ++i) {
+        const Partition &p = run->parts[size_t(i)];
+        if (!p.done && !p.inFlight)
+            issuePartition(i);
+    }
+    // Fewer walks than the client can carry: cut the partition with the most objects estimated left
+    // in two. The walker keeps the newer half (it walks downwards); a new one takes the older half.
+    while (run->partsInFlight < target) {
+        int best = -1;
+        double bestLeft = 0;
+        for (int i = 0; i < int(run->parts.size()); ++i) {
+            const Partition &p = run->parts[size_t(i)];
+            if (p.done || p.first || p.left() < 2)
+                continue;
+            const ListJob &j = run->jobs[size_t(p.job)];
+            const double density = (double(j.done) + 1.0) / (double(j.covered) + 1.0); // objects per second
+            const double left = double(p.left()) * density;
+            if (left > bestLeft) {
+                bestLeft = left;
+                best = i;
+            }
+        }
+        if (best < 0 || bestLeft < 100) // less than a page left anywhere: not worth a request
+            break;
+        Partition older;
+        {
+            Partition &p = run->parts[size_t(best)];
+            const qint64 mid = p.lo + p.left() / 2;
+            older.job = p.job;
+            older.lo = p.lo;
+            older.hi = mid;
+            p.lo = mid;
+        }
+        run->parts.push_back(older);
+        issuePartition(int(run->parts.size()) - 1);
+    }
+    if (run->partsInFlight == 0) {
+        const bool allDone = std::all_of(run->parts.cbegin(), run->parts.cend(), [](const Partition &p) { return p.done; });
+        if (allDone && run->listsDone) {
+            syncLog()->info("lists walked: {} requests over {} partitions", run->requests, run->parts.size());
+            for (const ListJob &j : run->jobs) {
+                if (j.collect)
+                    continue;
+                const QStringList ids(run->seen[j.type].cbegin(), run->seen[j.type].cend());
+                AsyncLocalCache *cache = m_cache;
+                const QString type = j.type;
+                m_cache->thread().run([cache, type, ids](LocalCache &) { cache->notifyChanged(type, ids); });
+            }
+            auto next = std::move(run->listsDone);
+            run->listsDone = nullptr;
+            next();
+        }
+    }
+}
+
+void SyncService::issuePartition(int index)
+{
+    auto run = m_run;
+    Partition &p = run->parts[size_t(index)];
+    const ListJob &j = run->jobs[size_t(p.job)];
+    FormParams params = j.params;
+    params.insert(QStringLiteral("limit"), 100);
+    if (!p.first)
+        params.insert(QStringLiteral("created"), FormValue::object({{"gte", p.lo}, {"lt", p.hi}}));
+    if (!p.cursor.isEmpty())
+        params.insert(QStringLiteral("starting_after"), p.cursor);
+    p.inFlight = true;
+    ++run->partsInFlight;
+    ++run->requests;
+    m_client->get(j.path, params, this, [this, run, index](Result<QJsonObject> r) {
+        if (run != m_run)
+            return;
+        onPartitionPage(index, std::move(r));
+    });
+}
+
+void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
+{
+    auto run = m_run;
+    {
+        Partition &p = run->parts[size_t(index)];
+        p.inFlight = false;
+    }
+    --run->partsInFlight;
+    if (!result.ok()) {
+        fail(result.error());
+        return;
+    }
+    if (stopping()) {
+        pumpPartitions();
+        return;
+    }
+    const QJsonObject &list = result.value();
+    const QJsonValue data = list.value(QLatin1String("data"));
+    const int jobIndex = run->parts[size_t(index)].job;
+    ListJob &job = run->jobs[size_t(jobIndex)];
+    if (list.value(QLatin1String("object")).toString() != QLatin1String("list") || !data.isArray()) {
+        fail(Error::make(Error::Kind::InvalidResponse, StripeClient::userMessageFor(Error::Kind::InvalidResponse),
+                         QStringLiteral("GET %1 did not return a list object").arg(job.path)));
+        return;
+    }
+    const QJsonArray items = data.toArray();
+    const bool hasMore = list.value(QLatin1String("has_more")).toBool();
+    Partition &p = run->parts[size_t(index)];
+    QJsonArray page;
+    bool below = false; // reached the range that was cut off while this page was under way
+    qint64 lastCreated = -1;
+    QString lastId;
+    for (const QJsonValue &v : items) {
+        const QJsonObject o = v.toObject();
+        const qint64 created = o.value(QLatin1String("created")).toInteger(-1);
+        if (!p.first && created < p.lo) {
+            below = true;
+            break;
+        }
+        page.append(o);
+        lastCreated = created;
+        lastId = o.value(QLatin1String("id")).toString();
+    }
+    if (!page.isEmpty()) {
+        const qint64 before = p.top >= 0 ? p.top : (p.first ? lastCreated : p.hi - 1);
+        job.covered += std::max<qint64>(0, before - lastCreated);
+        p.top = lastCreated;
+        p.cursor = lastId;
+        job.done += page.size();
+        if (job.collect) {
+            for (const QJsonValue &v : page) {
+                const QJsonObject o = v.toObject();
+                if (job.type == QLatin1String("payment_intent"))
+                    run->intents.insert(o.value(QLatin1String("id")).toString(), o);
+                else
+                    run->invoicePayments << o;
+            }
+        } else {
+            QSet<QString> &seen = run->seen[job.type];
             for (const QJsonValue &v : page)
-                run->invoicePayments << v.toObject();
-            Q_EMIT progress(stage, run->invoicePayments.size(), 0);
-            return true;
-        },
-        [this, run, stage, next](Status s) {
-            if (run != m_run)
-                return;
-            if (!s.ok()) {
-                fail(s.error());
-                return;
-            }
-            if (stopping()) {
-                finish(Status());
-                return;
-            }
-            m_client->listAll(
-                QStringLiteral("/v1/payment_intents"), {}, this,
-                [this, run](const QJsonArray &page) {
-                    if (run != m_run || stopping())
-                        return false;
-                    for (const QJsonValue &v : page) {
-                        const QJsonObject pi = v.toObject();
-                        run->intents.insert(pi.value(QLatin1String("id")).toString(), pi);
-                    }
-                    return true;
-                },
-                [this, run, stage, next](Status s) {
-                    if (run != m_run)
-                        return;
-                    if (!s.ok()) {
-                        fail(s.error());
-                        return;
-                    }
-                    if (stopping()) {
-                        finish(Status());
-                        return;
-                    }
-                    // Join and write in pages of 100, each its own transaction.
-                    QList<QJsonObject> payments = std::move(run->invoicePayments);
-                    const QHash<QString, QJsonObject> intents = std::move(run->intents);
-                    QStringList ids;
-                    for (int start = 0; start < payments.size(); start += 100) {
-                        QList<QPair<QJsonObject, QJsonObject>> batch;
-                        for (int i = start; i < std::min<int>(start + 100, payments.size()); ++i) {
-                            const QString id = payments[i].value(QLatin1String("id")).toString();
-                            run->seen[QStringLiteral("invoice_payment")].insert(id);
-                            ids << id;
-                            batch << qMakePair(payments[i], intents.value(StripeParser::paymentIntentIdOf(payments[i])));
-                        }
-                        m_cache->thread().run(
-                            this,
-                            [batch](LocalCache &c) -> Status {
-                                QList<PaymentAttempt> attempts;
-                                for (const auto &pair : batch) {
-                                    auto a = StripeParser::paymentAttempt(pair.first, pair.second);
-                                    if (!a.ok())
-                                        return a.error();
-                                    attempts << a.value();
-                                }
-                                return c.upsertPaymentAttempts(attempts);
-                            },
-                            [run](Status s) {
-                                if (!s.ok() && !run->error)
-                                    run->error = s.error();
-                            });
-                    }
-                    m_summary.upserted[QStringLiteral("invoice_payment")] += payments.size();
-                    Q_EMIT progress(stage, payments.size(), payments.size());
-                    AsyncLocalCache *cache = m_cache;
-                    m_cache->thread().run([cache, ids](LocalCache &) { cache->notifyChanged(QStringLiteral("invoice_payment"), ids); });
-                    next();
+                seen.insert(v.toObject().value(QLatin1String("id")).toString());
+            const QString type = job.type;
+            m_cache->thread().run(
+                this, [type, page](LocalCache &c) { return upsertPage(c, type, page); },
+                [run](Status s) {
+                    if (!s.ok() && !run->error)
+                        run->error = s.error();
                 });
-        });
+            m_summary.upserted[type] += page.size();
+        }
+        Q_EMIT progress(stageName(job.type), job.done, 0);
+    }
+    const bool exhausted = below || !hasMore || page.isEmpty() || lastCreated < 0;
+    if (p.first) {
+        p.first = false;
+        if (exhausted) {
+            p.done = true;
+        } else {
+            // The first page gave the newest objects and how densely they lie: this walker goes
+            // on below them over about 16 pages' worth of time, and the time further down is cut
+            // into ranges that double in length; the last one reaches back to 1970.
+            const qint64 top = lastCreated;
+            const qint64 newest = page.first().toObject().value(QLatin1String("created")).toInteger(top);
+            const qint64 width = std::max<qint64>(3600, 16 * (newest - top));
+            p.hi = top + 1;
+            p.lo = std::max<qint64>(0, top - width);
+            qint64 upper = p.lo;
+            for (int k = 1; upper > 0; ++k) {
+                const qint64 lower = k >= 12 ? 0 : std::max<qint64>(0, top - (width << k));
+                Partition older;
+                older.job = jobIndex;
+                older.lo = lower;
+                older.hi = upper;
+                run->parts.push_back(older); // invalidates p
+                upper = lower;
+            }
+        }
+    } else if (exhausted) {
+        p.done = true;
+    }
+    pumpPartitions();
+}
+
+void SyncService::syncPaymentAttempts(std::function<void()> next)
+{
+    // invoice_payments and payment_intents were collected by the partitioned walk.
+    auto run = m_run;
+    const QString stage = stageName(QStringLiteral("invoice_payment"));
+    if (stopping()) {
+        finish(Status());
+        return;
+    }
+    // Join and write in pages of 100, each its own transaction.
+    QList<QJsonObject> payments = std::move(run->invoicePayments);
+    const QHash<QString, QJsonObject> intents = std::move(run->intents);
+    QStringList ids;
+    for (int start = 0; start < payments.size(); start += 100) {
+        QList<QPair<QJsonObject, QJsonObject>> batch;
+        for (int i = start; i < std::min<int>(start + 100, payments.size()); ++i) {
+            const QString id = payments[i].value(QLatin1String("id")).toString();
+            run->seen[QStringLiteral("invoice_payment")].insert(id);
+            ids << id;
+            batch << qMakePair(payments[i], intents.value(StripeParser::paymentIntentIdOf(payments[i])));
+        }
+        m_cache->thread().run(
+            this,
+            [batch](LocalCache &c) -> Status {
+                QList<PaymentAttempt> attempts;
+                for (const auto &pair : batch) {
+                    auto a = StripeParser::paymentAttempt(pair.first, pair.second);
+                    if (!a.ok())
+                        return a.error();
+                    attempts << a.value();
+                }
+                return c.upsertPaymentAttempts(attempts);
+            },
+            [run](Status s) {
+                if (!s.ok() && !run->error)
+                    run->error = s.error();
+            });
+    }
+    m_summary.upserted[QStringLiteral("invoice_payment")] += payments.size();
+    Q_EMIT progress(stage, payments.size(), payments.size());
+    AsyncLocalCache *cache = m_cache;
+    m_cache->thread().run([cache, ids](LocalCache &) { cache->notifyChanged(QStringLiteral("invoice_payment"), ids); });
+    next();
 }
 
 void SyncService::removeStale(std::function<void()> next)
@@ -637,7 +854,8 @@ void SyncService::writeMetaAndFinish()
                 if (!s.ok())
                     return s;
             }
-            return {};
+            // A completed full sync or refresh brings every cached type up to date.
+            return c.setLastSynced(syncedObjectTypes(), QDateTime::fromString(now, Qt::ISODate));
         },
         [this, run, now](Status s) {
             if (run != m_run)

@@ -9,6 +9,7 @@
 #include <QMap>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -32,10 +33,16 @@ struct SyncSummary
 // it: network calls are async, and every cache write runs as a job on the AsyncLocalCache's
 // DbThread, one page per transaction, so a cancelled or failed sync leaves whole pages only.
 //
-// Full sync: account -> products -> prices -> customers -> subscriptions (status=all) -> invoices
-// -> invoice_payments + payment_intents (joined into PaymentAttempt). Pages are upserted as they
-// arrive (panes keep showing the old rows meanwhile); rows Stripe no longer has are removed only
-// after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
+// Full sync: account -> events cursor -> every list (products, prices, customers, subscriptions
+// with status=all, invoices, invoice_payments + payment_intents joined into PaymentAttempt) walked
+// at once in created-range partitions: each list's first page gives its newest `created`; the time
+// below it is cut into geometrically growing ranges (created[gte]/created[lt]), each walked with
+// its own starting_after cursor, and whenever fewer than config().maxConcurrentRequests walks are
+// under way the partition with the most objects estimated left is cut in two. The client's rate
+// limiter paces all of it, so the sync runs at Stripe's request budget, not at its latency.
+// Objects created during the walk are above the ranges; the events cursor, taken first, brings
+// them in with the next refresh. Pages are upserted as they arrive (panes keep showing the old
+// rows meanwhile); rows Stripe no longer has are removed only after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
 // *.deleted removals); falls back to a full sync without a cursor or after 30 days.
 // Errors: finished(error); a wrong key or an unreachable API also sets connection().mode Offline
 // and lastError, and leaves the cache as it was.
@@ -69,6 +76,11 @@ public:
     static constexpr const char *MetaEventCursorId = "events_cursor_id";
     static constexpr const char *MetaEventCursorCreated = "events_cursor_created"; // unix seconds
     static constexpr const char *MetaAccountId = "account_id";
+    // Per object type: "last_synced:<type>" ISO 8601 UTC of the last full sync or refresh that
+    // completed (LocalCache::lastSynced reads it).
+    static constexpr const char *MetaLastSyncedPrefix = "last_synced:";
+    // The object types a full sync fills, in Stripe's names.
+    static QStringList syncedObjectTypes();
 
 private:
     struct Run;
@@ -76,6 +88,10 @@ private:
     void fetchAccount(std::function<void()> next);
     void fetchEventCursor(std::function<void()> next);
     void syncList(const QString &stage, const QString &path, const QString &objectType, std::function<void()> next);
+    void syncListsPartitioned(std::function<void()> next);
+    void pumpPartitions();
+    void issuePartition(int index);
+    void onPartitionPage(int index, Result<QJsonObject> result);
     void syncPaymentAttempts(std::function<void()> next);
     void removeStale(std::function<void()> next);
     void refreshFromEvents();

@@ -12,6 +12,7 @@
 #include "ui/invoicespage.h"
 #include "ui/mainwindow.h"
 #include "ui/screenshots.h"
+#include "ui/settingsdialog.h"
 #include "ui/subscriptionspage.h"
 #include "ui/usagepage.h"
 
@@ -24,9 +25,14 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QPointer>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace Billing;
 using namespace Billing::Test;
@@ -52,7 +58,12 @@ private Q_SLOTS:
         m_sync->info.displayName = QStringLiteral("Demo Workspace Inc.");
         m_sync->info.baseUrl = QStringLiteral("http://127.0.0.1:12180");
         m_sync->lastSynced = m_now.addSecs(-5 * 60);
-        m_store.current.database.sqlitePath = QDir::tempPath() + QStringLiteral("/billing.sqlite");
+        QVERIFY(m_dir.isValid());
+        const AppPaths paths(m_dir.path(), m_dir.path());
+        QVERIFY(paths.ensureWorkspaceDir(QStringLiteral("Demo")).ok());
+        m_store = FakeSettingsStore();
+        m_store.current = WorkspaceSettings::defaults(QStringLiteral("Demo"), paths);
+        m_store.current.stripeApiBase = QUrl(QStringLiteral("http://127.0.0.1:12180"));
         m_window = std::make_unique<MainWindow>(m_cache.get(), m_usage.get(), m_sync.get(), &m_store, QStringLiteral("Demo"));
         m_window->resize(1400, 900);
         m_window->show();
@@ -108,7 +119,9 @@ private Q_SLOTS:
         QTRY_VERIFY(m_window->invoicesPage()->view()->model()->rowCount() > 0);
         QTRY_VERIFY(m_window->dunningPage()->view()->model()->rowCount() > 0);
         QTRY_COMPARE(m_window->usagePage()->chart()->seriesCount(), 3);
-        QVERIFY(m_window->usagePage()->chart()->pointCount() >= 3 * 59);
+        QTRY_VERIFY(m_window->usagePage()->isReady());
+        QCOMPARE(m_window->usagePage()->series()->rowCount(), 30); // last 30 days, one bucket a day
+        QCOMPARE(m_window->usagePage()->chart()->pointCount(), 3 * 30);
     }
 
     void searchFiltersTheCustomerTable()
@@ -190,13 +203,98 @@ private Q_SLOTS:
     {
         m_window->showPane(MainWindow::Usage);
         UsagePage *page = m_window->usagePage();
-        QTRY_VERIFY(page->series()->rowCount() >= 59);
+        QTRY_VERIFY(page->isReady());
+        page->rangeCombo()->setCurrentIndex(page->rangeCombo()->findData(60));
+        QTRY_VERIFY(page->isReady());
+        QCOMPARE(page->series()->rowCount(), 60);
         QTRY_VERIFY(page->customerCombo()->count() > 1);
         page->granularityCombo()->setCurrentIndex(2); // monthly
         QTRY_VERIFY(!page->series()->isLoading() && page->series()->rowCount() <= 4);
         const qint64 all = page->series()->total(0);
         page->customerCombo()->setCurrentIndex(1);
         QTRY_VERIFY(!page->series()->isLoading() && page->series()->total(0) < all);
+    }
+
+    void usageRangeEndsAtTheNewestUsage()
+    {
+        // Usage that stopped long ago (or demo data made for another date): the chart shows the
+        // last 30 days that have data, not 30 empty days up to today.
+        const QDateTime past = m_now.addDays(-400);
+        fillDemoData(*m_cache, m_usage.get(), past);
+        m_window->showPane(MainWindow::Usage);
+        UsagePage *page = m_window->usagePage();
+        QTRY_VERIFY(page->isReady());
+        const QDateTime newestEvent = std::max_element(m_usage->events.cbegin(), m_usage->events.cend(),
+                                                       [](const UsageEvent &a, const UsageEvent &b) {
+                                                           return a.occurredAt < b.occurredAt;
+                                                       })->occurredAt;
+        const QDateTime end(newestEvent.date().addDays(1), QTime(0, 0), Qt::UTC);
+        QCOMPARE(page->dataEnd(), end);
+        QCOMPARE(page->series()->query().to, end);
+        QCOMPARE(page->series()->query().from, end.addDays(-30));
+        QCOMPARE(page->series()->rowCount(), 30);
+        QCOMPARE(page->chart()->pointCount(), 3 * 30);
+        QVERIFY(!page->findChild<QLabel *>(QStringLiteral("EmptyState"))->isVisible());
+        QVERIFY(page->rangeLabel()->text().contains(QString::number(newestEvent.date().year())));
+
+        // new usage moves the range with it
+        m_usage->events.append({QStringLiteral("ev_new"), m_cache->customerRows.at(0).id, QStringLiteral("api_calls"), 5,
+                                end.addDays(3).addSecs(60)});
+        m_usage->notifyChanged();
+        QTRY_COMPARE(page->series()->query().to, end.addDays(4));
+        QTRY_VERIFY(page->isReady());
+    }
+
+    void settingsSavedClosesTheDialogAndSaysSo()
+    {
+        m_window->openSettings();
+        QPointer<SettingsDialog> dialog = m_window->settingsDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QCOMPARE(dialog->baseUrlEdit()->text(), QStringLiteral("http://127.0.0.1:12180"));
+        QCOMPARE(QDir::fromNativeSeparators(dialog->cachePathEdit()->text()), m_store.current.cachePath);
+        QTest::keyClicks(dialog->apiKeyEdit(), QStringLiteral("sk_test_newkey"));
+        QTest::mouseClick(dialog->okButton(), Qt::LeftButton);
+        QVERIFY(!dialog->okButton()->isEnabled()); // saving
+        QTRY_VERIFY(!dialog);                      // closed (deleted) once saved
+        QCOMPARE(m_store.saves, 1);
+        QCOMPARE(m_store.last->newApiKey, std::optional<QString>(QStringLiteral("sk_test_newkey")));
+        QCOMPARE(m_store.last->newPostgresPassword, std::nullopt);
+        QCOMPARE(m_window->statusBar()->currentMessage(), QStringLiteral("Settings saved"));
+    }
+
+    void settingsNotSavedKeepTheDialogOpenWithTheError()
+    {
+        m_store.failure = Error::make(Error::Kind::Network, QStringLiteral("No keychain service is available."));
+        m_window->openSettings();
+        QPointer<SettingsDialog> dialog = m_window->settingsDialog();
+        QVERIFY(dialog);
+        QTest::keyClicks(dialog->apiKeyEdit(), QStringLiteral("sk_test_newkey"));
+        QTest::mouseClick(dialog->okButton(), Qt::LeftButton);
+        QTRY_VERIFY(dialog->saveError().contains(QStringLiteral("No keychain service is available.")));
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->okButton()->isEnabled()); // may try again
+        QCOMPARE(m_store.saves, 1);
+        QVERIFY(m_window->statusBar()->currentMessage().isEmpty());
+        // opening Settings again raises the same dialog
+        m_window->openSettings();
+        QCOMPARE(m_window->settingsDialog(), dialog.data());
+        dialog->reject();
+        QTRY_VERIFY(!dialog);
+    }
+
+    void databaseChangeTakesEffectAtTheNextStart()
+    {
+        m_window->openSettings();
+        QPointer<SettingsDialog> dialog = m_window->settingsDialog();
+        QVERIFY(dialog);
+        const QString other = m_dir.filePath(QStringLiteral("Demo/team.sqlite"));
+        dialog->sqlitePathEdit()->setText(other);
+        QTest::mouseClick(dialog->okButton(), Qt::LeftButton);
+        QTRY_VERIFY(!dialog);
+        QCOMPARE(m_store.current.database.sqlitePath, other);
+        QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("next start")),
+                 qPrintable(m_window->statusBar()->currentMessage()));
     }
 
     void screenshotsOfEveryPane()
@@ -213,6 +311,7 @@ private:
     std::unique_ptr<FakeCacheReader> m_cache;
     std::unique_ptr<FakeUsageReader> m_usage;
     std::unique_ptr<FakeSyncControl> m_sync;
+    QTemporaryDir m_dir;
     FakeSettingsStore m_store;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -3,6 +3,10 @@
 #include "services/sync/synccontrol.h"
 #include "ui/settingsstore.h"
 
+#include <QTimer>
+
+#include <optional>
+
 namespace Billing::Test {
 
 // SyncControl that records calls; tests drive its signals.
@@ -28,21 +32,32 @@ public:
     ConnectionInfo info;
 };
 
+// SettingsStore that answers asynchronously (like the keychain) on the context's thread:
+// validate() first, then `failure` if set, else it keeps what was saved.
 class FakeSettingsStore final : public SettingsStore
 {
 public:
-    ConsoleSettings load() const override { return current; }
-    ApiKeySource apiKeySource() const override { return source; }
-    Status save(const ConsoleSettings &s, const std::optional<QString> &key) override
+    WorkspaceSettings load() const override { return current; }
+    SecretSource apiKeySource() const override { return source; }
+    void save(const SettingsChange &change, QObject *context, std::function<void(Status)> done) override
     {
-        current = s;
-        savedKey = key;
         ++saves;
-        return {};
+        last = change;
+        QTimer::singleShot(answerAfterMs, context, [this, change, done = std::move(done)] {
+            Status outcome = change.settings.validate();
+            if (outcome && failure)
+                outcome = *failure;
+            if (outcome)
+                current = change.settings;
+            done(outcome);
+        });
     }
-    ConsoleSettings current;
-    ApiKeySource source = ApiKeySource::Keychain;
-    std::optional<QString> savedKey;
+
+    WorkspaceSettings current;
+    SecretSource source = SecretSource::Keychain;
+    std::optional<Error> failure;
+    int answerAfterMs = 20;
+    std::optional<SettingsChange> last;
     int saves = 0;
 };
 

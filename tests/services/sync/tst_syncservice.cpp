@@ -53,6 +53,8 @@ private Q_SLOTS:
     void unreachableApiIsOffline();
     void refreshAppliesExactlyTheChangedRows();
     void cancelKeepsWholePages();
+    void lastSyncedPerTypeFollowsCompletedSyncs();
+    void refreshAfterSandboxMutationsMatchesSandbox();
 
 private:
     StripeConfig config() const;
@@ -114,6 +116,72 @@ qint64 tst_SyncService::cacheCount(const QString &table)
 QString tst_SyncService::meta(const char *key)
 {
     return m_cache->thread().runBlocking([key](LocalCache &c) { return c.meta(QString::fromLatin1(key)).valueOr(QString()); });
+}
+
+void tst_SyncService::lastSyncedPerTypeFollowsCompletedSyncs()
+{
+    const auto lastSynced = [this](const QString &type) {
+        return m_cache->thread().runBlocking([type](LocalCache &c) { return c.lastSynced(type).valueOr(QDateTime()); });
+    };
+    for (const QString &type : SyncService::syncedObjectTypes())
+        QVERIFY2(!lastSynced(type).isValid(), qPrintable(type)); // a new cache: never synced
+
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+    QVERIFY(sync.runFullSyncBlocking().ok());
+    const QDateTime after = QDateTime::currentDateTimeUtc().addSecs(1);
+    QVERIFY(SyncService::syncedObjectTypes().contains(QStringLiteral("customer")));
+    for (const QString &type : SyncService::syncedObjectTypes()) {
+        const QDateTime at = lastSynced(type);
+        QVERIFY2(at.isValid() && at >= before && at <= after, qPrintable(type + QLatin1Char(' ') + at.toString(Qt::ISODate)));
+    }
+    QTest::qWait(1100); // timestamps have whole seconds
+    const auto refresh = sync.runRefreshBlocking();
+    QVERIFY(refresh.ok());
+    QVERIFY(!refresh->full);
+    QVERIFY(lastSynced(QStringLiteral("invoice")) > after.addSecs(-1));
+}
+
+void tst_SyncService::refreshAfterSandboxMutationsMatchesSandbox()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    QVERIFY(sync.runFullSyncBlocking().ok());
+
+    // 200 changes as Stripe's dashboard or billing engine would make them, each with its event.
+    QNetworkAccessManager nam;
+    QNetworkRequest req(QUrl(Test::sandboxUrl() + QStringLiteral("/__sandbox/mutate")));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = nam.post(req, QByteArrayLiteral("{\"count\":200,\"seed\":7,\"details\":true}"));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(done.wait(60000));
+    reply->deleteLater();
+    const QJsonObject mutated = QJsonDocument::fromJson(reply->readAll()).object();
+    QVERIFY2(mutated.value(QLatin1String("applied")).toInteger() > 0, reply->errorString().toUtf8());
+
+    const auto refresh = sync.runRefreshBlocking();
+    QVERIFY2(refresh.ok(), qPrintable(refresh.ok() ? QString() : refresh.error().detail));
+    QVERIFY(!refresh->full);
+    QVERIFY(refresh->events >= mutated.value(QLatin1String("applied")).toInteger());
+    // The cache now holds exactly what the sandbox holds, deletions included.
+    const QJsonObject expected = sandboxObjects();
+    QCOMPARE(cacheCount(QStringLiteral("customers")), expected.value(QLatin1String("customers")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("subscriptions")), expected.value(QLatin1String("subscriptions")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("invoices")), expected.value(QLatin1String("invoices")).toInteger());
+    // And every changed customer carries its new values.
+    for (const QJsonValue &v : mutated.value(QLatin1String("changed")).toArray()) {
+        const QJsonObject change = v.toObject();
+        if (change.value(QLatin1String("type")).toString() != QLatin1String("customer.updated"))
+            continue;
+        const QString id = change.value(QLatin1String("id")).toString();
+        const auto fresh = call(client, QStringLiteral("GET"), QStringLiteral("/v1/customers/") + id);
+        QVERIFY(fresh.ok());
+        const auto cached = m_cache->thread().runBlocking([id](LocalCache &c) { return c.customer(id); });
+        QVERIFY2(cached.ok(), qPrintable(id));
+        QCOMPARE(cached->name, fresh->value(QLatin1String("name")).toString());
+        QCOMPARE(cached->email, fresh->value(QLatin1String("email")).toString());
+    }
 }
 
 void tst_SyncService::connectionModeFollowsKeyAndBaseUrl_data()
