@@ -266,7 +266,7 @@ QString queryPlan(QSqlDatabase db, const CacheSql::Statement &st)
 bool planLooksBad(const QString &plan)
 {
     const QString mainPart = plan.section(QStringLiteral("CORRELATED SCALAR SUBQUERY"), 0, 0);
-    return mainPart.contains(QStringLiteral("TEMP B-TREE FOR ORDER BY"))
+    return plan.contains(QStringLiteral("TEMP B-TREE FOR ORDER BY"))
         || (mainPart.contains(QStringLiteral("SCAN ")) && !mainPart.contains(QStringLiteral("USING INDEX"))
             && !mainPart.contains(QStringLiteral("USING COVERING INDEX"))
             && !mainPart.contains(QStringLiteral("VIRTUAL TABLE")));
@@ -421,6 +421,10 @@ QList<SortCase> sortCases(LocalCache &cache)
     search.label = QStringLiteral("invoice search \"smith\", created ↓");
     search.query.search = QStringLiteral("smith");
     cases << search;
+    SortCase nothing;
+    nothing.label = QStringLiteral("invoice search \"zzqxv\" (no match), created ↓");
+    nothing.query.search = QStringLiteral("zzqxv");
+    cases << nothing;
     return cases;
 }
 

@@ -11,7 +11,7 @@ packages=(
   sqlite3 postgresql postgresql-contrib
   gnome-keyring dbus dbus-user-session libsecret-tools
   nodejs npm
-  python3 clang libclang-rt-14-dev
+  python3 jq curl clang libclang-rt-14-dev
   fonts-dejavu-core
 )
 

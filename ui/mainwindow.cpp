@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "models/pagedtablemodel.h"
 #include "services/storage/cachereader.h"
 #include "services/sync/synccontrol.h"
 #include "ui/connectionstatuswidget.h"
@@ -9,6 +10,7 @@
 #include "ui/settingsdialog.h"
 #include "ui/settingsstore.h"
 #include "ui/subscriptionspage.h"
+#include "ui/tablepage.h"
 #include "ui/theme.h"
 #include "ui/usagepage.h"
 
@@ -19,6 +21,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QShowEvent>
 #include <QPointer>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -80,14 +83,8 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
         if (row < 0)
             return;
         m_stack->setCurrentIndex(row);
-        switch (Pane(row)) {
-        case Customers: m_customers->ensureLoaded(); break;
-        case Subscriptions: m_subscriptions->ensureLoaded(); break;
-        case Invoices: m_invoices->ensureLoaded(); break;
-        case Usage: m_usage->ensureLoaded(); break;
-        case Dunning: m_dunning->ensureLoaded(); break;
-        case PaneCount: break;
-        }
+        if (m_shown)
+            loadPane(Pane(row));
     });
 
     layout->addWidget(side);
@@ -118,6 +115,36 @@ QString MainWindow::paneKey(Pane pane)
     case PaneCount: break;
     }
     return {};
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shown) {
+        m_shown = true;
+        loadPane(currentPane());
+    }
+}
+
+void MainWindow::loadPane(Pane pane)
+{
+    // The first visit after the window is shown always reads afresh: whatever a page asked while
+    // the window was being built ran before the composition root had opened the databases.
+    const bool first = !m_visited[pane];
+    m_visited[pane] = true;
+    TablePage *table = nullptr;
+    switch (pane) {
+    case Customers: table = m_customers; break;
+    case Subscriptions: table = m_subscriptions; break;
+    case Invoices: table = m_invoices; break;
+    case Dunning: table = m_dunning; break;
+    case Usage: m_usage->ensureLoaded(); return;
+    case PaneCount: return;
+    }
+    if (first)
+        table->model()->reload();
+    else
+        table->ensureLoaded();
 }
 
 void MainWindow::showPane(Pane pane)

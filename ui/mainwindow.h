@@ -3,6 +3,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <array>
+
 class QListWidget;
 class QStackedWidget;
 
@@ -53,8 +55,12 @@ public:
     void openSettings();
     SettingsDialog *settingsDialog() const; // the open one, or null
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void buildMenus();
+    void loadPane(Pane pane);
     void markStale(bool stale);
     void saveSettings(SettingsDialog *dialog);
 
@@ -70,6 +76,8 @@ private:
     DunningPage *m_dunning;
     ConnectionStatusWidget *m_status;
     QPointer<SettingsDialog> m_settingsDialog;
+    bool m_shown = false;
+    std::array<bool, PaneCount> m_visited{};
 };
 
 } // namespace Billing

@@ -2,47 +2,52 @@
 
 #include "models/usageseriesmodel.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
-#include <QLegendMarker>
+#include <QGridLayout>
+#include <QLabel>
 #include <QLineSeries>
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
+
+#include <limits>
 
 namespace Billing {
 
 struct UsageChartView::Private
 {
     UsageSeriesModel *model = nullptr;
-    QChartView *view = nullptr;
-    QChart *chart = nullptr;
+    QGridLayout *grid = nullptr;
+    QList<QWidget *> panels;
+    int series = 0;
     int points = 0;
 };
 
 namespace {
 const QColor kPalette[] = {QColor(0x4f, 0x46, 0xe5), QColor(0x05, 0x96, 0x69), QColor(0xea, 0x58, 0x0c),
                            QColor(0xdb, 0x27, 0x77), QColor(0x08, 0x91, 0xb2), QColor(0x65, 0x73, 0x8b)};
+
+QString axisFormat(UsageGranularity granularity)
+{
+    switch (granularity) {
+    case UsageGranularity::Hour: return QStringLiteral("d MMM HH:mm");
+    case UsageGranularity::Day: return QStringLiteral("d MMM");
+    case UsageGranularity::Month: return QStringLiteral("MMM yyyy");
+    }
+    return QStringLiteral("d MMM");
 }
+} // namespace
 
 UsageChartView::UsageChartView(UsageSeriesModel *model, QWidget *parent) : QWidget(parent), d(new Private)
 {
     d->model = model;
-    d->chart = new QChart;
-    d->chart->setBackgroundVisible(false);
-    d->chart->setPlotAreaBackgroundVisible(false);
-    d->chart->setMargins(QMargins(8, 8, 8, 8));
-    d->chart->legend()->setAlignment(Qt::AlignBottom);
-    d->chart->setAnimationOptions(QChart::NoAnimation);
-    d->view = new QChartView(d->chart, this);
-    d->view->setRenderHint(QPainter::Antialiasing);
-    d->view->setObjectName(QStringLiteral("UsageChart"));
-    d->view->setBackgroundBrush(Qt::white);
-    d->view->setFrameShape(QFrame::NoFrame);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(d->view);
+    d->grid = new QGridLayout(this);
+    d->grid->setContentsMargins(0, 0, 0, 0);
+    d->grid->setHorizontalSpacing(16);
+    d->grid->setVerticalSpacing(6);
     connect(model, &UsageSeriesModel::reloaded, this, &UsageChartView::rebuild);
     rebuild();
 }
@@ -54,7 +59,7 @@ UsageChartView::~UsageChartView()
 
 int UsageChartView::seriesCount() const
 {
-    return int(d->chart->series().size());
+    return d->series;
 }
 
 int UsageChartView::pointCount() const
@@ -64,45 +69,92 @@ int UsageChartView::pointCount() const
 
 void UsageChartView::rebuild()
 {
-    d->chart->removeAllSeries();
-    for (QAbstractAxis *axis : d->chart->axes())
-        d->chart->removeAxis(axis), delete axis;
+    qDeleteAll(d->panels);
+    d->panels.clear();
+    d->series = 0;
     d->points = 0;
 
     const UsageSeriesModel *m = d->model;
-    auto *x = new QDateTimeAxis;
-    switch (m->query().granularity) {
-    case UsageGranularity::Hour: x->setFormat(QStringLiteral("d MMM HH:mm")); break;
-    case UsageGranularity::Day: x->setFormat(QStringLiteral("d MMM")); break;
-    case UsageGranularity::Month: x->setFormat(QStringLiteral("MMM yyyy")); break;
-    }
-    x->setTickCount(8);
-    x->setGridLineColor(QColor(0xf0, 0xf1, 0xf4));
-    auto *y = new QValueAxis;
-    y->setLabelFormat(QStringLiteral("%.0f"));
-    y->setGridLineColor(QColor(0xe5, 0xe7, 0xeb));
-    d->chart->addAxis(x, Qt::AlignBottom);
-    d->chart->addAxis(y, Qt::AlignLeft);
-
-    qint64 maxValue = 0;
+    const int meters = int(m->meters().size());
+    const int columns = meters > 4 ? 2 : 1;
     const QLocale locale;
-    for (int meter = 0; meter < m->meters().size(); ++meter) {
-        auto *series = new QLineSeries;
-        series->setName(m->meters().at(meter));
-        QPen pen(kPalette[meter % int(std::size(kPalette))], 2.2);
-        series->setPen(pen);
+    QDateTime first, last;
+    if (m->rowCount() > 0) {
+        first = m->bucketStart(0).toLocalTime();
+        last = m->bucketStart(m->rowCount() - 1).toLocalTime();
+    } else {
+        last = QDateTime::currentDateTime();
+        first = last.addDays(-30);
+    }
+    if (first == last)
+        last = first.addSecs(3600);
+
+    for (int meter = 0; meter < meters; ++meter) {
+        const QString name = m->meters().at(meter);
+        const QColor color = kPalette[meter % int(std::size(kPalette))];
+
+        auto *panel = new QWidget(this);
+        panel->setObjectName(QStringLiteral("UsageMeterPanel"));
+        auto *panelLayout = new QVBoxLayout(panel);
+        panelLayout->setContentsMargins(0, 0, 0, 0);
+        panelLayout->setSpacing(0);
+        auto *title = new QLabel(panel);
+        title->setObjectName(QStringLiteral("UsageMeterTitle"));
+        title->setTextFormat(Qt::RichText);
+        title->setText(tr("<span style=\"color:%1\">●</span>&nbsp;<b>%2</b>&nbsp;&nbsp;<span style=\"color:#6b7280\">%3 "
+                          "in range</span>")
+                           .arg(color.name(), name.toHtmlEscaped(), locale.toString(m->total(meter))));
+        title->setContentsMargins(8, 2, 0, 0);
+
+        auto *chart = new QChart;
+        chart->setBackgroundVisible(false);
+        chart->setPlotAreaBackgroundVisible(false);
+        chart->setMargins(QMargins(4, 2, 8, 2));
+        chart->legend()->hide();
+        chart->setAnimationOptions(QChart::NoAnimation);
+        chart->setLocale(locale);
+        chart->setLocalizeNumbers(true);
+
+        auto *x = new QDateTimeAxis;
+        x->setFormat(axisFormat(m->query().granularity));
+        x->setTickCount(columns == 1 ? 9 : 5);
+        x->setGridLineColor(QColor(0xf0, 0xf1, 0xf4));
+        x->setLabelsColor(QColor(0x4b, 0x55, 0x63));
+        x->setRange(first, last);
+        auto *y = new QValueAxis;
+        y->setLabelFormat(QStringLiteral("%.0f"));
+        y->setGridLineColor(QColor(0xe5, 0xe7, 0xeb));
+        y->setLabelsColor(QColor(0x4b, 0x55, 0x63));
+        y->setTickCount(4);
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+
         // Chart coordinates are doubles by nature; the exact integer is shown in the tooltip.
+        auto *upper = new QLineSeries;
+        auto *lower = new QLineSeries;
+        qint64 maxValue = 0;
         for (int row = 0; row < m->rowCount(); ++row) {
             const qint64 q = m->quantity(row, meter);
+            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
             maxValue = qMax(maxValue, q);
-            series->append(qreal(m->bucketStart(row).toMSecsSinceEpoch()), qreal(q));
+            upper->append(t, qreal(q));
+            lower->append(t, 0);
             ++d->points;
         }
-        d->chart->addSeries(series);
-        series->attachAxis(x);
-        series->attachAxis(y);
-        const QString name = series->name();
-        connect(series, &QLineSeries::hovered, this, [this, series, name, locale](const QPointF &point, bool state) {
+        auto *area = new QAreaSeries(upper, lower);
+        area->setName(name);
+        area->setPen(QPen(color, 2.0));
+        QColor fill = color;
+        fill.setAlpha(38);
+        area->setBrush(fill);
+        chart->addSeries(area);
+        area->attachAxis(x);
+        area->attachAxis(y);
+        y->setRange(0, maxValue > 0 ? qreal(maxValue) * 1.08 : 10.0);
+        y->applyNiceNumbers();
+        ++d->series;
+
+        connect(area, &QAreaSeries::hovered, this, [this, name, locale](const QPointF &point, bool state) {
             if (!state) {
                 QToolTip::hideText();
                 return;
@@ -116,23 +168,29 @@ void UsageChartView::rebuild()
                 if (dist < bestDist)
                     bestDist = dist, best = row;
             }
-            if (best < 0)
-                return;
             const int meterIndex = int(d->model->meters().indexOf(name));
+            if (best < 0 || meterIndex < 0)
+                return;
             const QString when = d->model->index(best, UsageSeriesModel::BucketStart).data().toString();
-            QToolTip::showText(QCursor::pos(), tr("%1\n%2: %3").arg(when, name, locale.toString(d->model->quantity(best, meterIndex))), this);
+            QToolTip::showText(QCursor::pos(),
+                               tr("%1\n%2: %3").arg(when, name, locale.toString(d->model->quantity(best, meterIndex))),
+                               this);
         });
+
+        auto *view = new QChartView(chart, panel);
+        view->setObjectName(QStringLiteral("UsageChart"));
+        view->setRenderHint(QPainter::Antialiasing);
+        view->setBackgroundBrush(Qt::white);
+        view->setFrameShape(QFrame::NoFrame);
+        view->setMinimumHeight(120);
+        panelLayout->addWidget(title);
+        panelLayout->addWidget(view, 1);
+
+        d->grid->addWidget(panel, meter / columns, meter % columns);
+        d->panels << panel;
     }
-    if (m->rowCount() > 0) {
-        x->setRange(m->bucketStart(0).toLocalTime(), m->bucketStart(m->rowCount() - 1).toLocalTime());
-    } else {
-        const QDateTime now = QDateTime::currentDateTime();
-        x->setRange(now.addDays(-30), now);
-    }
-    y->setRange(0, maxValue > 0 ? qreal(maxValue) * 1.1 : 10.0);
-    y->applyNiceNumbers();
-    for (QLegendMarker *marker : d->chart->legend()->markers())
-        marker->setShape(QLegend::MarkerShapeCircle);
+    for (int r = 0; r < d->grid->rowCount(); ++r)
+        d->grid->setRowStretch(r, r < (meters + columns - 1) / columns ? 1 : 0);
 }
 
 } // namespace Billing

@@ -6,8 +6,9 @@ namespace Billing {
 
 class UsageSeriesModel;
 
-// The usage chart: one line per meter over time, from a UsageSeriesModel, with a hover tooltip
-// showing the exact quantity. Every Qt Charts include stays in ui/charts/ (a later switch to
+// The usage charts: one small chart per meter over time (each with its own scale: API calls in the
+// hundreds of thousands would flatten seats or gigabytes to a line on zero), from a
+// UsageSeriesModel, with a hover tooltip showing the exact quantity. Every Qt Charts include stays in ui/charts/ (a later switch to
 // Qt Graphs touches this folder only).
 class UsageChartView final : public QWidget
 {
@@ -17,8 +18,8 @@ public:
     explicit UsageChartView(UsageSeriesModel *model, QWidget *parent = nullptr);
     ~UsageChartView() override;
 
-    int seriesCount() const;
-    int pointCount() const; // over all series
+    int seriesCount() const; // one per meter
+    int pointCount() const;  // over all series
 
 private:
     void rebuild();

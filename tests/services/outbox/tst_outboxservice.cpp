@@ -141,7 +141,7 @@ void tst_OutboxService::smallRefundSucceedsOnceWithStoredKey()
     QVERIFY(done.resultObjectId.startsWith(QLatin1String("re_")));
     QCOMPARE(done.result.value(QLatin1String("amount")).toInteger(), 1);
     QCOMPARE(done.attempts, 1);
-    QVERIFY(changed.count() >= 3); // enqueued, in flight, succeeded
+    QTRY_VERIFY(changed.count() >= 3); // enqueued, in flight, succeeded (the signal follows the commit)
     QCOMPARE(appliedWithKey(done.idempotencyKey), 1);
     const QJsonObject remote = sandboxCall("GET", QStringLiteral("/v1/refunds/") + done.resultObjectId);
     QCOMPARE(remote.value(QLatin1String("payment_intent")).toString(), m_pi);

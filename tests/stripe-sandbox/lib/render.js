@@ -83,9 +83,9 @@ function subscription(store, r) {
     cancellation_details: { comment: r.cancellationComment || null, feedback: r.cancellationFeedback || null, reason: r.cancellationReason || null },
     collection_method: r.collectionMethod, days_until_due: r.daysUntilDue || null,
     default_payment_method: r.defaultPm || null, default_source: null, default_tax_rates: [], description: null,
-    discounts: [], latest_invoice: r.latestInvoice || null, livemode: false, metadata: Object.assign({}, r.metadata),
+    discounts: (r.discounts || []).map(d => d.id), latest_invoice: r.latestInvoice || null, livemode: false, metadata: Object.assign({}, r.metadata),
     next_pending_invoice_item_invoice: null, on_behalf_of: null, pause_collection: r.pauseCollection || null,
-    pending_invoice_item_interval: null, pending_setup_intent: null, pending_update: null, schedule: null,
+    pending_invoice_item_interval: null, pending_setup_intent: null, pending_update: null, schedule: r.schedule || null,
     test_clock: null, transfer_data: null, trial_start: r.trialStart || null, trial_end: r.trialEnd || null,
     billing_thresholds: null, application: null, application_fee_percent: null,
     billing_mode: { type: 'classic' }, customer_account: null, managed_payments: { enabled: false }, billing_schedules: [],
@@ -93,7 +93,7 @@ function subscription(store, r) {
   o.automatic_tax = { enabled: false, liability: null, disabled_reason: null };
   o.invoice_settings = { account_tax_ids: null, issuer: { type: 'self' } };
   o.payment_settings = { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' };
-  o.trial_settings = { end_behavior: { missing_payment_method: 'create_invoice' } };
+  o.trial_settings = { end_behavior: { missing_payment_method: r.trialEndBehavior || 'create_invoice' } };
   o.items = { object: 'list', data: r.items.map(it => subscriptionItem(store, it, r.id)), has_more: false,
     url: '/v1/subscription_items?subscription=' + r.id };
   return o;
@@ -107,11 +107,12 @@ function invoiceLine(store, inv, l) {
     period: { start: l.periodStart, end: l.periodEnd }, quantity: l.quantity, subscription: inv.subscription || null,
     pretax_credit_amounts: [], taxes: [], subtotal: l.amount, quantity_decimal: String(l.quantity),
   });
+  if (l.discountAmounts) o.discount_amounts = l.discountAmounts.map(d => ({ amount: d.amount, discount: d.discount }));
   o.pricing = { type: 'price_details', price_details: { price: l.price, product: store.collection('prices').get(l.price).product },
     unit_amount_decimal: l.unitAmountDecimal };
   if (l.siId) {
     o.parent = { type: 'subscription_item_details', invoice_item_details: null,
-      subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null },
+      subscription_item_details: { invoice_item: l.invoiceItem || null, proration: !!l.proration, proration_details: { credited_items: null },
         subscription: inv.subscription, subscription_item: l.siId } };
   } else {
     o.parent = { type: 'invoice_item_details', subscription_item_details: null,
@@ -124,27 +125,29 @@ function invoice(store, r, expand) {
   const cus = store.collection('customers').get(r.customer);
   const base = store.meta.publicBase || '';
   const o = fixture('invoice');
-  const finalized = r.status !== 'draft';
+  const finalized = r.status !== 'draft' && !r.preview;
+  const due = r.amountDue != null ? r.amountDue : r.total;
+  const subtotal = r.subtotal != null ? r.subtotal : r.total;
   Object.assign(o, {
     id: r.id, created: r.created, customer: r.customer, currency: r.currency, status: r.status,
     number: r.number || null, account_country: 'US', account_name: 'Billing Console Demo', account_tax_ids: null,
-    amount_due: r.total, amount_paid: r.amountPaid, amount_remaining: r.status === 'paid' || r.status === 'void' ? 0 : r.total - r.amountPaid,
+    amount_due: due, amount_paid: r.amountPaid, amount_remaining: r.status === 'paid' || r.status === 'void' ? 0 : due - r.amountPaid,
     amount_shipping: 0, amount_overpaid: 0, application: null, attempt_count: r.attemptCount, attempted: r.attemptCount > 0,
     auto_advance: r.status === 'draft' || r.status === 'open', billing_reason: r.billingReason,
     collection_method: r.collectionMethod, custom_fields: null,
     customer_address: cus && cus.address ? Object.assign(nullAddress(), cus.address) : null,
     customer_email: cus ? cus.email : null, customer_name: cus ? cus.name : null, customer_phone: null,
     customer_shipping: null, customer_tax_exempt: 'none', customer_tax_ids: [], default_payment_method: null,
-    default_source: null, default_tax_rates: [], description: r.description || null, discounts: [],
-    due_date: r.dueDate || null, effective_at: r.finalizedAt || null, ending_balance: finalized ? 0 : null,
+    default_source: null, default_tax_rates: [], description: r.description || null, discounts: (r.discounts || []).slice(),
+    due_date: r.dueDate || null, effective_at: r.finalizedAt || null, ending_balance: finalized ? (r.endingBalance || 0) : null,
     footer: null, from_invoice: null, hosted_invoice_url: finalized ? base + '/invoice/' + r.id : null,
     invoice_pdf: finalized ? base + '/invoice/' + r.id + '/pdf' : null, last_finalization_error: null,
     latest_revision: null, livemode: false, metadata: {}, next_payment_attempt: r.nextPaymentAttempt || null,
-    on_behalf_of: null, period_start: r.periodStart, period_end: r.periodEnd, post_payment_credit_notes_amount: 0,
-    pre_payment_credit_notes_amount: 0, receipt_number: null, shipping_cost: null, shipping_details: null,
-    starting_balance: 0, statement_descriptor: null, subtotal: r.total, subtotal_excluding_tax: r.total,
-    test_clock: null, total: r.total, total_discount_amounts: [], total_excluding_tax: r.total,
-    webhooks_delivered_at: r.created, automatically_finalizes_at: r.status === 'draft' ? r.created + 3600 : null,
+    on_behalf_of: null, period_start: r.periodStart, period_end: r.periodEnd, post_payment_credit_notes_amount: r.postCreditNotes || 0,
+    pre_payment_credit_notes_amount: r.preCreditNotes || 0, receipt_number: null, shipping_cost: null, shipping_details: null,
+    starting_balance: r.startingBalance || 0, statement_descriptor: null, subtotal, subtotal_excluding_tax: subtotal,
+    test_clock: null, total: r.total, total_discount_amounts: (r.discountAmounts || []).map(d => ({ amount: d.amount, discount: d.discount })), total_excluding_tax: r.total,
+    webhooks_delivered_at: r.preview ? null : r.created, automatically_finalizes_at: r.status === 'draft' && !r.preview ? r.created + 3600 : null,
     total_pretax_credit_amounts: [], total_taxes: [], customer_account: null,
   });
   o.automatic_tax = { enabled: false, liability: null, status: null, disabled_reason: null, provider: null };
@@ -158,6 +161,7 @@ function invoice(store, r, expand) {
   o.subscription = null; // as in the fixture: since basil, parent.subscription_details.subscription names it
   const lines = r.lines.map(l => invoiceLine(store, r, l));
   o.lines = { object: 'list', data: lines.slice(0, 10), has_more: lines.length > 10, url: '/v1/invoices/' + r.id + '/lines' };
+  if (r.preview) { o.id = r.id; o.number = null; o.lines.url = '/v1/invoices/' + r.id + '/lines'; }
   if (expand && expand.has('payments')) {
     const pays = store.collection('invoice_payments').candidates({ invoice: r.id });
     o.payments = { object: 'list', data: pays.map(p => invoicePayment(store, p)), has_more: false, url: '/v1/invoice_payments?invoice=' + r.id };
@@ -306,12 +310,86 @@ function account(store) {
   return o;
 }
 
+// Pending (or invoiced) invoice items: prorations of subscription changes.
+function invoiceItem(store, r) {
+  const o = fixture('invoiceitem');
+  Object.assign(o, { id: r.id, amount: r.amount, currency: r.currency, customer: r.customer, date: r.created, description: r.description,
+    discountable: !r.proration, discounts: [], invoice: r.invoice || null, livemode: false, metadata: {}, period: { start: r.periodStart, end: r.periodEnd },
+    proration: !!r.proration, quantity: r.quantity, tax_rates: [], test_clock: null, net_amount: r.amount, customer_account: null,
+    quantity_decimal: String(r.quantity) });
+  o.parent = r.subscription ? { type: 'subscription_details', subscription_details: { subscription: r.subscription, subscription_item: r.siId || null } } : null;
+  o.pricing = { type: 'price_details', price_details: { price: r.price, product: (store.collection('prices').get(r.price) || {}).product || null },
+    unit_amount_decimal: r.unitAmountDecimal != null ? r.unitAmountDecimal : null };
+  return o;
+}
+
+function creditNoteLine(store, cn, l) {
+  const o = fixture('credit_note_line_item');
+  Object.assign(o, { id: l.id, amount: l.amount, description: l.description, discount_amount: 0, discount_amounts: [],
+    invoice_line_item: l.invoiceLineItem || undefined, livemode: false, quantity: l.quantity, tax_rates: [], type: l.type,
+    unit_amount: l.unitAmount != null ? l.unitAmount : null, unit_amount_decimal: l.unitAmount != null ? String(l.unitAmount) : null,
+    pretax_credit_amounts: [], taxes: [], metadata: {} });
+  if (l.type !== 'invoice_line_item') delete o.invoice_line_item;
+  return o;
+}
+
+function creditNote(store, r) {
+  const o = fixture('credit_note');
+  Object.assign(o, { id: r.id, amount: r.amount, amount_shipping: 0, created: r.created, currency: r.currency, customer: r.customer,
+    customer_balance_transaction: r.balanceTxn || null, discount_amount: 0, discount_amounts: [], effective_at: r.created, invoice: r.invoice,
+    livemode: false, memo: r.memo || null, metadata: Object.assign({}, r.metadata), number: r.number, out_of_band_amount: r.outOfBand || null,
+    pdf: (store.meta.publicBase || '') + '/credit_notes/' + r.id + '/pdf', reason: r.reason || null, shipping_cost: null, status: r.status,
+    subtotal: r.amount, subtotal_excluding_tax: r.amount, total: r.amount, total_excluding_tax: r.amount, type: r.type,
+    voided_at: r.voidedAt || null, pretax_credit_amounts: [], total_taxes: [], customer_account: null,
+    post_payment_amount: r.type === 'post_payment' ? r.amount : 0, pre_payment_amount: r.type === 'pre_payment' ? r.amount : 0 });
+  o.refunds = (r.refunds || []).map(x => ({ amount_refunded: x.amount, refund: x.refund, payment_record_refund: null, type: 'refund' }));
+  o.lines = { object: 'list', data: r.lines.slice(0, 10).map(l => creditNoteLine(store, r, l)), has_more: r.lines.length > 10,
+    url: '/v1/credit_notes/' + r.id + '/lines' };
+  if (r.preview) o.pdf = null;
+  return o;
+}
+
+function customerBalanceTransaction(store, r) {
+  const o = fixture('customer_balance_transaction');
+  Object.assign(o, { id: r.id, amount: r.amount, created: r.created, credit_note: r.creditNote || null, currency: r.currency, customer: r.customer,
+    description: r.description || null, ending_balance: r.endingBalance, invoice: r.invoice || null, livemode: false,
+    metadata: r.metadata ? Object.assign({}, r.metadata) : null, type: r.type, checkout_session: null, customer_account: null });
+  return o;
+}
+
+function schedulePhase(store, sub, ph) {
+  return { add_invoice_items: [], application_fee_percent: null, billing_cycle_anchor: null, collection_method: null, currency: ph.currency,
+    default_payment_method: null, default_tax_rates: [], description: null, discounts: [], end_date: ph.endDate,
+    invoice_settings: null, items: ph.items.map(it => {
+      const p = store.collection('prices').get(it.price);
+      return { discounts: [], metadata: {}, price: it.price, quantity: it.quantity, tax_rates: [], plan: p ? planFromPrice(p) : null, billing_thresholds: null };
+    }), metadata: {}, on_behalf_of: null, proration_behavior: ph.prorationBehavior || 'create_prorations', start_date: ph.startDate,
+    transfer_data: null, trial_end: ph.trialEnd || null, billing_thresholds: null };
+}
+
+function subscriptionSchedule(store, r) {
+  const o = fixture('subscription_schedule');
+  const cur = r.status === 'active' ? r.phases[r.currentPhase || 0] : null;
+  Object.assign(o, { id: r.id, application: null, canceled_at: r.canceledAt || null, completed_at: r.completedAt || null, created: r.created,
+    current_phase: cur ? { start_date: cur.startDate, end_date: cur.endDate } : null, customer: r.customer, end_behavior: r.endBehavior,
+    livemode: false, metadata: Object.assign({}, r.metadata), phases: r.phases.map(ph => schedulePhase(store, r, ph)),
+    released_at: r.releasedAt || null, released_subscription: r.releasedSubscription || null, status: r.status,
+    subscription: r.subscription || null, test_clock: null, billing_mode: { type: 'classic' }, customer_account: null });
+  o.default_settings = { application_fee_percent: null, automatic_tax: { enabled: false, liability: null, disabled_reason: null },
+    billing_cycle_anchor: 'automatic', collection_method: r.collectionMethod || 'charge_automatically', default_payment_method: null,
+    description: null, invoice_settings: { account_tax_ids: null, days_until_due: null, issuer: { type: 'self' } }, on_behalf_of: null,
+    transfer_data: null, billing_thresholds: null };
+  return o;
+}
+
 const RENDERERS = {
   customers: customer, products: product, prices: price, subscriptions: subscription, invoices: invoice,
   invoice_payments: invoicePayment, payment_intents: paymentIntent, payment_methods: paymentMethod, events: event,
   charges: charge, refunds: refund, coupons: coupon, promotion_codes: promotionCode,
+  invoiceitems: invoiceItem, credit_notes: creditNote, customer_balance_transactions: customerBalanceTransaction,
+  subscription_schedules: subscriptionSchedule,
 };
 
 function render(store, kind, rec, expand) { return RENDERERS[kind](store, rec, expand); }
 
-module.exports = { render, account, customer, subscription, invoice, RENDERERS };
+module.exports = { render, account, customer, subscription, invoice, creditNoteLine, invoiceLine, RENDERERS };

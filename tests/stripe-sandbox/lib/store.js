@@ -91,7 +91,7 @@ class Store {
   // Finds any record by its id prefix (used by expand[]).
   lookup(id) {
     if (typeof id !== 'string') return null;
-    const prefix = id.slice(0, id.indexOf('_'));
+    const prefix = id.startsWith('sub_sched_') ? 'sub_sched' : id.slice(0, id.indexOf('_'));
     const name = PREFIX_TO_COLLECTION[prefix];
     if (!name) return null;
     const rec = this.collection(name).get(id);
@@ -102,7 +102,8 @@ class Store {
 const PREFIX_TO_COLLECTION = {
   cus: 'customers', prod: 'products', price: 'prices', sub: 'subscriptions', in: 'invoices',
   inpay: 'invoice_payments', pi: 'payment_intents', pm: 'payment_methods', evt: 'events', ch: 'charges', re: 'refunds',
-  promo: 'promotion_codes',
+  promo: 'promotion_codes', ii: 'invoiceitems', cn: 'credit_notes', sub_sched: 'subscription_schedules',
+  cbtxn: 'customer_balance_transactions',
 };
 
 module.exports = { Collection, Store, PREFIX_TO_COLLECTION };

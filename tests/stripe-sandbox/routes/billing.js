@@ -103,7 +103,7 @@ module.exports = function billingRouter(store) {
     const match = t => types.some(p => p.endsWith('*') ? t.startsWith(p.slice(0, -1)) : t === p);
     // Stripe keeps events for 30 days: older ones are not listed (relative to the sandbox's now,
     // the dataset's now plus the time since start).
-    const cutoff = store.meta.now + Math.floor((Date.now() - store.meta.startedAtMs) / 1000) - 30 * 86400;
+    const cutoff = (store.meta.frozen ? store.meta.now : store.meta.now + Math.floor((Date.now() - store.meta.startedAtMs) / 1000)) + (store.meta.offset || 0) - 30 * 86400;
     return { predicate: e => e.created >= cutoff && (!types || match(e.type)) };
   });
 
