@@ -34,7 +34,7 @@ CustomersPage::CustomersPage(CacheReader *reader, QWidget *parent)
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_customers->setCurrency(m_currency->currentData().toString()); });
     connect(m_delinquent, &QCheckBox::toggled, m_customers, &CustomerTableModel::setDelinquentOnly);
-    setColumnWidths({185, 215, 130, 100, 75, 0, 95, 0});
+    setColumnWidths({185, 215, 130, 100, 75, 0, 95, 0}, CustomerTableModel::Name);
 }
 
 void CustomersPage::applySearch(const QString &text)

@@ -22,7 +22,7 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_currency);
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_dunning->setCurrency(m_currency->currentData().toString()); });
-    setColumnWidths({140, 78, 92, 0, 168, 160, 88, 100, 90});
+    setColumnWidths({130, 112, 100, 0, 170, 130, 76, 92, 0}, DunningTableModel::Meaning);
     setDetailWidth(285);
 }
 

@@ -86,7 +86,7 @@ InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
             [this] { m_invoices->setCurrency(m_currency->currentData().toString()); });
     connect(m_from, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
     connect(m_to, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
-    setColumnWidths({95, 180, 120, 110, 0, 110, 75, 100, 90, 0});
+    setColumnWidths({118, 180, 100, 110, 0, 110, 0, 92, 92, 0}, InvoiceTableModel::Customer);
 }
 
 void InvoicesPage::applyDates()

@@ -28,7 +28,7 @@ SubscriptionsPage::SubscriptionsPage(CacheReader *reader, QWidget *parent)
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_subscriptions->setStatuses(m_status->currentData().toStringList()); });
     connect(m_trials, &QCheckBox::toggled, this, [this](bool on) { m_subscriptions->setTrialsEndingWithinDays(on ? 7 : 0); });
-    setColumnWidths({190, 160, 115, 150, 105, 100, 100, 0});
+    setColumnWidths({190, 175, 100, 140, 100, 92, 0, 0}, SubscriptionTableModel::Customer);
 }
 
 void SubscriptionsPage::applySearch(const QString &text)

@@ -4,7 +4,10 @@
 #include "models/serversortproxymodel.h"
 #include "ui/statusdelegate.h"
 
+#include <QClipboard>
 #include <QDesktopServices>
+#include <QGuiApplication>
+#include <QKeyEvent>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -19,6 +22,45 @@
 #include <QVBoxLayout>
 
 namespace Billing {
+
+namespace {
+// A detail value: text with spaces wraps; a single long token (an email, an id) is elided in the
+// middle to the panel's width, with the whole value in the tooltip and on copy.
+class DetailValueLabel final : public QLabel
+{
+public:
+    explicit DetailValueLabel(const QString &text) : m_full(text)
+    {
+        m_elide = !text.contains(QLatin1Char(' ')) && !text.contains(QLatin1Char('\n'));
+        setText(text);
+        setWordWrap(!m_elide);
+        setToolTip(text);
+        setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long values must not widen the panel
+        setTextInteractionFlags(Qt::TextSelectableByMouse);
+        setContextMenuPolicy(Qt::NoContextMenu);
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QLabel::resizeEvent(event);
+        if (m_elide)
+            setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, qMax(20, contentsRect().width())));
+    }
+    void keyPressEvent(QKeyEvent *event) override
+    {
+        if (event->matches(QKeySequence::Copy)) {
+            QGuiApplication::clipboard()->setText(m_full);
+            return;
+        }
+        QLabel::keyPressEvent(event);
+    }
+
+private:
+    QString m_full;
+    bool m_elide = false;
+};
+} // namespace
 
 DetailBuilder::DetailBuilder(QVBoxLayout *layout) : m_layout(layout) {}
 
@@ -51,11 +93,7 @@ void DetailBuilder::field(const QString &label, const QString &value)
     }
     auto *l = new QLabel(label);
     l->setObjectName(QStringLiteral("FieldLabel"));
-    auto *v = new QLabel(value.isEmpty() ? QStringLiteral("—") : value);
-    v->setWordWrap(true);
-    v->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long emails/ids must not widen the panel
-    v->setToolTip(value);
-    v->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *v = new DetailValueLabel(value.isEmpty() ? QStringLiteral("—") : value);
     m_form->addRow(l, v);
 }
 
@@ -249,13 +287,17 @@ void TablePage::setFooterText(const QString &text)
     m_footer->setVisible(!text.isEmpty());
 }
 
-void TablePage::setColumnWidths(const QList<int> &widths)
+void TablePage::setColumnWidths(const QList<int> &widths, int elasticColumn)
 {
-    // 0 = hidden by default (the value is in the detail panel)
+    QHeaderView *header = m_view->horizontalHeader();
     for (int i = 0; i < widths.size(); ++i) {
         m_view->setColumnHidden(i, widths.at(i) == 0);
         if (widths.at(i) > 0)
-            m_view->horizontalHeader()->resizeSection(i, widths.at(i));
+            header->resizeSection(i, widths.at(i));
+    }
+    if (elasticColumn >= 0) {
+        header->setStretchLastSection(false);
+        header->setSectionResizeMode(elasticColumn, QHeaderView::Stretch);
     }
 }
 

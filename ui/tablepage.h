@@ -60,7 +60,10 @@ public:
 protected:
     void addFilterWidget(QWidget *widget);
     void setFooterText(const QString &text);
-    void setColumnWidths(const QList<int> &widths);
+    // Widths in pixels; 0 hides a column (its value is in the detail panel). The elastic column
+    // (-1: none) takes whatever width the others leave, so the table fits without a horizontal
+    // scroll bar at the usual window sizes.
+    void setColumnWidths(const QList<int> &widths, int elasticColumn = -1);
     void setDetailWidth(int pixels);
     virtual void applySearch(const QString &text) = 0;
     virtual QString emptyText() const = 0;          // nothing in the cache at all

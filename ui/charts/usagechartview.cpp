@@ -22,6 +22,8 @@ struct UsageChartView::Private
     UsageSeriesModel *model = nullptr;
     QGridLayout *grid = nullptr;
     QList<QWidget *> panels;
+    QList<QChart *> charts;
+    bool alignQueued = false;
     int series = 0;
     int points = 0;
 };
@@ -67,10 +69,43 @@ int UsageChartView::pointCount() const
     return d->points;
 }
 
+void UsageChartView::queueAlign()
+{
+    if (d->alignQueued)
+        return;
+    d->alignQueued = true;
+    QMetaObject::invokeMethod(this, [this] { alignPlotAreas(); }, Qt::QueuedConnection);
+}
+
+// The y-axis labels differ in width per meter ("4,000" vs "1,000,000"); pad the left margins so
+// every plot starts at the same x and the time axes line up.
+void UsageChartView::alignPlotAreas()
+{
+    d->alignQueued = false;
+    QList<qreal> natural;
+    qreal target = 0;
+    for (QChart *chart : std::as_const(d->charts)) {
+        const int base = chart->property("baseLeftMargin").toInt();
+        const qreal left = chart->plotArea().left() - (chart->margins().left() - base);
+        natural << left;
+        target = qMax(target, left);
+    }
+    for (int i = 0; i < d->charts.size(); ++i) {
+        QChart *chart = d->charts.at(i);
+        QMargins m = chart->margins();
+        const int wanted = chart->property("baseLeftMargin").toInt() + qRound(target - natural.at(i));
+        if (m.left() != wanted) {
+            m.setLeft(wanted);
+            chart->setMargins(m);
+        }
+    }
+}
+
 void UsageChartView::rebuild()
 {
     qDeleteAll(d->panels);
     d->panels.clear();
+    d->charts.clear();
     d->series = 0;
     d->points = 0;
 
@@ -188,6 +223,9 @@ void UsageChartView::rebuild()
 
         d->grid->addWidget(panel, meter / columns, meter % columns);
         d->panels << panel;
+        d->charts << chart;
+        chart->setProperty("baseLeftMargin", chart->margins().left());
+        connect(chart, &QChart::plotAreaChanged, this, &UsageChartView::queueAlign);
     }
     for (int r = 0; r < d->grid->rowCount(); ++r)
         d->grid->setRowStretch(r, r < (meters + columns - 1) / columns ? 1 : 0);

@@ -23,6 +23,8 @@ public:
 
 private:
     void rebuild();
+    void queueAlign();
+    void alignPlotAreas();
 
     struct Private;
     Private *d;
