@@ -55,8 +55,8 @@ QGroupBox { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 8px; 
             padding: 12px 14px 10px 14px; font-size: 11pt; font-weight: 600; color: #111827; }
 QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 2px; top: 2px; padding: 0px 2px; }
 QLineEdit[readOnly="true"] { background: #f3f4f6; color: #374151; }
-QLabel#RestartNote { color: #4b5563; background: #f3f4f6; border-radius: 4px; padding: 5px 8px; }
-QLabel#RestartNote[changed="true"] { color: #92400e; background: #fef3c7; }
+QLabel#RestartNote { color: #6b7280; }
+QLabel#RestartNote[changed="true"] { color: #92400e; }
 QLabel#SaveError { color: #991b1b; background: #fee2e2; border: 1px solid #fecaca; border-radius: 6px; padding: 8px 10px; }
 QLabel#SavingLabel { color: #4b5563; }
 QSplitter::handle { background: transparent; }

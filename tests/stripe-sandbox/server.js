@@ -18,11 +18,13 @@ const { createKnobs } = require('./lib/middleware');
 const { createIdempotency } = require('./lib/idempotency');
 const { mutate } = require('./lib/mutate');
 const { generate, DEFAULT_NOW } = require('./dataset');
+const { clock } = require('./lib/events');
+const { processDue } = require('./lib/engine');
 
 const API_VERSION = '2026-10-28.endive';
 
 function parseArgs(argv) {
-  const o = { port: 12111, apiKey: null, dataset: 'demo', scale: 0, latencyMs: 0, rateLimit: 0, now: DEFAULT_NOW, quiet: false, faults: {} };
+  const o = { port: 12111, apiKey: null, dataset: 'demo', scale: 0, latencyMs: 0, rateLimit: 0, now: DEFAULT_NOW, quiet: false, frozenClock: false, faults: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -41,6 +43,7 @@ function parseArgs(argv) {
       case '--fault-500': o.faults.http500 = Number(val()); break;
       case '--fault-drop-after-apply': o.faults.dropAfterApply = Number(val()); break;
       case '--quiet': o.quiet = true; break;
+      case '--frozen-clock': o.frozenClock = true; break;
       case '-h': case '--help': o.help = true; break;
       default: throw new Error(`unknown option ${a}`);
     }
@@ -56,16 +59,17 @@ function parseArgs(argv) {
 
 const USAGE = `usage: node server.js --api-key KEY [--port 12111] [--dataset demo|empty] [--scale N]
        [--now 2026-11-01T00:00:00Z] [--latency-ms N] [--rate-limit N]
-       [--fault-drop P] [--fault-delay P] [--fault-delay-ms N] [--fault-429 P] [--fault-500 P] [--fault-drop-after-apply P] [--quiet]`;
+       [--fault-drop P] [--fault-delay P] [--fault-delay-ms N] [--fault-429 P] [--fault-500 P] [--fault-drop-after-apply P] [--frozen-clock] [--quiet]`;
 
 function loadStore(opts) {
   const t0 = Date.now();
   const store = new Store();
   const data = generate({ dataset: opts.dataset, scale: opts.scale, now: opts.now });
-  Object.assign(store.meta, { now: data.now, startedAtMs: Date.now(), apiVersion: API_VERSION, accountId: 'acct_1BillingConsoleDemo' });
+  Object.assign(store.meta, { now: data.now, startedAtMs: Date.now(), apiVersion: API_VERSION, accountId: 'acct_1BillingConsoleDemo', frozen: !!opts.frozenClock, offset: 0 });
   for (const name of ['customers', 'products', 'prices', 'subscriptions', 'invoices', 'invoice_payments', 'payment_intents', 'payment_methods', 'events', 'charges', 'refunds', 'coupons', 'promotion_codes']) {
     store.collection(name).load(data[name]);
   }
+  for (const name of ['invoiceitems', 'credit_notes', 'subscription_schedules', 'customer_balance_transactions']) store.collection(name).load([]);
   store.collection('subscriptions').addIndex('customer');
   store.collection('invoices').addIndex('customer');
   store.collection('invoices').addIndex('subscription');
@@ -87,6 +91,7 @@ function loadStore(opts) {
 const MOCK_PATHS = /^\/v1\/(charges|refunds|tax_rates|disputes|plans|customers\/[^/]+\/(sources|cards))(\/|$)/;
 
 function createApp(opts, store) {
+  if (opts.frozenClock) store.meta.frozen = true;
   const knobs = createKnobs({ latencyMs: opts.latencyMs, rateLimit: opts.rateLimit, faults: Object.assign({ drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0, dropAfterApply: 0 }, opts.faults) });
   knobs.state.apiVersion = API_VERSION;
   const idem = createIdempotency(knobs);
@@ -116,6 +121,19 @@ function createApp(opts, store) {
     const out = mutate(store, { count, seed: req.body.seed });
     res.json({ applied: out.applied, events: out.events, changed: req.body.details ? out.changed : undefined });
   });
+  // Test clock: moves the sandbox's time forward and runs what became due (renewals, trial ends,
+  // pause resumes, cancel_at, schedule phases). JSON {seconds} or {to: unix time}.
+  app.post('/__sandbox/advance', express.json(), (req, res) => {
+    const b = req.body || {};
+    const from = clock(store);
+    const seconds = b.to !== undefined ? Number(b.to) - from : Number(b.seconds);
+    if (!Number.isInteger(seconds) || seconds < 0) return res.status(400).json({ error: { type: 'invalid_request_error', message: 'seconds must be a non-negative integer (or `to` a time not before the sandbox clock)' } });
+    store.meta.offset = (store.meta.offset || 0) + seconds;
+    const now = clock(store);
+    const processed = processDue(store, now);
+    res.json({ from, now, offset: store.meta.offset, frozen: !!store.meta.frozen, processed });
+  });
+  app.get('/__sandbox/clock', (req, res) => res.json({ now: clock(store), offset: store.meta.offset || 0, frozen: !!store.meta.frozen }));
   app.use(require('./routes/hosted')(store));
 
   const v1 = express.Router();
@@ -123,6 +141,7 @@ function createApp(opts, store) {
   v1.use(bodyParser.urlencoded({ extended: true, limit: '1mb', parameterLimit: 10000 }));
   v1.use(idem.middleware);
   v1.use(require('./routes/customers')(store, { customers: mockCustomers }));
+  v1.use(require('./routes/lifecycle')(store));
   v1.use(require('./routes/billing')(store));
   v1.use(require('./routes/money')(store));
   v1.use((req, res, next) => (MOCK_PATHS.test(req.path) ? mockRoutes(req, res, next) : next()));
