@@ -4,7 +4,7 @@
 #   sandbox.sh start  --port P --state-dir D --api-key K [--latency-ms N] [--rate-limit N]
 #                     [--dataset demo|empty] [--scale N] [--now ISO8601] [--timeout S]
 #                     [--fault-drop P] [--fault-delay P] [--fault-delay-ms N] [--fault-429 P]
-#                     [--fault-500 P] [--fault-drop-after-apply P]
+#                     [--fault-500 P] [--fault-drop-after-apply P] [--frozen-clock]
 #   sandbox.sh stop   --state-dir D
 #   sandbox.sh status --state-dir D
 # State dir D holds pid, port, sandbox.log. Exit 0 = ok; non-zero with a message otherwise.
@@ -29,6 +29,7 @@ while [[ $# -gt 0 ]]; do
     --state-dir) state_dir="${2:?--state-dir needs a value}"; shift 2 ;;
     --api-key) api_key="${2:?--api-key needs a value}"; shift 2 ;;
     --timeout) timeout="${2:?--timeout needs a value}"; shift 2 ;;
+    --frozen-clock) extra+=("$1"); shift ;;
     --latency-ms|--rate-limit|--dataset|--scale|--now|--fault-drop|--fault-delay|--fault-delay-ms|--fault-429|--fault-500|--fault-drop-after-apply) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "sandbox.sh: unknown option $1" >&2; usage ;;

@@ -22,7 +22,7 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_currency);
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_dunning->setCurrency(m_currency->currentData().toString()); });
-    setColumnWidths({130, 112, 100, 0, 170, 130, 76, 92, 0}, DunningTableModel::Meaning);
+    setColumnWidths({125, 108, 96, 0, 160, 130, 84, 98, 0}, DunningTableModel::Meaning);
     setDetailWidth(285);
 }
 

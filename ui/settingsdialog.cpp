@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QStyle>
@@ -272,6 +273,13 @@ SettingsDialog::SettingsDialog(const WorkspaceSettings &settings, SecretSource k
     connect(m_pgPort, &QSpinBox::valueChanged, this, &SettingsDialog::validate);
     connect(m_pgSsl, &QComboBox::currentIndexChanged, this, &SettingsDialog::validate);
     validate();
+}
+
+void SettingsDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    // Wrapped hints know their height only once the width is set: size again after the layout.
+    QMetaObject::invokeMethod(this, [this] { adjustSize(); }, Qt::QueuedConnection);
 }
 
 QPushButton *SettingsDialog::okButton() const

@@ -60,6 +60,9 @@ public:
 Q_SIGNALS:
     void saveRequested();
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void validate();
     void updateOkButton();

@@ -28,7 +28,7 @@ SubscriptionsPage::SubscriptionsPage(CacheReader *reader, QWidget *parent)
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_subscriptions->setStatuses(m_status->currentData().toStringList()); });
     connect(m_trials, &QCheckBox::toggled, this, [this](bool on) { m_subscriptions->setTrialsEndingWithinDays(on ? 7 : 0); });
-    setColumnWidths({190, 175, 100, 140, 100, 92, 0, 0}, SubscriptionTableModel::Customer);
+    setColumnWidths({160, 205, 100, 140, 100, 92, 0, 0}, SubscriptionTableModel::Customer);
 }
 
 void SubscriptionsPage::applySearch(const QString &text)
@@ -77,8 +77,10 @@ void SubscriptionsPage::fillDetail(int row, DetailBuilder &d)
     d.field(tr("Latest invoice"), s.latestInvoice);
     if (!s.items.isEmpty()) {
         d.section(tr("Items"));
+        // The price id is a value (elided to the panel), not a label: a label column as wide as
+        // an id would squeeze every value above it.
         for (const SubscriptionItem &item : s.items)
-            d.field(item.priceId, tr("Quantity %1").arg(loc.toString(item.quantity)));
+            d.field(tr("%1 ×").arg(loc.toString(item.quantity)), item.priceId);
     }
 }
 

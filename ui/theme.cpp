@@ -29,6 +29,7 @@ QLabel#StaleHint { color: #92400e; background: #fef3c7; border-radius: 4px; padd
 QLabel#EmptyState { color: #6b7280; font-size: 12pt; }
 QLabel#Footer { color: #374151; padding: 4px 2px; }
 QLineEdit, QComboBox, QDateEdit, QSpinBox { background: #ffffff; border: 1px solid #d1d5db; border-radius: 6px; padding: 5px 8px; min-height: 20px; }
+QComboBox::drop-down { subcontrol-origin: padding; subcontrol-position: center right; width: 22px; border: none; }
 QLineEdit:focus, QComboBox:focus, QDateEdit:focus, QSpinBox:focus { border: 1px solid #4f46e5; }
 QLineEdit[invalid="true"] { border: 1px solid #dc2626; }
 QCheckBox { spacing: 6px; }
