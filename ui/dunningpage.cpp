@@ -22,7 +22,7 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_currency);
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_dunning->setCurrency(m_currency->currentData().toString()); });
-    setColumnWidths({125, 108, 96, 0, 160, 130, 84, 98, 0}, DunningTableModel::Meaning);
+    setColumnWidths({118, 118, 92, 0, 150, 120, 78, 112, 0}, DunningTableModel::Meaning);
     setDetailWidth(285);
 }
 

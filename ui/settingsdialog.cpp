@@ -90,6 +90,7 @@ SettingsDialog::SettingsDialog(const WorkspaceSettings &settings, SecretSource k
     auto *stripeForm = new QFormLayout(stripe);
     stripeForm->setVerticalSpacing(6);
     stripeForm->setHorizontalSpacing(14);
+    stripeForm->setContentsMargins(16, 14, 16, 12);
     m_apiKey = new QLineEdit;
     m_apiKey->setObjectName(QStringLiteral("ApiKey"));
     m_apiKey->setEchoMode(QLineEdit::Password);
@@ -126,6 +127,7 @@ SettingsDialog::SettingsDialog(const WorkspaceSettings &settings, SecretSource k
     auto *db = new QGroupBox(tr("Billing database"));
     auto *dbLayout = new QVBoxLayout(db);
     dbLayout->setSpacing(6);
+    dbLayout->setContentsMargins(16, 14, 16, 12);
     auto *kindForm = new QFormLayout;
     kindForm->setHorizontalSpacing(14);
     m_dbKind = new QComboBox;
@@ -211,6 +213,7 @@ SettingsDialog::SettingsDialog(const WorkspaceSettings &settings, SecretSource k
     auto *workspaceForm = new QFormLayout(workspace);
     workspaceForm->setVerticalSpacing(6);
     workspaceForm->setHorizontalSpacing(14);
+    workspaceForm->setContentsMargins(16, 14, 16, 12);
     auto *name = new QLabel(settings.name);
     name->setObjectName(QStringLiteral("WorkspaceName"));
     name->setTextInteractionFlags(Qt::TextSelectableByMouse);

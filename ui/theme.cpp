@@ -29,7 +29,6 @@ QLabel#StaleHint { color: #92400e; background: #fef3c7; border-radius: 4px; padd
 QLabel#EmptyState { color: #6b7280; font-size: 12pt; }
 QLabel#Footer { color: #374151; padding: 4px 2px; }
 QLineEdit, QComboBox, QDateEdit, QSpinBox { background: #ffffff; border: 1px solid #d1d5db; border-radius: 6px; padding: 5px 8px; min-height: 20px; }
-QComboBox::drop-down { subcontrol-origin: padding; subcontrol-position: center right; width: 22px; border: none; }
 QLineEdit:focus, QComboBox:focus, QDateEdit:focus, QSpinBox:focus { border: 1px solid #4f46e5; }
 QLineEdit[invalid="true"] { border: 1px solid #dc2626; }
 QCheckBox { spacing: 6px; }
@@ -53,7 +52,7 @@ QLabel#ModeBadge { border-radius: 9px; padding: 2px 10px; font-weight: 600; colo
 QLabel#ValidationMessage { color: #b91c1c; }
 QLabel#KeySource, QLabel#FieldHint { color: #6b7280; }
 QGroupBox { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 8px; margin-top: 26px;
-            padding: 12px 14px 10px 14px; font-size: 11pt; font-weight: 600; color: #111827; }
+            font-size: 11pt; font-weight: 600; color: #111827; }
 QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 2px; top: 2px; padding: 0px 2px; }
 QLineEdit[readOnly="true"] { background: #f3f4f6; color: #374151; }
 QLabel#RestartNote { color: #6b7280; }

@@ -47,11 +47,19 @@ public:
     // arrives later through operationFinished(entry) (state Succeeded, Failed or NeedsAttention).
     void submit(const OperationRequest &request, QObject *context, std::function<void(Result<OutboxEntry>)> queued);
 
+    // Start-up: audits the outcome of every finished outbox entry (the newest `limit`) that has no
+    // result row yet, e.g. one that finished while no runner was listening or just before a crash,
+    // then upserts its object and emits operationFinished for it. done gets how many were recorded.
+    // Call once the outbox is open (added by the roles/audit engineer).
+    void reconcile(int limit, QObject *context, std::function<void(Result<int>)> done);
+
 Q_SIGNALS:
     void operationFinished(const Billing::OutboxEntry &entry);
 
 private:
     void onEntryChanged(qint64 entryId);
+    void finish(const OutboxEntry &entry);
+    void applyResult(const OutboxEntry &entry);
 
     OutboxService *m_outbox;
     AsyncBillingDatabase *m_billingDb;

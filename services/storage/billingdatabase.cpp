@@ -1085,6 +1085,8 @@ Result<QList<AuditEntry>> BillingDatabase::audit(const AuditQuery &query) const
         add(QStringLiteral("target_id = ?"), query.targetId);
     if (!query.operation.isEmpty())
         add(QStringLiteral("operation = ?"), query.operation);
+    if (!query.idempotencyKey.isEmpty())
+        add(QStringLiteral("idempotency_key = ?"), query.idempotencyKey);
     if (query.from.isValid())
         add(QStringLiteral("at >= ?"), toSecs(query.from));
     if (query.to.isValid())

@@ -90,6 +90,7 @@ struct AuditQuery
     QString targetType;  // empty = any
     QString targetId;    // empty = any
     QString operation;   // empty = any
+    QString idempotencyKey; // empty = any: the rows of one outbox write (requested + result)
     QDateTime from;      // inclusive; invalid = no bound
     QDateTime to;        // exclusive; invalid = no bound
     qint64 beforeId = 0; // > 0: only rows with id < beforeId (next page)

@@ -63,6 +63,19 @@ QList<StripeEndpoint> buildTable()
           QStringLiteral("metadata"), QStringLiteral("expand")}},
         {get, QStringLiteral("/v1/refunds"),
          listParams({QStringLiteral("charge"), QStringLiteral("payment_intent"), QStringLiteral("created")})},
+        // Refunds and credit notes for paid invoices (services/refunds). The preview row comes before
+        // any "/v1/credit_notes/{}" row so that match() finds it first.
+        {get, QStringLiteral("/v1/charges/{}"), expandOnly},
+        {get, QStringLiteral("/v1/credit_notes/preview"),
+         {QStringLiteral("invoice"), QStringLiteral("amount"), QStringLiteral("refund_amount"),
+          QStringLiteral("credit_amount"), QStringLiteral("out_of_band_amount"), QStringLiteral("reason"),
+          QStringLiteral("memo"), QStringLiteral("metadata"), QStringLiteral("expand")}},
+        {get, QStringLiteral("/v1/credit_notes"),
+         listParams({QStringLiteral("invoice"), QStringLiteral("customer"), QStringLiteral("created")})},
+        {post, QStringLiteral("/v1/credit_notes"),
+         {QStringLiteral("invoice"), QStringLiteral("amount"), QStringLiteral("refund_amount"),
+          QStringLiteral("credit_amount"), QStringLiteral("out_of_band_amount"), QStringLiteral("reason"),
+          QStringLiteral("memo"), QStringLiteral("metadata"), QStringLiteral("expand")}},
     };
 }
 

@@ -1,5 +1,6 @@
 #include "models/customertablemodel.h"
 #include "models/invoicetablemodel.h"
+#include "models/pagedtablemodel.h"
 #include "models/usageseriesmodel.h"
 #include "tests/models/demodata.h"
 #include "tests/models/fakecachereader.h"
@@ -14,6 +15,7 @@
 #include "ui/screenshots.h"
 #include "ui/settingsdialog.h"
 #include "ui/subscriptionspage.h"
+#include "ui/tablepage.h"
 #include "ui/usagepage.h"
 
 #include <QAction>
@@ -213,6 +215,30 @@ private Q_SLOTS:
         const qint64 all = page->series()->total(0);
         page->customerCombo()->setCurrentIndex(1);
         QTRY_VERIFY(!page->series()->isLoading() && page->series()->total(0) < all);
+    }
+
+    void panesReadAgainOnceTheWindowIsShown()
+    {
+        // The app builds the window before it opens the databases: what a page asks while the
+        // window is being built fails ("not open"); the first visit after show() reads again.
+        m_window.reset();
+        m_cache->failNext = QStringLiteral("The local cache is not open.");
+        MainWindow window(m_cache.get(), m_usage.get(), m_sync.get(), &m_store, QStringLiteral("Demo"));
+        QVERIFY2(m_cache->failNext.isEmpty(), "a request made during construction took the failure");
+        QTest::qWait(50); // the failure arrives
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QList<TablePage *> pages = {window.customersPage(), window.subscriptionsPage(), window.invoicesPage(),
+                                          window.dunningPage()};
+        const QList<MainWindow::Pane> panes = {MainWindow::Customers, MainWindow::Subscriptions, MainWindow::Invoices,
+                                               MainWindow::Dunning};
+        for (int i = 0; i < pages.size(); ++i) {
+            window.showPane(panes.at(i));
+            QTRY_VERIFY(pages.at(i)->model()->hasLoadedOnce() && !pages.at(i)->model()->isLoading());
+            QVERIFY2(pages.at(i)->model()->rowCount() > 0, qPrintable(MainWindow::paneKey(panes.at(i))));
+            QVERIFY(!pages.at(i)->isEmptyStateShown());
+        }
     }
 
     void usageRangeEndsAtTheNewestUsage()

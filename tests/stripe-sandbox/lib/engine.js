@@ -104,7 +104,7 @@ function trialLines(store, sub, items, ps, pe) {
 function discountAmount(store, d, currency, base) {
   const c = store.collection('coupons').get(d.coupon);
   if (!c || base <= 0) return 0;
-  if (c.percentOff != null) return Math.min(base, prorate(base * 100, c.percentOff * 100, 10000));
+  if (c.percentOff != null) return Math.min(base, prorate(base, Math.round(c.percentOff * 100), 10000));
   let off = c.currency === currency ? c.amountOff : (c.currencyOptions && c.currencyOptions[currency] ? c.currencyOptions[currency].amount_off : 0);
   return Math.min(base, off || 0);
 }
@@ -465,6 +465,7 @@ function processDue(store, now) {
         if (ph && ph.endDate && ph.endDate <= now) cands.push([ph.endDate, 0, 'phase']);
       }
       if (sub.cancelAt && sub.cancelAt <= now) cands.push([sub.cancelAt, 1, 'cancel']);
+      if (sub.status === 'incomplete' && sub.created + 23 * 3600 <= now) cands.push([sub.created + 23 * 3600, 1, 'expire']);
       if (sub.status === 'trialing' && sub.trialEnd && sub.trialEnd <= now) cands.push([sub.trialEnd, 2, 'trial']);
       if (sub.pauseCollection && sub.pauseCollection.resumes_at && sub.pauseCollection.resumes_at <= now) cands.push([sub.pauseCollection.resumes_at, 3, 'resume']);
       if ((sub.status === 'active' || sub.status === 'past_due' || sub.status === 'unpaid') && sub.items[0].periodEnd <= now) cands.push([sub.items[0].periodEnd, 4, 'renew']);
@@ -476,6 +477,12 @@ function processDue(store, now) {
         if (k < sch.phases.length) applyPhase(store, null, sch, k, at); else endSchedule(store, null, sch, at);
         bump('schedule_phase');
         // a phase boundary that is also the period end renews with the new phase's items
+      } else if (what === 'expire') {
+        // An incomplete subscription whose first invoice was not paid within 23 hours.
+        const inv = sub.latestInvoice && store.collection('invoices').get(sub.latestInvoice);
+        if (inv && inv.status === 'open') { inv.status = 'void'; inv.voidedAt = at; recordEvent(store, null, 'invoice.voided', 'invoices', inv, { status: 'open' }, at); }
+        setSub(store, null, sub, () => { sub.status = 'incomplete_expired'; sub.endedAt = at; }, at, 'customer.subscription.deleted');
+        bump('incomplete_expired');
       } else if (what === 'cancel') { cancelNow(store, null, sub, {}, at); bump('canceled'); } else if (what === 'trial') { endTrial(store, null, sub, at, true); bump('trial_ended'); } else if (what === 'resume') {
         setSub(store, null, sub, () => { sub.pauseCollection = null; }, at); bump('collection_resumed');
       } else { renew(store, null, sub, at); bump('renewed'); }

@@ -3,7 +3,7 @@
 // products, prices, subscriptions, invoices, invoice payments, payment intents, payment methods,
 // events and the account.
 const express = require('express');
-const { listResponse, retrieveResponse, invalid, rangeFilter, StripeError } = require('../lib/api');
+const { listResponse, retrieveResponse, invalid, rangeFilter } = require('../lib/api');
 const { account } = require('../lib/render');
 
 const SUB_STATUSES = ['active', 'past_due', 'unpaid', 'canceled', 'incomplete', 'incomplete_expired', 'trialing', 'paused', 'all', 'ended'];
@@ -76,13 +76,7 @@ module.exports = function billingRouter(store) {
       && (!q.collection_method || i.collectionMethod === q.collection_method) && (!due || due(i.dueDate)) };
   });
 
-  r.get('/v1/invoices/:id/lines', (req, res) => {
-    const inv = store.collection('invoices').get(req.params.id);
-    if (!inv) throw new StripeError(404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such invoice: '${req.params.id}'`, param: 'id' });
-    const full = retrieveResponse(store, 'invoices', inv.id, {});
-    const all = inv.lines.map((l, i) => i < 10 ? full.lines.data[i] : null);
-    res.json({ object: 'list', data: all.filter(Boolean), has_more: false, url: `/v1/invoices/${inv.id}/lines` });
-  });
+  // GET /v1/invoices/{id}/lines (paginated): routes/lifecycle.js
 
   simple('/v1/invoice_payments', 'invoice_payments', q => {
     oneOf(q, 'status', ['open', 'paid', 'canceled']);

@@ -264,6 +264,15 @@ module.exports = function lifecycleRouter(store) {
         plan.prorations = E.prorationLines(store, sub, sub.items, next.items, t, ps, pe);
       }
     }
+    const bca = enumP(b.billing_cycle_anchor, P('billing_cycle_anchor'), ['now', 'unchanged']);
+    if (bca === 'now' && !plan.resetCycle && sub.status !== 'trialing') {
+      // Reset the billing cycle: credit the unused time, invoice a new full period from now.
+      plan.resetCycle = true;
+      if (plan.behavior !== 'none') plan.prorations = E.creditLines(store, sub, t, ps, pe);
+      next.billingCycleAnchor = at;
+      const npe = E.nextEnd(next, prices.get(next.items[0].price), at);
+      for (const it of next.items) { it.periodStart = at; it.periodEnd = npe; }
+    }
     if (b.trial_end !== undefined) {
       const te = trialEndP(b.trial_end, at, P('trial_end'));
       if (te === 'now') { if (sub.status === 'trialing') plan.trialNow = true; } else {
@@ -324,7 +333,7 @@ module.exports = function lifecycleRouter(store) {
 
   const UPDATE_PARAMS = ['items', 'proration_behavior', 'proration_date', 'cancel_at_period_end', 'cancel_at', 'cancellation_details', 'pause_collection',
     'trial_end', 'discounts', 'default_payment_method', 'metadata', 'expand', 'collection_method', 'days_until_due', 'description', 'payment_behavior',
-    'off_session', 'trial_settings'];
+    'off_session', 'trial_settings', 'billing_cycle_anchor'];
 
   r.post('/v1/subscriptions/:id', (req, res) => {
     const sub = getSub(req.params.id);
@@ -361,6 +370,32 @@ module.exports = function lifecycleRouter(store) {
     send(store, res, 'subscriptions', sub, b);
   });
 
+  // ---------------------------------------------------------------- subscriptions: resume (paused)
+  r.post('/v1/subscriptions/:id/resume', (req, res) => {
+    const sub = getSub(req.params.id);
+    const b = req.body || {};
+    checkParams(b, ['billing_cycle_anchor', 'proration_behavior', 'proration_date', 'expand']);
+    if (sub.status !== 'paused') throw invalid('Only a paused subscription can be resumed.', undefined);
+    const bca = enumP(b.billing_cycle_anchor, 'billing_cycle_anchor', ['now', 'unchanged']) || 'now';
+    enumP(b.proration_behavior, 'proration_behavior', PRORATION);
+    const at = clock(store);
+    E.setSub(store, req, sub, () => {
+      sub.status = 'active';
+      if (bca === 'now') {
+        sub.billingCycleAnchor = at;
+        const pe = E.nextEnd(sub, prices.get(sub.items[0].price), at);
+        for (const it of sub.items) { it.periodStart = at; it.periodEnd = pe; }
+      }
+      const ps = sub.items[0].periodStart, pe = sub.items[0].periodEnd;
+      const lines = bca === 'now' ? E.periodLines(store, sub, sub.items, ps, pe) : E.prorationLines(store, sub, [], sub.items, at, ps, pe);
+      const inv = E.insertInvoice(store, req, sub, E.buildInvoice(store, sub, lines, { at, billingReason: 'subscription_update',
+        pending: E.pendingItems(store, sub.id), periodStart: at, periodEnd: at }), at);
+      const out = E.collect(store, req, sub, inv, at);
+      if (!out.ok) sub.status = 'past_due';
+    }, at, 'customer.subscription.resumed');
+    send(store, res, 'subscriptions', sub, b);
+  });
+
   // ---------------------------------------------------------------- subscriptions: cancel
   r.delete('/v1/subscriptions/:id', (req, res) => {
     const sub = getSub(req.params.id);
@@ -388,7 +423,7 @@ module.exports = function lifecycleRouter(store) {
     const d = b.subscription_details || {};
     if (typeof d !== 'object') throw invalid('Invalid object', 'subscription_details');
     checkParams(d, ['items', 'proration_behavior', 'proration_date', 'cancel_at', 'cancel_at_period_end', 'cancel_now', 'trial_end', 'billing_cycle_anchor',
-      'default_tax_rates', 'metadata', 'resume_at', 'start_date'].map(x => x));
+      'default_tax_rates', 'metadata', 'resume_at', 'start_date']);
     let sub;
     if (b.subscription) {
       sub = getSub(String(b.subscription));
