@@ -5,7 +5,10 @@
 #include "ui/screenshots.h"
 
 #include <QApplication>
+#include <QEventLoop>
 #include <QMessageBox>
+#include <QPointer>
+#include <QTimer>
 #include <QStatusBar>
 #include <QTextStream>
 
@@ -60,43 +63,45 @@ int GuiLauncher::run(const CommandLine &commandLine)
 {
     QLocale::setDefault(QLocale::system().name() == QLatin1String("C") ? QLocale(QLocale::English, QLocale::UnitedStates)
                                                                        : QLocale::system());
-    SessionSettingsStore settingsStore(m_session);
-    MainWindow window(&m_session.cache(), &m_session.billingDatabase(), &m_session.sync(), &settingsStore,
-                      m_session.settings().name);
-    window.resize(1400, 900);
-
-    auto showProblem = [&window](const QString &text) {
-        window.statusBar()->showMessage(text, 15000);
-        if (!window.isHidden() && QGuiApplication::platformName() != QLatin1String("offscreen"))
-            QMessageBox::warning(&window, QObject::tr("Billing Console"), text);
+    // Open the databases first: jobs on each database thread run in order, so every query the panes
+    // make while they are built waits for these opens (on the worker, never on the GUI thread).
+    QObject launcher;
+    QPointer<MainWindow> window;
+    QStringList problems;
+    auto showProblem = [&window, &problems](const QString &text) {
+        if (!window) {
+            problems << text;
+            return;
+        }
+        window->statusBar()->showMessage(text, 15000);
+        if (window->isVisible() && QGuiApplication::platformName() != QLatin1String("offscreen"))
+            QMessageBox::warning(window, QObject::tr("Billing Console"), text);
     };
-
-    // Jobs on each database thread run in order, so the panes' first queries wait for these opens.
-    m_session.cache().open(m_session.settings().cachePath, &window, [showProblem](Result<LocalCache::OpenReport> report) {
+    m_session.cache().open(m_session.settings().cachePath, &launcher, [showProblem](Result<LocalCache::OpenReport> report) {
         if (!report)
             showProblem(report.error().userMessage);
         else if (report->rebuilt)
             showProblem(report->reason);
     });
-    m_session.billingDatabase().open(&window, [showProblem](Result<BillingDatabase::OpenReport> report) {
+    m_session.billingDatabase().open(&launcher, [showProblem](Result<BillingDatabase::OpenReport> report) {
         if (!report)
             showProblem(QObject::tr("The billing database is not available: %1").arg(report.error().userMessage));
     });
+    m_session.sync().loadState();
 
-    if (commandLine.command == CommandLine::Command::Screenshot) {
-        Result<QStringList> files = saveScreenshots(window, commandLine.screenshotDir);
-        QTextStream out(stdout);
-        if (!files) {
-            QTextStream(stderr) << "billing-console: " << files.error().userMessage << "\n";
-            return 1;
-        }
-        for (const QString &file : *files)
-            out << file << "\n";
-        return 0;
-    }
+    SessionSettingsStore settingsStore(m_session);
+    MainWindow mainWindow(&m_session.cache(), &m_session.billingDatabase(), &m_session.sync(), &settingsStore,
+                          m_session.settings().name);
+    window = &mainWindow;
+    mainWindow.resize(1400, 900);
+    for (const QString &problem : std::as_const(problems))
+        showProblem(problem);
 
-    window.show();
-    m_session.loadStripeKey(&window, [this, showProblem](Result<Secret> key) {
+    if (commandLine.command == CommandLine::Command::Screenshot)
+        return renderScreenshots(mainWindow, commandLine.screenshotDir);
+
+    mainWindow.show();
+    m_session.loadStripeKey(&mainWindow, [this, showProblem](Result<Secret> key) {
         if (!key) {
             showProblem(QObject::tr("No Stripe API key: %1 The cached data stays browsable; set a key in Settings.")
                             .arg(key.error().userMessage));
@@ -105,6 +110,30 @@ int GuiLauncher::run(const CommandLine &commandLine)
         m_session.sync().startRefresh();
     });
     return QApplication::exec();
+}
+
+// The console as it runs: key loaded, a refresh from Stripe attempted (its outcome, online or offline,
+// shows in the status bar), then every pane rendered.
+int GuiLauncher::renderScreenshots(MainWindow &window, const QString &dir)
+{
+    window.show();
+    if (m_session.loadStripeKeyBlocking().ok()) {
+        QEventLoop loop;
+        QObject::connect(&m_session.sync(), &SyncControl::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(180000, &loop, &QEventLoop::quit);
+        m_session.sync().startRefresh();
+        if (m_session.sync().isRunning())
+            loop.exec();
+    }
+    Result<QStringList> files = saveScreenshots(window, dir);
+    if (!files) {
+        QTextStream(stderr) << "billing-console: " << files.error().userMessage << "\n";
+        return 1;
+    }
+    QTextStream out(stdout);
+    for (const QString &file : *files)
+        out << file << "\n";
+    return 0;
 }
 
 } // namespace Billing

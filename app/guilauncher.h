@@ -5,6 +5,7 @@
 
 namespace Billing {
 
+class MainWindow;
 class WorkspaceSession;
 
 // Opens the console window on a workspace (or renders it to PNG files with --screenshot):
@@ -17,6 +18,8 @@ public:
     int run(const CommandLine &commandLine);
 
 private:
+    int renderScreenshots(MainWindow &window, const QString &dir);
+
     WorkspaceSession &m_session;
 };
 

@@ -422,7 +422,7 @@ QList<SortCase> sortCases(LocalCache &cache)
     search.query.search = QStringLiteral("smith");
     cases << search;
     SortCase nothing;
-    nothing.label = QStringLiteral("invoice search \"zzqxv\" (no match), created ↓");
+    nothing.label = QStringLiteral("invoice search \"zzqxv\" (rare: no name, at most a random id), created ↓");
     nothing.query.search = QStringLiteral("zzqxv");
     cases << nothing;
     return cases;

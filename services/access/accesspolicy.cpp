@@ -40,6 +40,7 @@ QString action(Permission permission)
     case Permission::ManageSeasonalPlans: return tr("manage seasonal plans");
     case Permission::ManageStaff: return tr("manage staff");
     case Permission::ManageSettings: return tr("change workspace settings");
+    case Permission::EditCustomer: return tr("edit customers");
     }
     return tr("do this");
 }
@@ -101,6 +102,7 @@ QString permissionName(Permission permission)
     case Permission::ManageSeasonalPlans: return QStringLiteral("manage_seasonal_plans");
     case Permission::ManageStaff: return QStringLiteral("manage_staff");
     case Permission::ManageSettings: return QStringLiteral("manage_settings");
+    case Permission::EditCustomer: return QStringLiteral("edit_customer");
     }
     return QStringLiteral("unknown");
 }
@@ -118,6 +120,7 @@ bool AccessPolicy::allows(StaffRole role, Permission permission)
     case Permission::ApplyCredit:
     case Permission::InvoiceActions:
     case Permission::ManageSeasonalPlans:
+    case Permission::EditCustomer:
         return role == StaffRole::Admin || role == StaffRole::Finance || role == StaffRole::Support;
     case Permission::WriteOff:
     case Permission::ChangePrices: return role == StaffRole::Admin || role == StaffRole::Finance;

@@ -25,6 +25,7 @@ enum class Permission {
     ManageSeasonalPlans,// admin, finance, support
     ManageStaff,        // admin
     ManageSettings,     // admin
+    EditCustomer,       // customer details (name, email, address, metadata): admin, finance, support
 };
 
 QString permissionName(Permission permission); // "refund", "change_plan", ...

@@ -139,7 +139,7 @@ void PauseService::resume(const Subscription &s, const QString &sessionId, QObje
     };
     if (s.id.isEmpty())
         return fail(validation(tr("No subscription is selected.")));
-    if (s.pauseBehavior.isEmpty() && s.status != QLatin1String("paused"))
+    if (s.pauseBehavior.isEmpty())
         return fail(validation(tr("Collection is not paused on this subscription.")));
     if (sessionId.isEmpty())
         return fail(validation(tr("The request has no session id.")));

@@ -154,11 +154,17 @@ SyncService::SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *
     : SyncControl(parent), m_client(client), m_cache(cache)
 {
     m_connection.baseUrl = m_client->config().baseUrl.toString();
+}
+
+void SyncService::loadState()
+{
     m_cache->thread().run(
         this, [](LocalCache &c) { return c.isOpen() ? c.meta(QString::fromLatin1(MetaLastSync)) : Result<QString>(QString()); },
         [this](Result<QString> r) {
-            if (r.ok() && !r.value().isEmpty() && !m_running)
+            if (r.ok() && !r.value().isEmpty() && !m_running) {
                 m_lastSynced = QDateTime::fromString(r.value(), Qt::ISODate);
+                Q_EMIT connectionChanged(m_connection);
+            }
         });
 }
 

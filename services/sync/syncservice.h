@@ -55,6 +55,10 @@ public:
     SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *parent = nullptr);
     ~SyncService() override;
 
+    // Reads the last sync time from the cache (after it was opened: jobs on the cache thread run in
+    // order, so calling this right after AsyncLocalCache::open is fine); emits connectionChanged.
+    void loadState();
+
     void startFullSync() override;
     void startRefresh() override;
     void cancel() override;

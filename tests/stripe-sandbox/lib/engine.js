@@ -449,46 +449,71 @@ function endSchedule(store, req, sch, at) {
 /**
  * The sandbox clock moved to `now`: run every transition that became due, oldest first, each at
  * its own time (renewals, trial ends, pause resumes, cancel_at, schedule phases).
- * Deterministic: subscriptions in id order, transitions by time.
+ * Deterministic: transitions by time, then kind, then subscription id. `only`: just that
+ * subscription (catch-up before a write touches it).
  */
-function processDue(store, now) {
+function processDue(store, now, only) {
   const counts = {};
   const bump = k => { counts[k] = (counts[k] || 0) + 1; };
-  const subs = store.collection('subscriptions').items.filter(isLive).sort((a, b) => (a.id < b.id ? -1 : 1));
   const schedules = store.collection('subscription_schedules');
-  for (const sub of subs) {
-    for (let guard = 0; guard < 1000 && isLive(sub); guard++) {
-      const cands = [];
-      const sch = sub.schedule ? schedules.get(sub.schedule) : null;
-      if (sch && sch.status === 'active') {
-        const ph = sch.phases[sch.currentPhase || 0];
-        if (ph && ph.endDate && ph.endDate <= now) cands.push([ph.endDate, 0, 'phase']);
-      }
-      if (sub.cancelAt && sub.cancelAt <= now) cands.push([sub.cancelAt, 1, 'cancel']);
-      if (sub.status === 'incomplete' && sub.created + 23 * 3600 <= now) cands.push([sub.created + 23 * 3600, 1, 'expire']);
-      if (sub.status === 'trialing' && sub.trialEnd && sub.trialEnd <= now) cands.push([sub.trialEnd, 2, 'trial']);
-      if (sub.pauseCollection && sub.pauseCollection.resumes_at && sub.pauseCollection.resumes_at <= now) cands.push([sub.pauseCollection.resumes_at, 3, 'resume']);
-      if ((sub.status === 'active' || sub.status === 'past_due' || sub.status === 'unpaid') && sub.items[0].periodEnd <= now) cands.push([sub.items[0].periodEnd, 4, 'renew']);
-      if (!cands.length) break;
-      cands.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const [at, , what] = cands[0];
-      if (what === 'phase') {
-        const k = (sch.currentPhase || 0) + 1;
-        if (k < sch.phases.length) applyPhase(store, null, sch, k, at); else endSchedule(store, null, sch, at);
-        bump('schedule_phase');
-        // a phase boundary that is also the period end renews with the new phase's items
-      } else if (what === 'expire') {
-        // An incomplete subscription whose first invoice was not paid within 23 hours.
-        const inv = sub.latestInvoice && store.collection('invoices').get(sub.latestInvoice);
-        if (inv && inv.status === 'open') { inv.status = 'void'; inv.voidedAt = at; recordEvent(store, null, 'invoice.voided', 'invoices', inv, { status: 'open' }, at); }
-        setSub(store, null, sub, () => { sub.status = 'incomplete_expired'; sub.endedAt = at; }, at, 'customer.subscription.deleted');
-        bump('incomplete_expired');
-      } else if (what === 'cancel') { cancelNow(store, null, sub, {}, at); bump('canceled'); } else if (what === 'trial') { endTrial(store, null, sub, at, true); bump('trial_ended'); } else if (what === 'resume') {
-        setSub(store, null, sub, () => { sub.pauseCollection = null; }, at); bump('collection_resumed');
-      } else { renew(store, null, sub, at); bump('renewed'); }
+  // The next due transition of a subscription: [time, priority, kind] or null.
+  const nextDue = sub => {
+    if (!isLive(sub)) return null;
+    const cands = [];
+    const sch = sub.schedule ? schedules.get(sub.schedule) : null;
+    if (sch && sch.status === 'active') {
+      const ph = sch.phases[sch.currentPhase || 0];
+      if (ph && ph.endDate && ph.endDate <= now) cands.push([ph.endDate, 0, 'phase']);
     }
-  }
+    if (sub.cancelAt && sub.cancelAt <= now) cands.push([sub.cancelAt, 1, 'cancel']);
+    if (sub.status === 'incomplete' && sub.created + 23 * 3600 <= now) cands.push([sub.created + 23 * 3600, 1, 'expire']);
+    if (sub.status === 'trialing' && sub.trialEnd && sub.trialEnd <= now) cands.push([sub.trialEnd, 2, 'trial']);
+    if (sub.pauseCollection && sub.pauseCollection.resumes_at && sub.pauseCollection.resumes_at <= now) cands.push([sub.pauseCollection.resumes_at, 3, 'resume']);
+    if ((sub.status === 'active' || sub.status === 'past_due' || sub.status === 'unpaid') && sub.items[0].periodEnd <= now) cands.push([sub.items[0].periodEnd, 4, 'renew']);
+    if (!cands.length) return null;
+    cands.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return cands[0];
+  };
+  // All transitions in time order across subscriptions (then priority, then subscription id), so
+  // records are inserted newest-last like in real time and the run is deterministic.
+  const heap = [];
+  const less = (a, b) => a[0] - b[0] || a[1] - b[1] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
+  const push = x => { heap.push(x); let i = heap.length - 1; while (i > 0) { const p = (i - 1) >> 1; if (less(heap[i], heap[p]) >= 0) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p; } };
+  const pop = () => {
+    const top = heap[0], last = heap.pop();
+    if (heap.length) { heap[0] = last; let i = 0; for (;;) { const l = 2 * i + 1, r = l + 1; let m = i; if (l < heap.length && less(heap[l], heap[m]) < 0) m = l; if (r < heap.length && less(heap[r], heap[m]) < 0) m = r; if (m === i) break; [heap[i], heap[m]] = [heap[m], heap[i]]; i = m; } }
+    return top;
+  };
+  const enqueue = sub => { const d = nextDue(sub); if (d) push([d[0], d[1], d[2], sub.id, sub]); };
+  for (const sub of only ? [only] : store.collection('subscriptions').items) enqueue(sub);
+  const big = ['events', 'invoices', 'payment_intents', 'charges', 'invoice_payments'].map(n => store.collection(n));
+  big.forEach(c => c.beginBatch());
+  try { run(); } finally { big.forEach(c => c.endBatch()); }
   return counts;
+
+  function run() {
+  let steps = 0;
+  while (heap.length && steps++ < 10000000) {
+    const [at, , what, , sub] = pop();
+    const cur = nextDue(sub);
+    if (!cur || cur[0] !== at || cur[2] !== what) { if (cur) enqueue(sub); continue; } // stale entry
+    const sch = sub.schedule ? schedules.get(sub.schedule) : null;
+    if (what === 'phase') {
+      const k = (sch.currentPhase || 0) + 1;
+      if (k < sch.phases.length) applyPhase(store, null, sch, k, at); else endSchedule(store, null, sch, at);
+      bump('schedule_phase');
+    } else if (what === 'expire') {
+      // An incomplete subscription whose first invoice was not paid within 23 hours.
+      const inv = sub.latestInvoice && store.collection('invoices').get(sub.latestInvoice);
+      if (inv && inv.status === 'open') { inv.status = 'void'; inv.voidedAt = at; recordEvent(store, null, 'invoice.voided', 'invoices', inv, { status: 'open' }, at); }
+      setSub(store, null, sub, () => { sub.status = 'incomplete_expired'; sub.endedAt = at; }, at, 'customer.subscription.deleted');
+      bump('incomplete_expired');
+    } else if (what === 'cancel') { cancelNow(store, null, sub, {}, at); bump('canceled'); } else if (what === 'trial') { endTrial(store, null, sub, at, true); bump('trial_ended'); } else if (what === 'resume') {
+      setSub(store, null, sub, () => { sub.pauseCollection = null; }, at); bump('collection_resumed');
+    } else { renew(store, null, sub, at); bump('renewed'); }
+    enqueue(sub);
+  }
+  }
 }
 
 module.exports = { prorate, prorationLines, creditLines, periodLines, trialLines, buildInvoice, insertInvoice, finalizeInvoice, attemptPayment,

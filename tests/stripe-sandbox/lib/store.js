@@ -3,6 +3,14 @@
 // order desc) as Stripe lists them. Records are rendered to full Stripe objects on the way out
 // (see render.js), so 100k customers and their invoices stay affordable in memory.
 
+// First index of a newest-first array whose record is not newer than `created` (binary search):
+// a new record goes before the records of the same time, as the newest.
+function insertionPoint(arr, created) {
+  let lo = 0, hi = arr.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (arr[mid].created > created) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
 class Collection {
   constructor(name) {
     this.name = name;
@@ -43,20 +51,32 @@ class Collection {
   insert(record) {
     record._seq = this.seq++;
     this.byId.set(record.id, record);
-    let i = 0;
-    while (i < this.items.length && this.items[i].created > record.created) i++;
-    this.items.splice(i, 0, record);
+    if (this.batch) this.batch.push(record); // merged into items by endBatch()
+    else this.items.splice(insertionPoint(this.items, record.created), 0, record);
     this.pos = null;
     for (const [field, m] of this.indexes) {
       const v = record[field];
       if (v == null) continue;
       if (!m.has(v)) m.set(v, []);
       const arr = m.get(v);
-      let j = 0;
-      while (j < arr.length && arr[j].created > record.created) j++;
-      arr.splice(j, 0, record);
+      arr.splice(insertionPoint(arr, record.created), 0, record);
     }
     return record;
+  }
+
+  // Many inserts at once (the clock advance): items are merged once at the end instead of one
+  // front splice per record. get() and the index buckets stay current meanwhile.
+  beginBatch() { if (!this.batch) this.batch = []; }
+  endBatch() {
+    const b = this.batch;
+    this.batch = null;
+    if (!b || !b.length) return;
+    b.sort((x, y) => (y.created - x.created) || (y._seq - x._seq));
+    const a = this.items, out = new Array(a.length + b.length);
+    let i = 0, j = 0, k = 0;
+    while (i < a.length || j < b.length) out[k++] = j < b.length && (i >= a.length || b[j].created >= a[i].created) ? b[j++] : a[i++];
+    this.items = out;
+    this.pos = null;
   }
 
   get(id) { return this.byId.get(id) || null; }

@@ -63,7 +63,9 @@ module.exports = function lifecycleRouter(store) {
   const creditNotes = store.collection('credit_notes');
   const cbtxns = store.collection('customer_balance_transactions');
 
-  const getSub = id => { const s = subs.get(id); if (!s) throw missing('subscription', id); return s; };
+  // A subscription a write is about to touch first catches up with the sandbox clock (renewals,
+  // trial end, ... that became due since the last /__sandbox/advance), as Stripe would have run them.
+  const getSub = id => { const s = subs.get(id); if (!s) throw missing('subscription', id); E.processDue(store, clock(store), s); return s; };
   const getInv = id => { const i = invoices.get(id); if (!i) throw missing('invoice', id); return i; };
   const getCus = (id, param = 'customer') => { const c = customers.get(String(id)); if (!c || c.deleted) throw missing('customer', id, param); return c; };
   const getPrice = (id, param) => { const p = prices.get(String(id)); if (!p) throw missing('price', id, param); return p; };
@@ -448,6 +450,7 @@ module.exports = function lifecycleRouter(store) {
       getCus(b.customer);
       sub = subs.candidates({ customer: b.customer }).find(E.isLive);
       if (!sub) throw invalid('No upcoming invoices for customer: ' + b.customer, 'customer', 'invoice_upcoming_none');
+      E.processDue(store, at, sub);
     } else {
       throw invalid('You must provide at least one of: `subscription`, `schedule`, `subscription_details.items`, `schedule_details.phases`, `invoice_items`.', 'subscription');
     }

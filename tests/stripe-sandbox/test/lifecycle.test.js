@@ -444,3 +444,13 @@ test('an incomplete subscription expires after 23 hours', async () => {
   assert.strictEqual(s.status, 'incomplete_expired');
   assert.strictEqual((await invoice(s.latest_invoice)).status, 'void');
 });
+
+test('a subscription touched by a write first catches up with the clock (renewals due since the last advance)', async () => {
+  const sub = await newSub({ items: [{ price: price[STARTER].id }] });
+  const pe = sub.items.data[0].current_period_end;
+  store.meta.offset += pe - (NOW + store.meta.offset) + 60; // time passes without /__sandbox/advance
+  const s = await ok(post('/v1/subscriptions/' + sub.id, { metadata: { touched: 'yes' } }));
+  assert.strictEqual(s.items.data[0].current_period_start, pe);
+  const inv = await invoice(s.latest_invoice);
+  assert.deepStrictEqual([inv.billing_reason, inv.created, inv.total, inv.status], ['subscription_cycle', pe, 900, 'paid']);
+});
