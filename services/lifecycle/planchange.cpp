@@ -230,6 +230,9 @@ Result<PreviewAmounts> previewAmounts(const QJsonObject &invoice)
         }
         if (!proration)
             continue;
+        const auto start = jsonInteger(line.value(QStringLiteral("period")).toObject().value(QStringLiteral("start")));
+        if (start && (a.prorationDate == 0 || *start < a.prorationDate))
+            a.prorationDate = *start;
         if (*amount < 0)
             a.creditMinor += *amount;
         else

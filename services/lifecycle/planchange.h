@@ -77,7 +77,7 @@ QString planSummary(const Price &price, const QString &productName, qint64 quant
 struct PlanChangePreview
 {
     PlanChangeRequest request;
-    qint64 prorationDate = 0; // Unix seconds, fixed at preview time and sent again on commit (0: none)
+    qint64 prorationDate = 0; // Unix seconds Stripe prorated at in the preview, sent again on commit (0: none)
     Money credit;             // unused time of the old plan: sum of negative proration lines (<= 0)
     Money newCharge;          // rest of the period at the new plan: sum of positive proration lines
     Money amountDueNow;       // what the invoice made right away asks for (0 unless NowProrated)
@@ -105,6 +105,7 @@ struct PreviewAmounts
     qint64 totalMinor = 0;
     QDateTime date; // when the invoice is (to be) made: created, else period_end
     QString currency;
+    qint64 prorationDate = 0; // period.start of the proration lines: the time Stripe prorated at (0: none)
 };
 Result<PreviewAmounts> previewAmounts(const QJsonObject &invoice);
 

@@ -216,8 +216,6 @@ void PlanChangeService::preview(const PlanChangeRequest &request, QObject *conte
         const bool sameInterval = pv.currentPrice.interval == pv.targetPrice.interval
                                   && std::max(1, pv.currentPrice.intervalCount) == std::max(1, pv.targetPrice.intervalCount);
         const bool prorated = st->request.timing == PlanChangeTiming::NowProrated;
-        if (prorated)
-            pv.prorationDate = QDateTime::currentSecsSinceEpoch();
         const QString subId = sub.id;
         const QString itemId = sub.items.first().id;
         auto params = [st, subId, itemId](const QString &behavior, bool withDate) {
@@ -294,13 +292,15 @@ void PlanChangeService::preview(const PlanChangeRequest &request, QObject *conte
         if (!client)
             return fail(noService());
         client->request(QStringLiteral("POST"), path,
-                        params(prorated ? QStringLiteral("always_invoice") : QStringLiteral("none"), prorated), opts,
+                        params(prorated ? QStringLiteral("always_invoice") : QStringLiteral("none"), false), opts,
                         context, [st, fail, nextInvoice, cur](Result<QJsonObject> json) {
                             if (!json)
                                 return fail(json.error());
                             auto a = previewAmounts(*json);
                             if (!a)
                                 return fail(a.error());
+                            // The time Stripe prorated at, sent again on commit (see the header).
+                            st->preview.prorationDate = a->prorationDate;
                             st->preview.credit = money(a->creditMinor, cur);
                             st->preview.newCharge = money(a->chargeMinor, cur);
                             st->preview.amountDueNow = money(a->amountDueMinor, cur);
@@ -355,7 +355,8 @@ OutboxOperation PlanChangeService::updateOperation(const PlanChangePreview &prev
     QJsonObject params{{QStringLiteral("items"), QJsonArray{item}}};
     if (r.timing == PlanChangeTiming::NowProrated) {
         params.insert(QStringLiteral("proration_behavior"), QStringLiteral("always_invoice"));
-        params.insert(QStringLiteral("proration_date"), preview.prorationDate);
+        if (preview.prorationDate > 0)
+            params.insert(QStringLiteral("proration_date"), preview.prorationDate);
     } else {
         params.insert(QStringLiteral("proration_behavior"), QStringLiteral("none"));
     }
@@ -390,7 +391,7 @@ void PlanChangeService::commit(const PlanChangePreview &preview, const QString &
     const Status valid = validatePlanChange(preview.subscription, preview.targetPrice, preview.request);
     if (!valid)
         return queued(valid.error());
-    if (preview.request.timing == PlanChangeTiming::NowProrated && preview.prorationDate <= 0)
+    if (preview.subscription.id != preview.request.subscriptionId || preview.targetPrice.id != preview.request.priceId)
         return queued(Error::make(Error::Kind::Validation, tr("Preview the change before confirming it.")));
 
     OperationRequest req;

@@ -19,9 +19,10 @@ class StripeClient;
 // preview(): reads the subscription, both prices and both products from Stripe (GETs, nothing
 // written), validates (validatePlanChange: Validation errors, nothing sent), then asks Stripe for
 // its own numbers with POST /v1/invoices/create_preview (subscription_details[items][0][id|price|
-// quantity], proration_behavior, proration_date). For NowProrated the proration_date is fixed
-// here (the current time) and sent again by commit(), so the amounts charged equal the preview
-// (Stripe's documented practice). Downgrade warnings come from the products' metadata
+// quantity], proration_behavior). For NowProrated the proration date is fixed by the preview and
+// sent again as proration_date by commit(), so the amounts charged equal the preview (Stripe's
+// documented practice). The date is the one Stripe prorated at (period.start of its proration
+// lines), not the workstation clock, so a skewed desk clock cannot move it out of the period. Downgrade warnings come from the products' metadata
 // (PlanFeatures) against the subscription's current quantity as "seats" in use.
 //
 // commit(): the one write path, OperationRunner::submit with Permission::ChangePlan, target

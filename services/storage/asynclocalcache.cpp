@@ -66,6 +66,32 @@ void AsyncLocalCache::counts(QObject *context, Handler<CacheCounts> handler)
         context, [](LocalCache &cache) { return cache.counts(); }, std::move(handler));
 }
 
+void AsyncLocalCache::paymentMethods(const QString &customerId, QObject *context,
+                                     Handler<QList<PaymentMethod>> handler)
+{
+    m_thread.run(
+        context, [customerId](LocalCache &cache) { return cache.paymentMethods(customerId); }, std::move(handler));
+}
+
+void AsyncLocalCache::expiringCards(QDate from, QDate to, QObject *context, Handler<QList<PaymentMethod>> handler)
+{
+    m_thread.run(
+        context, [from, to](LocalCache &cache) { return cache.expiringCards(from, to); }, std::move(handler));
+}
+
+void AsyncLocalCache::coupons(QObject *context, Handler<QList<Coupon>> handler)
+{
+    m_thread.run(
+        context, [](LocalCache &cache) { return cache.coupons(); }, std::move(handler));
+}
+
+void AsyncLocalCache::promotionCodes(const QString &couponId, QObject *context,
+                                     Handler<QList<PromotionCode>> handler)
+{
+    m_thread.run(
+        context, [couponId](LocalCache &cache) { return cache.promotionCodes(couponId); }, std::move(handler));
+}
+
 void AsyncLocalCache::notifyChanged(const QString &objectType, const QStringList &ids)
 {
     Q_EMIT changed(objectType, ids);

@@ -36,6 +36,12 @@ public:
                          Handler<QList<QPair<QString, qint64>>> handler) override;
     void counts(QObject *context, Handler<CacheCounts> handler) override;
 
+    // Not part of CacheReader (the model fakes stay as they are): the newer cached objects.
+    void paymentMethods(const QString &customerId, QObject *context, Handler<QList<PaymentMethod>> handler);
+    void expiringCards(QDate from, QDate to, QObject *context, Handler<QList<PaymentMethod>> handler);
+    void coupons(QObject *context, Handler<QList<Coupon>> handler);
+    void promotionCodes(const QString &couponId, QObject *context, Handler<QList<PromotionCode>> handler);
+
     // The worker that owns the LocalCache, for writers: thread().run(ctx, [](LocalCache &c) {...}, done).
     DbThread<LocalCache> &thread() { return m_thread; }
 

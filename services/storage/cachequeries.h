@@ -94,6 +94,9 @@ struct CacheCounts
     qint64 products = 0;
     qint64 prices = 0;
     qint64 failedInvoices = 0;
+    qint64 paymentMethods = 0;
+    qint64 coupons = 0;
+    qint64 promotionCodes = 0;
 };
 
 } // namespace Billing

@@ -219,6 +219,85 @@ QStringList version2()
     return s;
 }
 
+// Version 3: FTS5 invoice search (number, id and the customer name/email copies, kept in step by
+// triggers, so a customer rename that rewrites its invoices' copies re-indexes them), and the
+// payment methods, coupons and promotion codes the console shows. detail=none keeps the index
+// small: searches are AND-ed prefix terms, never phrases or NEAR.
+QStringList version3()
+{
+    return {
+        QStringLiteral("CREATE VIRTUAL TABLE invoices_fts USING fts5("
+                       "number, id, customer_name, customer_email,"
+                       " content='invoices', content_rowid='rowid', detail=none,"
+                       " tokenize='unicode61 remove_diacritics 2', prefix='2 3')"),
+        QStringLiteral("CREATE TRIGGER invoices_fts_ai AFTER INSERT ON invoices BEGIN"
+                       " INSERT INTO invoices_fts (rowid, number, id, customer_name, customer_email)"
+                       " VALUES (new.rowid, new.number, new.id, new.customer_name, new.customer_email); END"),
+        QStringLiteral("CREATE TRIGGER invoices_fts_ad AFTER DELETE ON invoices BEGIN"
+                       " INSERT INTO invoices_fts (invoices_fts, rowid, number, id, customer_name, customer_email)"
+                       " VALUES ('delete', old.rowid, old.number, old.id, old.customer_name, old.customer_email); END"),
+        // Only when a searched column changes: a status or amount update leaves the index alone.
+        QStringLiteral("CREATE TRIGGER invoices_fts_au AFTER UPDATE OF number, id, customer_name, customer_email"
+                       " ON invoices WHEN old.number IS NOT new.number OR old.id IS NOT new.id"
+                       " OR old.customer_name IS NOT new.customer_name OR old.customer_email IS NOT new.customer_email"
+                       " BEGIN"
+                       " INSERT INTO invoices_fts (invoices_fts, rowid, number, id, customer_name, customer_email)"
+                       " VALUES ('delete', old.rowid, old.number, old.id, old.customer_name, old.customer_email);"
+                       " INSERT INTO invoices_fts (rowid, number, id, customer_name, customer_email)"
+                       " VALUES (new.rowid, new.number, new.id, new.customer_name, new.customer_email); END"),
+        QStringLiteral("INSERT INTO invoices_fts (invoices_fts) VALUES ('rebuild')"),
+
+        QStringLiteral("CREATE TABLE payment_methods ("
+                       " id TEXT NOT NULL PRIMARY KEY CHECK (length(id) > 0),"
+                       " customer_id TEXT NOT NULL DEFAULT '',"
+                       " type TEXT NOT NULL DEFAULT '',"
+                       " brand TEXT NOT NULL DEFAULT '',"
+                       " last4 TEXT NOT NULL DEFAULT '',"
+                       " exp_month INTEGER NOT NULL DEFAULT 0,"
+                       " exp_year INTEGER NOT NULL DEFAULT 0,"
+                       " bank_name TEXT NOT NULL DEFAULT '',"
+                       " funding TEXT NOT NULL DEFAULT '',"
+                       " created INTEGER)"),
+        QStringLiteral("CREATE INDEX payment_methods_customer ON payment_methods (customer_id, %1, id)")
+            .arg(QStringLiteral("COALESCE(created, %1)").arg(NullTimeSentinel)),
+        // Cards by expiry month (year * 100 + month), for the expiring-cards list.
+        QStringLiteral("CREATE INDEX payment_methods_expiry ON payment_methods (exp_year * 100 + exp_month, customer_id, id)"
+                       " WHERE type = 'card'"),
+
+        // percent_off is the decimal string Stripe sent; currency_options a JSON object of
+        // currency -> amount_off (minor units, as strings so no value passes through a double).
+        QStringLiteral("CREATE TABLE coupons ("
+                       " id TEXT NOT NULL PRIMARY KEY CHECK (length(id) > 0),"
+                       " name TEXT NOT NULL DEFAULT '',"
+                       " percent_off TEXT NOT NULL DEFAULT '',"
+                       " amount_off INTEGER,"
+                       " currency TEXT NOT NULL DEFAULT '',"
+                       " currency_options TEXT NOT NULL DEFAULT '{}',"
+                       " duration TEXT NOT NULL DEFAULT '',"
+                       " duration_in_months INTEGER,"
+                       " max_redemptions INTEGER,"
+                       " times_redeemed INTEGER NOT NULL DEFAULT 0,"
+                       " redeem_by INTEGER,"
+                       " valid INTEGER NOT NULL DEFAULT 1,"
+                       " created INTEGER)"),
+        QStringLiteral("CREATE TABLE promotion_codes ("
+                       " id TEXT NOT NULL PRIMARY KEY CHECK (length(id) > 0),"
+                       " code TEXT NOT NULL DEFAULT '',"
+                       " coupon_id TEXT NOT NULL DEFAULT '',"
+                       " customer_id TEXT NOT NULL DEFAULT '',"
+                       " active INTEGER NOT NULL DEFAULT 1,"
+                       " max_redemptions INTEGER,"
+                       " times_redeemed INTEGER NOT NULL DEFAULT 0,"
+                       " expires_at INTEGER,"
+                       " first_time_transaction INTEGER NOT NULL DEFAULT 0,"
+                       " minimum_amount INTEGER,"
+                       " minimum_amount_currency TEXT NOT NULL DEFAULT '',"
+                       " created INTEGER)"),
+        QStringLiteral("CREATE INDEX promotion_codes_coupon ON promotion_codes (coupon_id, code COLLATE NOCASE, id)"),
+        QStringLiteral("CREATE INDEX promotion_codes_code ON promotion_codes (code COLLATE NOCASE, id)"),
+    };
+}
+
 } // namespace
 
 const QList<Migration> &migrations()
@@ -226,6 +305,7 @@ const QList<Migration> &migrations()
     static const QList<Migration> steps{
         {1, version1()},
         {2, version2()},
+        {3, version3()},
     };
     return steps;
 }

@@ -163,17 +163,37 @@ void addStatuses(const QString &column, const QStringList &statuses, QStringList
         binds << text(s);
 }
 
-// Filters shared by invoices() and remainingTotals().
-void invoiceFilters(const InvoiceQuery &q, QStringList &where, QVariantList &binds)
+// How an invoice query reaches its rows, decided from the query alone so the plan never depends on
+// table statistics (ANALYZE or not, the same index is walked):
+// - Page queries walk the index of their sort key and filter on the way; the status terms are
+//   written as +i.status, which no index can serve, so SQLite never prefers invoices_by_status and
+//   then sorts every open invoice (the unanalysed planner's choice). Sorting by status keeps them.
+// - The dunning queue sorted by next attempt walks the partial index invoices_dunning (INDEXED BY:
+//   its WHERE terms are written exactly as in the index), unless a customer or a search narrows the
+//   rows further.
+// - Totals (no ORDER BY) keep plain terms: there the status index is the right filter.
+enum class InvoiceAccess { Totals, Page, DunningIndex };
+
+InvoiceAccess invoiceAccess(const InvoiceQuery &q)
 {
-    const QString search = q.search.trimmed();
-    if (!search.isEmpty()) {
-        where << QStringLiteral("(i.number LIKE ? ESCAPE '\\' OR i.id LIKE ? ESCAPE '\\'"
-                                " OR i.customer_name LIKE ? ESCAPE '\\' OR i.customer_email LIKE ? ESCAPE '\\')");
-        const QString p = containsPattern(search);
-        binds << p << p << p << p;
+    if (q.onlyFailedPayments && q.sortKey == InvoiceQuery::SortKey::NextAttempt && q.customerId.isEmpty()
+        && ftsQuery(q.search).isEmpty())
+        return InvoiceAccess::DunningIndex;
+    return InvoiceAccess::Page;
+}
+
+// Filters shared by invoices() and remainingTotals().
+void invoiceFilters(const InvoiceQuery &q, InvoiceAccess access, QStringList &where, QVariantList &binds)
+{
+    // Only the sort-key index may order a page: the filter columns are hidden from the planner.
+    const bool hide = access == InvoiceAccess::Page && q.sortKey != InvoiceQuery::SortKey::Status;
+    const QString plus = hide ? QStringLiteral("+") : QString();
+    const QString match = ftsQuery(q.search);
+    if (!match.isEmpty()) {
+        where << QStringLiteral("i.rowid IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)");
+        binds << match;
     }
-    addStatuses(QStringLiteral("i.status"), q.statuses, where, binds);
+    addStatuses(plus + QStringLiteral("i.status"), q.statuses, where, binds);
     if (!q.currency.isEmpty()) {
         where << QStringLiteral("i.currency = ?");
         binds << q.currency.toLower();
@@ -182,16 +202,23 @@ void invoiceFilters(const InvoiceQuery &q, QStringList &where, QVariantList &bin
         where << QStringLiteral("i.customer_id = ?");
         binds << q.customerId;
     }
+    // On the indexed expression, so the range bounds a search of invoices_by_created. NULL
+    // (no date) is the sentinel, above every bound, so undated invoices stay out as before.
+    const QString created = nullTime("i.created");
     if (q.createdFrom && q.createdFrom->isValid()) {
-        where << QStringLiteral("i.created >= ?");
+        where << QStringLiteral("%1 >= ?").arg(created);
         binds << q.createdFrom->startOfDay(Qt::UTC).toSecsSinceEpoch();
     }
     if (q.createdTo && q.createdTo->isValid()) {
-        where << QStringLiteral("i.created < ?");
+        where << QStringLiteral("%1 < ?").arg(created);
         binds << q.createdTo->addDays(1).startOfDay(Qt::UTC).toSecsSinceEpoch();
     }
-    if (q.onlyFailedPayments)
-        where << QStringLiteral("i.status = 'open' AND i.attempt_count > 0 AND i.amount_remaining > 0");
+    if (q.onlyFailedPayments) {
+        if (access == InvoiceAccess::Page)
+            where << QStringLiteral("%1i.status = 'open' AND +i.attempt_count > 0 AND +i.amount_remaining > 0").arg(plus);
+        else // exactly the partial index's terms, so invoices_dunning can serve it
+            where << QStringLiteral("i.status = 'open' AND i.attempt_count > 0 AND i.amount_remaining > 0");
+    }
 }
 
 const QString CustomerColumns = QStringLiteral(
@@ -317,21 +344,24 @@ Statement invoices(const InvoiceQuery &query)
 {
     QStringList where;
     QVariantList binds;
-    invoiceFilters(query, where, binds);
+    const InvoiceAccess access = invoiceAccess(query);
+    invoiceFilters(query, access, where, binds);
     const QString order = applyKeyset(invoiceSort(query.sortKey), QStringLiteral("i.id"), query.order, query.after,
                                       where, binds);
     binds << clampLimit(query.limit);
-    // Joined: the latest attempt that failed, for the dunning columns.
     // The latest attempt that failed, for the dunning columns: scalar subqueries (one index probe
     // each, only for the rows of the page) keep the ORDER BY served by the invoice index.
     const QString latest = QStringLiteral(
         "(SELECT a.%1 FROM payment_attempts a WHERE a.invoice_id = i.id"
         " AND (a.failure_code <> '' OR a.decline_code <> '' OR a.failure_message <> '')"
         " ORDER BY a.created DESC, a.id DESC LIMIT 1)");
-    return {QStringLiteral("SELECT %1, %2, %3, %4 FROM invoices i")
+    const QString from = access == InvoiceAccess::DunningIndex
+        ? QStringLiteral(" FROM invoices i INDEXED BY invoices_dunning")
+        : QStringLiteral(" FROM invoices i");
+    return {QStringLiteral("SELECT %1, %2, %3, %4")
                     .arg(InvoiceColumns, latest.arg(QLatin1String("decline_code")),
                          latest.arg(QLatin1String("failure_code")), latest.arg(QLatin1String("failure_message")))
-                + whereClause(where) + order + QStringLiteral(" LIMIT ?"),
+                + from + whereClause(where) + order + QStringLiteral(" LIMIT ?"),
             binds};
 }
 
@@ -339,7 +369,7 @@ Statement remainingTotals(const InvoiceQuery &query)
 {
     QStringList where;
     QVariantList binds;
-    invoiceFilters(query, where, binds);
+    invoiceFilters(query, InvoiceAccess::Totals, where, binds);
     return {QStringLiteral("SELECT i.currency, SUM(i.amount_remaining) FROM invoices i") + whereClause(where)
                 + QStringLiteral(" GROUP BY i.currency ORDER BY i.currency"),
             binds};

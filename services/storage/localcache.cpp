@@ -216,6 +216,40 @@ QList<PriceTier> tiersFromJson(const QString &json)
     return out;
 }
 
+QVariant optionalInt(const std::optional<int> &v)
+{
+    return v ? QVariant(*v) : QVariant();
+}
+
+std::optional<int> optionalInt32(const QVariant &v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.toInt();
+}
+
+// currency -> minor units, the integers as decimal strings (no double on the way).
+QString amountsJson(const QMap<QString, qint64> &amounts)
+{
+    QJsonObject o;
+    for (auto it = amounts.cbegin(); it != amounts.cend(); ++it)
+        o.insert(it.key().toLower(), QString::number(it.value()));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QMap<QString, qint64> amountsFromJson(const QString &json)
+{
+    QMap<QString, qint64> out;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        bool ok = false;
+        const qint64 n = it.value().toString().toLongLong(&ok);
+        if (ok)
+            out.insert(it.key(), n);
+    }
+    return out;
+}
+
 // Row readers: columns in the order of the CacheSql statements.
 Customer readCustomer(const QSqlQuery &q)
 {
@@ -317,6 +351,70 @@ PaymentAttempt readPaymentAttempt(const QSqlQuery &q)
     return a;
 }
 
+const QString PaymentMethodColumns = QStringLiteral(
+    "id, customer_id, type, brand, last4, exp_month, exp_year, bank_name, funding, created");
+
+PaymentMethod readPaymentMethod(const QSqlQuery &q)
+{
+    PaymentMethod p;
+    p.id = q.value(0).toString();
+    p.customerId = q.value(1).toString();
+    p.type = q.value(2).toString();
+    p.brand = q.value(3).toString();
+    p.last4 = q.value(4).toString();
+    p.expMonth = q.value(5).toInt();
+    p.expYear = q.value(6).toInt();
+    p.bankName = q.value(7).toString();
+    p.funding = q.value(8).toString();
+    p.created = dateTime(q.value(9));
+    return p;
+}
+
+const QString CouponColumns = QStringLiteral(
+    "id, name, percent_off, amount_off, currency, currency_options, duration, duration_in_months,"
+    " max_redemptions, times_redeemed, redeem_by, valid, created");
+
+Coupon readCoupon(const QSqlQuery &q)
+{
+    Coupon c;
+    c.id = q.value(0).toString();
+    c.name = q.value(1).toString();
+    c.percentOff = q.value(2).toString();
+    c.amountOff = optionalInt(q.value(3));
+    c.currency = q.value(4).toString();
+    c.currencyOptionsAmountOff = amountsFromJson(q.value(5).toString());
+    c.duration = q.value(6).toString();
+    c.durationInMonths = optionalInt32(q.value(7));
+    c.maxRedemptions = optionalInt32(q.value(8));
+    c.timesRedeemed = q.value(9).toInt();
+    c.redeemBy = dateTime(q.value(10));
+    c.valid = q.value(11).toBool();
+    c.created = dateTime(q.value(12));
+    return c;
+}
+
+const QString PromotionCodeColumns = QStringLiteral(
+    "id, code, coupon_id, customer_id, active, max_redemptions, times_redeemed, expires_at,"
+    " first_time_transaction, minimum_amount, minimum_amount_currency, created");
+
+PromotionCode readPromotionCode(const QSqlQuery &q)
+{
+    PromotionCode p;
+    p.id = q.value(0).toString();
+    p.code = q.value(1).toString();
+    p.couponId = q.value(2).toString();
+    p.customerId = q.value(3).toString();
+    p.active = q.value(4).toBool();
+    p.maxRedemptions = optionalInt32(q.value(5));
+    p.timesRedeemed = q.value(6).toInt();
+    p.expiresAt = dateTime(q.value(7));
+    p.firstTimeTransaction = q.value(8).toBool();
+    p.minimumAmount = optionalInt(q.value(9));
+    p.minimumAmountCurrency = q.value(10).toString();
+    p.created = dateTime(q.value(11));
+    return p;
+}
+
 // ---- opening, checking and migrating the file ----
 
 // Checks the 100-byte SQLite header and the file length against the page count it records.
@@ -409,8 +507,14 @@ void LocalCache::close()
         return;
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isOpen())
+        if (db.isOpen()) {
+            // SQLite's advice for every connection: refresh the statistics of the tables this
+            // connection queried when they are missing or far off (bounded by analysis_limit).
+            QSqlQuery q(db);
+            q.exec(QStringLiteral("PRAGMA optimize"));
+            q.finish();
             db.close();
+        }
     }
     QSqlDatabase::removeDatabase(m_connectionName);
 }
@@ -501,10 +605,12 @@ Attempt openAndMigrate(const QString &connectionName, const QString &path)
     }
 
     // Pragmas: WAL so readers never block on the writer; NORMAL sync is durable enough for a
-    // cache that can be refilled; 64 MiB page cache and 256 MiB of memory-mapped I/O.
+    // cache that can be refilled; 64 MiB page cache and 256 MiB of memory-mapped I/O; ANALYZE (and
+    // PRAGMA optimize) look at no more than about 1000 rows per index, so they stay fast at any size.
     for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                                "PRAGMA cache_size=-65536", "PRAGMA mmap_size=268435456",
-                               "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=5000"}) {
+                               "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=5000",
+                               "PRAGMA analysis_limit=1000"}) {
         if (!q.exec(QLatin1String(pragma)))
             return corrupt(QStringLiteral("%1: %2").arg(QLatin1String(pragma), q.lastError().text()));
     }
@@ -590,7 +696,67 @@ Result<LocalCache::OpenReport> LocalCache::open(const QString &filePath)
                              attempt.detail);
     }
     report.schemaVersion = attempt.version;
+    if (statisticsStale()) {
+        const Status analysed = optimize();
+        if (!analysed.ok()) // the cache works without statistics: not a reason to fail open()
+            logError(QStringLiteral("statistics not refreshed: %1").arg(analysed.error().detail));
+    }
     return report;
+}
+
+namespace {
+
+// The largest rowid of the tables that grow: an O(log n) stand-in for their size.
+QString rowidMarks(const QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT COALESCE((SELECT max(rowid) FROM customers), 0),"
+                               " COALESCE((SELECT max(rowid) FROM invoices), 0),"
+                               " COALESCE((SELECT max(rowid) FROM subscriptions), 0)"))
+        || !q.next())
+        return {};
+    return QStringLiteral("%1 %2 %3").arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()).arg(q.value(2).toLongLong());
+}
+
+} // namespace
+
+bool LocalCache::statisticsStale() const
+{
+    const QSqlDatabase db = database();
+    const QString now = rowidMarks(db);
+    const QStringList current = now.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (current.size() != 3)
+        return false;
+    qint64 rows = 0;
+    for (const QString &n : current)
+        rows += n.toLongLong();
+    if (rows == 0) // nothing to measure yet
+        return false;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) || !q.next()
+        || q.value(0).toInt() == 0)
+        return true;
+    const auto recorded = meta(QStringLiteral("analysed_rowids"));
+    const QStringList then = recorded.ok() ? recorded.value().split(QLatin1Char(' '), Qt::SkipEmptyParts) : QStringList();
+    if (then.size() != 3)
+        return true;
+    for (int n = 0; n < 3; ++n) { // grown more than 4x (and by more than a few rows) since
+        if (current.at(n).toLongLong() > 4 * then.at(n).toLongLong() + 1000)
+            return true;
+    }
+    return false;
+}
+
+Status LocalCache::optimize()
+{
+    QSqlDatabase db = database();
+    if (!db.isOpen())
+        return notOpenError();
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA analysis_limit=1000")) || !q.exec(QStringLiteral("ANALYZE")))
+        return writeError(q);
+    q.finish();
+    return setMeta(QStringLiteral("analysed_rowids"), rowidMarks(db));
 }
 
 // ---- writes ----
@@ -783,6 +949,68 @@ Status LocalCache::upsertPaymentAttempts(const QList<PaymentAttempt> &attempts)
     });
 }
 
+Status LocalCache::upsertPaymentMethods(const QList<PaymentMethod> &paymentMethods)
+{
+    return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
+        Statement upsert(db, QStringLiteral(
+            "INSERT INTO payment_methods (%1) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, type = excluded.type,"
+            " brand = excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month,"
+            " exp_year = excluded.exp_year, bank_name = excluded.bank_name, funding = excluded.funding,"
+            " created = excluded.created").arg(PaymentMethodColumns));
+        for (const PaymentMethod &p : paymentMethods) {
+            if (!upsert.exec({text(p.id), text(p.customerId), text(p.type), text(p.brand), text(p.last4), p.expMonth,
+                              p.expYear, text(p.bankName), text(p.funding), seconds(p.created)}))
+                return writeError(upsert.query());
+        }
+        return {};
+    });
+}
+
+Status LocalCache::upsertCoupons(const QList<Coupon> &coupons)
+{
+    return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
+        Statement upsert(db, QStringLiteral(
+            "INSERT INTO coupons (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, percent_off = excluded.percent_off,"
+            " amount_off = excluded.amount_off, currency = excluded.currency,"
+            " currency_options = excluded.currency_options, duration = excluded.duration,"
+            " duration_in_months = excluded.duration_in_months, max_redemptions = excluded.max_redemptions,"
+            " times_redeemed = excluded.times_redeemed, redeem_by = excluded.redeem_by, valid = excluded.valid,"
+            " created = excluded.created").arg(CouponColumns));
+        for (const Coupon &c : coupons) {
+            if (!upsert.exec({text(c.id), text(c.name), text(c.percentOff), optionalInt(c.amountOff),
+                              text(c.currency.toLower()), amountsJson(c.currencyOptionsAmountOff), text(c.duration),
+                              optionalInt(c.durationInMonths), optionalInt(c.maxRedemptions), c.timesRedeemed,
+                              seconds(c.redeemBy), c.valid, seconds(c.created)}))
+                return writeError(upsert.query());
+        }
+        return {};
+    });
+}
+
+Status LocalCache::upsertPromotionCodes(const QList<PromotionCode> &promotionCodes)
+{
+    return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
+        Statement upsert(db, QStringLiteral(
+            "INSERT INTO promotion_codes (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (id) DO UPDATE SET code = excluded.code, coupon_id = excluded.coupon_id,"
+            " customer_id = excluded.customer_id, active = excluded.active,"
+            " max_redemptions = excluded.max_redemptions, times_redeemed = excluded.times_redeemed,"
+            " expires_at = excluded.expires_at, first_time_transaction = excluded.first_time_transaction,"
+            " minimum_amount = excluded.minimum_amount, minimum_amount_currency = excluded.minimum_amount_currency,"
+            " created = excluded.created").arg(PromotionCodeColumns));
+        for (const PromotionCode &p : promotionCodes) {
+            if (!upsert.exec({text(p.id), text(p.code), text(p.couponId), text(p.customerId), p.active,
+                              optionalInt(p.maxRedemptions), p.timesRedeemed, seconds(p.expiresAt),
+                              p.firstTimeTransaction, optionalInt(p.minimumAmount),
+                              text(p.minimumAmountCurrency.toLower()), seconds(p.created)}))
+                return writeError(upsert.query());
+        }
+        return {};
+    });
+}
+
 Status LocalCache::remove(const QString &objectType, const QString &id)
 {
     static const QMap<QString, QStringList> deletes{
@@ -797,6 +1025,9 @@ Status LocalCache::remove(const QString &objectType, const QString &id)
           QStringLiteral("DELETE FROM invoices WHERE id = ?")}},
         {QStringLiteral("invoice_payment"), {QStringLiteral("DELETE FROM payment_attempts WHERE id = ?")}},
         {QStringLiteral("payment_attempt"), {QStringLiteral("DELETE FROM payment_attempts WHERE id = ?")}},
+        {QStringLiteral("payment_method"), {QStringLiteral("DELETE FROM payment_methods WHERE id = ?")}},
+        {QStringLiteral("coupon"), {QStringLiteral("DELETE FROM coupons WHERE id = ?")}},
+        {QStringLiteral("promotion_code"), {QStringLiteral("DELETE FROM promotion_codes WHERE id = ?")}},
     };
     const auto it = deletes.constFind(objectType);
     if (it == deletes.cend())
@@ -816,7 +1047,8 @@ Status LocalCache::clearStripeData()
 {
     return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
         for (const char *table : {"invoice_lines", "payment_attempts", "invoices", "subscription_items",
-                                  "subscriptions", "prices", "products", "customers"}) {
+                                  "subscriptions", "prices", "products", "customers", "payment_methods",
+                                  "promotion_codes", "coupons"}) {
             QSqlQuery q(db);
             if (!q.exec(QStringLiteral("DELETE FROM %1").arg(QLatin1String(table))))
                 return writeError(q);
@@ -1094,6 +1326,71 @@ Result<QList<Price>> LocalCache::prices() const
     return out;
 }
 
+Result<QList<PaymentMethod>> LocalCache::paymentMethods(const QString &customerId) const
+{
+    if (!isOpen())
+        return notOpenError();
+    Statement q(database(), QStringLiteral("SELECT %1 FROM payment_methods WHERE customer_id = ?"
+                                           " ORDER BY COALESCE(created, %2) DESC, id DESC")
+                                .arg(PaymentMethodColumns)
+                                .arg(NullTime));
+    if (!q.exec({text(customerId)}))
+        return readError(q.query());
+    QList<PaymentMethod> out;
+    while (q.query().next())
+        out << readPaymentMethod(q.query());
+    return out;
+}
+
+Result<QList<PaymentMethod>> LocalCache::expiringCards(QDate from, QDate to) const
+{
+    if (!isOpen())
+        return notOpenError();
+    if (!from.isValid() || !to.isValid() || to < from)
+        return QList<PaymentMethod>();
+    // The same expression as the partial index payment_methods_expiry, so its range is searched.
+    Statement q(database(), QStringLiteral("SELECT %1 FROM payment_methods"
+                                           " WHERE type = 'card' AND exp_year * 100 + exp_month BETWEEN ? AND ?"
+                                           " AND customer_id <> ''"
+                                           " ORDER BY exp_year * 100 + exp_month, customer_id, id")
+                                .arg(PaymentMethodColumns));
+    if (!q.exec({from.year() * 100 + from.month(), to.year() * 100 + to.month()}))
+        return readError(q.query());
+    QList<PaymentMethod> out;
+    while (q.query().next())
+        out << readPaymentMethod(q.query());
+    return out;
+}
+
+Result<QList<Coupon>> LocalCache::coupons() const
+{
+    if (!isOpen())
+        return notOpenError();
+    Statement q(database(), QStringLiteral("SELECT %1 FROM coupons ORDER BY name COLLATE NOCASE, id").arg(CouponColumns));
+    if (!q.exec({}))
+        return readError(q.query());
+    QList<Coupon> out;
+    while (q.query().next())
+        out << readCoupon(q.query());
+    return out;
+}
+
+Result<QList<PromotionCode>> LocalCache::promotionCodes(const QString &couponId) const
+{
+    if (!isOpen())
+        return notOpenError();
+    const QString sql = couponId.isEmpty()
+        ? QStringLiteral("SELECT %1 FROM promotion_codes ORDER BY code COLLATE NOCASE, id")
+        : QStringLiteral("SELECT %1 FROM promotion_codes WHERE coupon_id = ? ORDER BY code COLLATE NOCASE, id");
+    Statement q(database(), sql.arg(PromotionCodeColumns));
+    if (!q.exec(couponId.isEmpty() ? QVariantList() : QVariantList{couponId}))
+        return readError(q.query());
+    QList<PromotionCode> out;
+    while (q.query().next())
+        out << readPromotionCode(q.query());
+    return out;
+}
+
 Result<CacheCounts> LocalCache::counts() const
 {
     if (!isOpen())
@@ -1101,7 +1398,9 @@ Result<CacheCounts> LocalCache::counts() const
     Statement q(database(), QStringLiteral(
         "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM subscriptions),"
         " (SELECT count(*) FROM invoices), (SELECT count(*) FROM products), (SELECT count(*) FROM prices),"
-        " (SELECT count(*) FROM invoices WHERE status = 'open' AND attempt_count > 0 AND amount_remaining > 0)"));
+        " (SELECT count(*) FROM invoices WHERE status = 'open' AND attempt_count > 0 AND amount_remaining > 0),"
+        " (SELECT count(*) FROM payment_methods), (SELECT count(*) FROM coupons),"
+        " (SELECT count(*) FROM promotion_codes)"));
     if (!q.exec({}) || !q.query().next())
         return readError(q.query());
     const QSqlQuery &r = q.query();
@@ -1112,6 +1411,9 @@ Result<CacheCounts> LocalCache::counts() const
     c.products = r.value(3).toLongLong();
     c.prices = r.value(4).toLongLong();
     c.failedInvoices = r.value(5).toLongLong();
+    c.paymentMethods = r.value(6).toLongLong();
+    c.coupons = r.value(7).toLongLong();
+    c.promotionCodes = r.value(8).toLongLong();
     return c;
 }
 

@@ -3,10 +3,13 @@
 #include "services/domain/catalog.h"
 #include "services/domain/customer.h"
 #include "services/domain/invoice.h"
+#include "services/domain/paymentmethod.h"
+#include "services/domain/promotion.h"
 #include "services/domain/result.h"
 #include "services/domain/subscription.h"
 #include "services/storage/cachequeries.h"
 
+#include <QDate>
 #include <QDateTime>
 #include <QList>
 #include <QSqlDatabase>
@@ -32,7 +35,7 @@ public:
         int schemaVersion = 0;
     };
 
-    static constexpr int SchemaVersion = 2; // see cacheschema.cpp for the steps
+    static constexpr int SchemaVersion = 3; // see cacheschema.cpp for the steps
 
     explicit LocalCache(QString connectionName = QStringLiteral("bc-cache"));
     ~LocalCache();
@@ -51,10 +54,20 @@ public:
     Status upsertSubscriptions(const QList<Subscription> &subscriptions);
     Status upsertInvoices(const QList<Invoice> &invoices);
     Status upsertPaymentAttempts(const QList<PaymentAttempt> &attempts);
+    Status upsertPaymentMethods(const QList<PaymentMethod> &paymentMethods);
+    Status upsertCoupons(const QList<Coupon> &coupons);
+    Status upsertPromotionCodes(const QList<PromotionCode> &promotionCodes);
     // Removes an object by id; `objectType` is Stripe's object name ("customer", "invoice", ...).
     Status remove(const QString &objectType, const QString &id);
     // Drops every Stripe row (keeps meta), for a full resync that must not leave stale rows.
     Status clearStripeData();
+
+    // Refreshes the query planner's statistics (ANALYZE bounded by analysis_limit: about a second
+    // on a million invoices, a few ms on small files). Page queries do not depend on them (their
+    // plans are fixed by the SQL), but ad hoc queries and the totals do. Call it after large writes,
+    // e.g. at the end of a full sync; open() calls it when the statistics are missing or the tables
+    // have grown several times since. Blocks the calling (worker) thread.
+    Status optimize();
 
     // Small key/value store: sync cursors, last sync time, account id.
     Status setMeta(const QString &key, const QString &value);
@@ -75,6 +88,15 @@ public:
     Result<QList<PaymentAttempt>> paymentAttempts(const QString &invoiceId) const;
     Result<QList<Product>> products() const;
     Result<QList<Price>> prices() const;
+    // A customer's payment methods, newest first.
+    Result<QList<PaymentMethod>> paymentMethods(const QString &customerId) const;
+    // Cards (type "card", attached to a customer) whose expiry month lies in [from's month, to's
+    // month], both inclusive (a card is valid through the end of its expiry month); soonest first.
+    Result<QList<PaymentMethod>> expiringCards(QDate from, QDate to) const;
+    // Every coupon, by name (case-insensitive), then id.
+    Result<QList<Coupon>> coupons() const;
+    // Promotion codes of one coupon, or of all coupons when couponId is empty; by code, then id.
+    Result<QList<PromotionCode>> promotionCodes(const QString &couponId = {}) const;
     Result<CacheCounts> counts() const;
 
     // Per-currency sums of amount_remaining of the invoices a query selects (ignores paging).
@@ -83,6 +105,8 @@ public:
     QSqlDatabase database() const;
 
 private:
+    bool statisticsStale() const;
+
     QString m_connectionName;
     QString m_path;
 };

@@ -156,6 +156,40 @@ Error StripeClient::errorFromHttp(int httpStatus, const QByteArray &body, const 
     return e;
 }
 
+Result<QJsonObject> StripeClient::resultFromHttp(int httpStatus, const QByteArray &body, const QString &requestId,
+                                                 bool transportFailed, const QString &transportError)
+{
+    if (httpStatus == 0 || (transportFailed && httpStatus >= 200 && httpStatus < 300 && body.isEmpty())) {
+        Error e;
+        e.kind = Error::Kind::Network;
+        e.detail = QStringLiteral("no HTTP answer: %1").arg(transportError.isEmpty() ? QStringLiteral("connection failed") : transportError);
+        e.userMessage = userMessageFor(e.kind);
+        e.httpStatus = httpStatus;
+        return e;
+    }
+    if (httpStatus >= 200 && httpStatus < 300) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (transportFailed || parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+            Error e;
+            e.kind = Error::Kind::InvalidResponse;
+            e.httpStatus = httpStatus;
+            e.requestId = requestId;
+            e.detail = transportFailed
+                ? QStringLiteral("HTTP %1 body cut off after %2 bytes: %3").arg(httpStatus).arg(body.size()).arg(transportError)
+                : QStringLiteral("HTTP %1 body is not a JSON object (%2 at offset %3, %4 bytes)")
+                      .arg(httpStatus)
+                      .arg(parseError.errorString())
+                      .arg(parseError.offset)
+                      .arg(body.size());
+            e.userMessage = userMessageFor(e.kind);
+            return e;
+        }
+        return doc.object();
+    }
+    return errorFromHttp(httpStatus, body, requestId);
+}
+
 void StripeClient::request(const QString &method, const QString &path, const FormParams &params,
                            const StripeRequestOptions &options, QObject *context, Handler handler)
 {
@@ -268,46 +302,23 @@ void StripeClient::onFinished(const std::shared_ptr<Call> &call, QNetworkReply *
     const QNetworkReply::NetworkError netError = reply->error();
     const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
 
-    bool retryable = false;
+    const bool transportFailed = netError != QNetworkReply::NoError && int(netError) < 100;
+    Result<QJsonObject> outcome = resultFromHttp(status, body, requestId, transportFailed, reply->errorString());
     std::optional<Error> error;
     QJsonObject object;
-
-    const bool transportFailed = netError != QNetworkReply::NoError && int(netError) < 100;
-    if (status == 0 || (transportFailed && status >= 200 && status < 300 && body.isEmpty())) {
-        Error e;
-        e.kind = (netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError)
-            ? Error::Kind::Timeout
-            : Error::Kind::Network;
-        e.detail = QStringLiteral("no HTTP answer: %1").arg(reply->errorString());
-        e.userMessage = userMessageFor(e.kind);
-        e.httpStatus = status;
-        error = e;
-        retryable = true;
-    } else if (status >= 200 && status < 300) {
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-        if (transportFailed || parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-            Error e;
-            e.kind = Error::Kind::InvalidResponse;
-            e.httpStatus = status;
-            e.requestId = requestId;
-            e.detail = transportFailed
-                ? QStringLiteral("HTTP %1 body cut off after %2 bytes: %3").arg(status).arg(body.size()).arg(reply->errorString())
-                : QStringLiteral("HTTP %1 body is not a JSON object (%2 at offset %3, %4 bytes)")
-                      .arg(status)
-                      .arg(parseError.errorString())
-                      .arg(parseError.offset)
-                      .arg(body.size());
-            e.userMessage = userMessageFor(e.kind);
-            error = e;
-        } else {
-            object = doc.object();
-        }
+    if (outcome.ok()) {
+        object = outcome.value();
     } else {
-        error = errorFromHttp(status, body, requestId);
-        retryable = status == 409 || status == 429 || status >= 500;
+        error = outcome.error();
+        if (status == 0 && (netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError)) {
+            error->kind = Error::Kind::Timeout;
+            error->userMessage = userMessageFor(error->kind);
+        }
     }
-
+    // No answer at all, 409, 429 and 5xx are worth another try (unless Stripe says otherwise).
+    bool retryable = error && (error->httpStatus == 0 || status == 409 || status == 429 || status >= 500);
+    if (error && status >= 200 && status < 300 && error->kind != Error::Kind::InvalidResponse)
+        retryable = true; // the connection broke before a 2xx body came: nothing usable arrived
     if (shouldRetryHeader == "true")
         retryable = true;
     else if (shouldRetryHeader == "false")

@@ -79,6 +79,13 @@ public:
     // the mapping is testable on its own.
     static Error errorFromHttp(int httpStatus, const QByteArray &body, const QString &requestId);
 
+    // What one HTTP answer means: 2xx with a JSON object body -> that object; 2xx with anything else
+    // (or cut off: transportFailed) -> InvalidResponse; no answer (status 0, or transportFailed on an
+    // empty 2xx) -> Network, with transportError in the detail; other statuses -> errorFromHttp().
+    // Pure, any thread; onFinished uses it for every reply (and tests/fuzz feeds it raw bytes).
+    static Result<QJsonObject> resultFromHttp(int httpStatus, const QByteArray &body, const QString &requestId,
+                                              bool transportFailed, const QString &transportError = {});
+
     // A user text for an Error kind, in plain words.
     static QString userMessageFor(Error::Kind kind);
 

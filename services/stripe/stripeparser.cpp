@@ -7,6 +7,7 @@
 #include <QVariant>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace Billing::StripeParser {
@@ -91,6 +92,20 @@ public:
         return integer(m_json.value(key), key, required);
     }
     qint64 amount(const QString &key, bool required = true) { return integer(key, required).value_or(0); }
+
+    // A count or small number kept in an int (interval_count, attempt_count, ...): an integer in
+    // [lo, hi], else a failure naming the field (4294967297 must not wrap around to 1).
+    std::optional<int> smallInt(const QString &key, bool required = false, int lo = 0, int hi = std::numeric_limits<int>::max())
+    {
+        const auto v = integer(key, required);
+        if (!v)
+            return std::nullopt;
+        if (*v < lo || *v > hi) {
+            fail(key, QStringLiteral("%1 is out of range [%2, %3]").arg(*v).arg(lo).arg(hi));
+            return std::nullopt;
+        }
+        return int(*v);
+    }
 
     bool boolean(const QString &key)
     {
@@ -252,10 +267,10 @@ Result<Price> price(const QJsonObject &json)
     p.unitAmountDecimal = decimalString(r, QStringLiteral("unit_amount_decimal"));
     Reader recurring = r.child(QStringLiteral("recurring"));
     p.interval = recurring.string(QStringLiteral("interval"));
-    p.intervalCount = int(recurring.integer(QStringLiteral("interval_count")).value_or(0));
+    p.intervalCount = recurring.smallInt(QStringLiteral("interval_count")).value_or(0);
     p.usageType = recurring.string(QStringLiteral("usage_type"));
-    if (const auto days = recurring.integer(QStringLiteral("trial_period_days")))
-        p.trialPeriodDays = int(*days);
+    if (const auto days = recurring.smallInt(QStringLiteral("trial_period_days")))
+        p.trialPeriodDays = *days;
     r.merge(recurring);
     const QJsonArray tiers = r.listData(QStringLiteral("tiers"));
     for (int i = 0; i < tiers.size(); ++i) {
@@ -386,7 +401,7 @@ Result<Invoice> invoice(const QJsonObject &json)
     inv.amountDueMinor = r.amount(QStringLiteral("amount_due"));
     inv.amountPaidMinor = r.amount(QStringLiteral("amount_paid"));
     inv.amountRemainingMinor = r.amount(QStringLiteral("amount_remaining"));
-    inv.attemptCount = int(r.integer(QStringLiteral("attempt_count")).value_or(0));
+    inv.attemptCount = r.smallInt(QStringLiteral("attempt_count")).value_or(0);
     inv.attempted = r.boolean(QStringLiteral("attempted"));
     inv.created = r.time(QStringLiteral("created"), true);
     inv.dueDate = r.time(QStringLiteral("due_date"));
@@ -459,6 +474,134 @@ Result<PaymentAttempt> paymentAttempt(const QJsonObject &invoicePayment, const Q
     if (r.failed())
         return r.error();
     return a;
+}
+
+Result<PaymentMethod> paymentMethod(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("payment_method"));
+    r.expectObjectType(QStringLiteral("payment_method"));
+    PaymentMethod pm;
+    pm.id = r.string(QStringLiteral("id"), true);
+    pm.customerId = r.reference(QStringLiteral("customer"));
+    pm.type = r.string(QStringLiteral("type"), true);
+    pm.created = r.time(QStringLiteral("created"));
+    if (pm.type == QLatin1String("card")) {
+        Reader card = r.child(QStringLiteral("card"));
+        pm.brand = card.string(QStringLiteral("brand"));
+        pm.last4 = card.string(QStringLiteral("last4"));
+        pm.funding = card.string(QStringLiteral("funding"));
+        pm.expMonth = card.smallInt(QStringLiteral("exp_month"), false, 0, 12).value_or(0);
+        pm.expYear = card.smallInt(QStringLiteral("exp_year"), false, 0, 9999).value_or(0);
+        r.merge(card);
+    } else if (!pm.type.isEmpty() && json.value(pm.type).isObject()) {
+        // Other types keep their details under a key named after the type; bank accounts and
+        // debits have last4 (and us_bank_account a bank_name).
+        Reader details = r.child(pm.type);
+        pm.last4 = details.string(QStringLiteral("last4"));
+        pm.bankName = details.string(QStringLiteral("bank_name"));
+        r.merge(details);
+    }
+    if (r.failed())
+        return r.error();
+    return pm;
+}
+
+static QString percentOffString(const QJsonValue &value, QString *problem)
+{
+    if (value.isUndefined() || value.isNull())
+        return {};
+    if (!value.isDouble()) {
+        *problem = QStringLiteral("not a number");
+        return {};
+    }
+    // Stripe: a positive number up to 100 with at most two decimals. JSON gives a double (33.33 is
+    // 33.3299999...), so go to hundredths, check that is what was sent, and write it back exactly.
+    const double d = value.toDouble();
+    if (!std::isfinite(d) || d <= 0 || d > 100) {
+        *problem = QStringLiteral("%1 is not in (0, 100]").arg(d, 0, 'g', 17);
+        return {};
+    }
+    const double hundredths = d * 100.0;
+    const qint64 n = qint64(std::llround(hundredths));
+    if (std::fabs(hundredths - double(n)) > 1e-6) {
+        *problem = QStringLiteral("%1 has more than two decimals").arg(d, 0, 'g', 17);
+        return {};
+    }
+    QString out = QString::number(n / 100);
+    const qint64 frac = n % 100;
+    if (frac != 0) {
+        out += QLatin1Char('.') + QStringLiteral("%1").arg(frac, 2, 10, QLatin1Char('0'));
+        if (out.endsWith(QLatin1Char('0')))
+            out.chop(1);
+    }
+    return out;
+}
+
+Result<Coupon> coupon(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("coupon"));
+    r.expectObjectType(QStringLiteral("coupon"));
+    Coupon c;
+    c.id = r.string(QStringLiteral("id"), true);
+    c.name = r.string(QStringLiteral("name"));
+    QString problem;
+    c.percentOff = percentOffString(json.value(QLatin1String("percent_off")), &problem);
+    if (!problem.isEmpty())
+        r.fail(QStringLiteral("percent_off"), problem);
+    c.amountOff = r.integer(QStringLiteral("amount_off"));
+    c.currency = r.currency(c.amountOff.has_value());
+    if (c.percentOff.isEmpty() && !c.amountOff && !r.failed())
+        r.fail(QStringLiteral("percent_off"), QStringLiteral("neither percent_off nor amount_off"));
+    if (c.amountOff && *c.amountOff < 0)
+        r.fail(QStringLiteral("amount_off"), QStringLiteral("negative"));
+    const QJsonObject options = r.object(QStringLiteral("currency_options"));
+    for (auto it = options.begin(); it != options.end(); ++it) {
+        Reader o(it.value().toObject(), QStringLiteral("coupon.currency_options.") + it.key());
+        if (!it.value().isObject())
+            o.fail(QStringLiteral("amount_off"), QStringLiteral("not an object"));
+        if (const auto amount = o.integer(QStringLiteral("amount_off"), true))
+            c.currencyOptionsAmountOff.insert(it.key().toLower(), *amount);
+        r.merge(o);
+    }
+    c.duration = r.string(QStringLiteral("duration"), true);
+    c.durationInMonths = r.smallInt(QStringLiteral("duration_in_months"));
+    c.maxRedemptions = r.smallInt(QStringLiteral("max_redemptions"));
+    c.timesRedeemed = r.smallInt(QStringLiteral("times_redeemed")).value_or(0);
+    c.redeemBy = r.time(QStringLiteral("redeem_by"));
+    c.valid = json.contains(QLatin1String("valid")) ? r.boolean(QStringLiteral("valid")) : true;
+    c.created = r.time(QStringLiteral("created"));
+    if (r.failed())
+        return r.error();
+    return c;
+}
+
+Result<PromotionCode> promotionCode(const QJsonObject &json)
+{
+    Reader r(json, QStringLiteral("promotion_code"));
+    r.expectObjectType(QStringLiteral("promotion_code"));
+    PromotionCode p;
+    p.id = r.string(QStringLiteral("id"), true);
+    p.code = r.string(QStringLiteral("code"), true);
+    // Current API: promotion {type: "coupon", coupon}; the coupon may come expanded.
+    Reader promotion = r.child(QStringLiteral("promotion"));
+    p.couponId = promotion.reference(QStringLiteral("coupon"));
+    r.merge(promotion);
+    p.customerId = r.reference(QStringLiteral("customer"));
+    p.active = json.contains(QLatin1String("active")) ? r.boolean(QStringLiteral("active")) : true;
+    p.maxRedemptions = r.smallInt(QStringLiteral("max_redemptions"));
+    p.timesRedeemed = r.smallInt(QStringLiteral("times_redeemed")).value_or(0);
+    p.expiresAt = r.time(QStringLiteral("expires_at"));
+    Reader restrictions = r.child(QStringLiteral("restrictions"));
+    p.firstTimeTransaction = restrictions.boolean(QStringLiteral("first_time_transaction"));
+    p.minimumAmount = restrictions.integer(QStringLiteral("minimum_amount"));
+    p.minimumAmountCurrency = restrictions.string(QStringLiteral("minimum_amount_currency")).toLower();
+    if (p.minimumAmount && p.minimumAmountCurrency.isEmpty())
+        restrictions.fail(QStringLiteral("minimum_amount_currency"), QStringLiteral("missing next to minimum_amount"));
+    r.merge(restrictions);
+    p.created = r.time(QStringLiteral("created"));
+    if (r.failed())
+        return r.error();
+    return p;
 }
 
 Result<StripeAccount> account(const QJsonObject &json)

@@ -3,6 +3,8 @@
 #include "services/domain/catalog.h"
 #include "services/domain/customer.h"
 #include "services/domain/invoice.h"
+#include "services/domain/paymentmethod.h"
+#include "services/domain/promotion.h"
 #include "services/domain/result.h"
 #include "services/domain/subscription.h"
 
@@ -33,7 +35,8 @@ struct StripeEvent
 // Stripe JSON -> domain types. Pure functions, any thread. Strict where it matters: a missing id,
 // an `object` of another type, a missing currency next to money, or an amount that is not an exact
 // JSON integer gives Error::Kind::InvalidResponse whose detail names the field ("invoice.amount_due").
-// Optional and nullable fields become empty values.
+// Optional and nullable fields become empty values. Counts kept in an int (interval_count,
+// trial_period_days, attempt_count, max_redemptions, ...) outside [0, INT_MAX] fail naming the field.
 namespace StripeParser {
 
 Result<Customer> customer(const QJsonObject &json);
@@ -45,6 +48,11 @@ Result<InvoiceLine> invoiceLine(const QJsonObject &json);
 Result<Invoice> invoice(const QJsonObject &json);
 // An invoice_payment joined with its PaymentIntent (may be empty: no intent known or fetched).
 Result<PaymentAttempt> paymentAttempt(const QJsonObject &invoicePayment, const QJsonObject &paymentIntent = {});
+Result<PaymentMethod> paymentMethod(const QJsonObject &json);
+// percent_off becomes the exact decimal Stripe defines (at most two decimals, 0 < p <= 100), e.g.
+// "25.5" or "33.33"; more decimals or out of range -> InvalidResponse "coupon.percent_off".
+Result<Coupon> coupon(const QJsonObject &json);
+Result<PromotionCode> promotionCode(const QJsonObject &json);
 Result<StripeAccount> account(const QJsonObject &json);
 Result<StripeEvent> event(const QJsonObject &json);
 

@@ -1,5 +1,5 @@
 // libFuzzer target for everything that reads a Stripe answer: the body of a 2xx answer
-// (QJsonDocument -> object, as StripeClient::onFinished does it), the non-2xx mapping
+// (StripeClient::resultFromHttp, which StripeClient::onFinished uses), the non-2xx mapping
 // (StripeClient::errorFromHttp) and every StripeParser function.
 //
 // Input layout: byte 0 picks the target (Target below, modulo TargetCount, so the letters 'A'..'M'
@@ -79,6 +79,26 @@ void checkParsed(const Result<T> &r)
     }
 }
 
+// payment_method, coupon and promotion_code have no target byte of their own (the seed letters
+// stay as they are): the 2xx body target and events reach them.
+void parsePromotionsAndMethods(const QJsonObject &json)
+{
+    checkParsed(StripeParser::paymentMethod(json));
+    const auto coupon = StripeParser::coupon(json);
+    checkParsed(coupon);
+    if (coupon.ok()) {
+        if (coupon->percentOff.isEmpty() == !coupon->amountOff.has_value())
+            violated("coupon without exactly one of percent_off and amount_off");
+        if (!coupon->percentOff.isEmpty()) {
+            bool ok = false;
+            const double p = coupon->percentOff.toDouble(&ok);
+            if (!ok || p <= 0 || p > 100 || coupon->percentOff.size() > 6)
+                violated("coupon percent_off is not a decimal in (0, 100] with two decimals at most");
+        }
+    }
+    checkParsed(StripeParser::promotionCode(json));
+}
+
 void parseObject(Target target, const QJsonObject &json)
 {
     switch (target) {
@@ -134,6 +154,12 @@ void parseObject(Target target, const QJsonObject &json)
             checkParsed(StripeParser::invoice(object));
         else if (type == QLatin1String("invoice_payment"))
             checkParsed(StripeParser::paymentAttempt(object));
+        else if (type == QLatin1String("payment_method"))
+            checkParsed(StripeParser::paymentMethod(object));
+        else if (type == QLatin1String("coupon"))
+            checkParsed(StripeParser::coupon(object));
+        else if (type == QLatin1String("promotion_code"))
+            checkParsed(StripeParser::promotionCode(object));
         break;
     }
     case PaymentIntentIdTarget: (void)StripeParser::paymentIntentIdOf(json); break;
@@ -172,25 +198,45 @@ void fuzzHttpError(const QByteArray &input)
         violated("a Stripe error object was mapped to InvalidResponse", &e);
 }
 
-// The 2xx path of StripeClient::onFinished. That function is private and needs a QNetworkReply,
-// so its body handling is restated here: JSON that is not an object is an InvalidResponse.
+// The answer path of StripeClient::onFinished, the real code: StripeClient::resultFromHttp with a 2xx
+// status. Its promise: a JSON object comes back as that object; anything else (a list, garbage,
+// an HTML page, a cut-off body) is an InvalidResponse with a detail, a user text and the request id.
 void fuzzSuccessBody(const QByteArray &body)
 {
+    const auto result = StripeClient::resultFromHttp(200, body, QStringLiteral("req_fuzz"), false);
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return; // onFinished: InvalidResponse, nothing parsed
-    const QJsonObject object = doc.object();
+    const bool isObject = parseError.error == QJsonParseError::NoError && doc.isObject();
+    if (!result.ok()) {
+        const Error &e = result.error();
+        if (e.kind != Error::Kind::InvalidResponse || e.httpStatus != 200 || e.requestId != QLatin1String("req_fuzz"))
+            violated("a 2xx body that is not a JSON object gave the wrong error", &e);
+        if (e.detail.isEmpty() || e.userMessage.isEmpty())
+            violated("resultFromHttp without detail or user message", &e);
+        if (isObject)
+            violated("a JSON object body was refused", &e);
+        return;
+    }
+    if (!isObject)
+        violated("resultFromHttp accepted a body that is not a JSON object");
+    // The same bytes cut off by the transport: never a success.
+    const auto cut = StripeClient::resultFromHttp(200, body, QStringLiteral("req_fuzz"), true, QStringLiteral("reset"));
+    if (cut.ok())
+        violated("a cut-off body was accepted");
+    const QJsonObject object = result.value();
     // A list answer: each element through every parser, as a sync page would be.
     const QJsonValue data = object.value(QLatin1String("data"));
     if (object.value(QLatin1String("object")).toString() == QLatin1String("list") && data.isArray()) {
-        for (const QJsonValue &v : data.toArray())
+        for (const QJsonValue &v : data.toArray()) {
             for (int t = CustomerTarget; t <= EventTarget; ++t)
                 parseObject(Target(t), v.toObject());
+            parsePromotionsAndMethods(v.toObject());
+        }
         return;
     }
     for (int t = CustomerTarget; t <= EventTarget; ++t)
         parseObject(Target(t), object);
+    parsePromotionsAndMethods(object);
 }
 
 } // namespace

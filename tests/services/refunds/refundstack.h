@@ -118,7 +118,7 @@ struct RefundStack
     std::optional<OutboxEntry> settled(qint64 id, int timeoutMs = 30000)
     {
         std::optional<OutboxEntry> e;
-        QTest::qWaitFor([&] {
+        (void)QTest::qWaitFor([&] {
             Result<OutboxEntry> r = outbox->entryBlocking(id);
             if (r && !r->isOpen())
                 e = r.value();

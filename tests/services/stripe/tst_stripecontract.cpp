@@ -83,7 +83,8 @@ void tst_StripeContract::officialFixturesParse_data()
 {
     QTest::addColumn<QString>("resource");
     for (const char *r : {"customer", "product", "price", "subscription", "subscription_item", "invoice", "line_item",
-                          "invoice_payment", "payment_intent", "account", "event"})
+                          "invoice_payment", "payment_intent", "account", "event", "payment_method", "coupon",
+                          "promotion_code"})
         QTest::newRow(r) << QString::fromLatin1(r);
 }
 
@@ -113,6 +114,9 @@ void tst_StripeContract::officialFixturesParse()
         check(StripeParser::paymentAttempt(payment, json));
     } else if (resource == QLatin1String("account")) check(StripeParser::account(json));
     else if (resource == QLatin1String("event")) check(StripeParser::event(json));
+    else if (resource == QLatin1String("payment_method")) check(StripeParser::paymentMethod(json));
+    else if (resource == QLatin1String("coupon")) check(StripeParser::coupon(json));
+    else if (resource == QLatin1String("promotion_code")) check(StripeParser::promotionCode(json));
     else QFAIL("resource without a parser");
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
@@ -135,6 +139,26 @@ void tst_StripeContract::fixtureValuesArriveInDomainTypes()
     QVERIFY(p.ok());
     QCOMPARE(p->unitAmountDecimal, price.value(QLatin1String("unit_amount_decimal")).toString());
     QCOMPARE(p->interval, price.value(QLatin1String("recurring")).toObject().value(QLatin1String("interval")).toString());
+
+    const QJsonObject coupon = m_fixtures.value(QLatin1String("coupon")).toObject();
+    const auto c = StripeParser::coupon(coupon);
+    QVERIFY(c.ok());
+    // percent_off: the decimal Stripe sent, written back from the JSON number without a double's noise.
+    QCOMPARE(c->percentOff.toDouble(), coupon.value(QLatin1String("percent_off")).toDouble());
+    QCOMPARE(c->duration, coupon.value(QLatin1String("duration")).toString());
+    QCOMPARE(c->redeemBy.toSecsSinceEpoch(), coupon.value(QLatin1String("redeem_by")).toInteger());
+
+    const QJsonObject promo = m_fixtures.value(QLatin1String("promotion_code")).toObject();
+    const auto pc = StripeParser::promotionCode(promo);
+    QVERIFY(pc.ok());
+    QCOMPARE(pc->code, promo.value(QLatin1String("code")).toString());
+    QCOMPARE(pc->active, promo.value(QLatin1String("active")).toBool());
+
+    const QJsonObject pm = m_fixtures.value(QLatin1String("payment_method")).toObject();
+    const auto m = StripeParser::paymentMethod(pm);
+    QVERIFY(m.ok());
+    QCOMPARE(m->last4, pm.value(QLatin1String("card")).toObject().value(QLatin1String("last4")).toString());
+    QCOMPARE(m->expYear, pm.value(QLatin1String("card")).toObject().value(QLatin1String("exp_year")).toInt());
 
     const QJsonObject account = m_fixtures.value(QLatin1String("account")).toObject();
     const auto a = StripeParser::account(account);

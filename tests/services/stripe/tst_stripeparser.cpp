@@ -35,6 +35,9 @@ static QString parseError(const QString &type, const QJsonObject &json)
     if (type == QLatin1String("invoice")) { auto r = StripeParser::invoice(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
     if (type == QLatin1String("invoice_payment")) { auto r = StripeParser::paymentAttempt(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
     if (type == QLatin1String("event")) { auto r = StripeParser::event(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
+    if (type == QLatin1String("payment_method")) { auto r = StripeParser::paymentMethod(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
+    if (type == QLatin1String("coupon")) { auto r = StripeParser::coupon(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
+    if (type == QLatin1String("promotion_code")) { auto r = StripeParser::promotionCode(json); return kindOk(r) ? detail(r) : QStringLiteral("wrong kind"); }
     return QStringLiteral("unknown type");
 }
 
@@ -51,6 +54,12 @@ private Q_SLOTS:
     void joinsInvoicePaymentWithIntentError();
     void rejectsIntentOfAnotherPayment();
     void acceptsExpandedReferences();
+    void keepsCountsInRange();
+    void keepsPercentOffExactly_data();
+    void keepsPercentOffExactly();
+    void readsAmountOffCouponWithCurrencyOptions();
+    void readsPromotionCodeWithExpandedCoupon();
+    void readsPaymentMethodCardAndBankAccount();
 
 private:
     QJsonObject m_fixtures;
@@ -88,6 +97,29 @@ void tst_StripeParser::rejectsBadFields_data()
     QTest::newRow("invoice_payment without currency") << "invoice_payment" << "currency" << QJsonValue("<delete>") << "invoice_payment.currency";
     QTest::newRow("invoice_payment amount fraction") << "invoice_payment" << "amount_requested" << QJsonValue(3.5) << "invoice_payment.amount_requested";
     QTest::newRow("event without data.object") << "event" << "data" << QJsonValue(QJsonObject()) << "event.data.object";
+    // Counts kept in an int: out of range is an error, never a wrapped value (fuzzing found
+    // "interval_count":4294967297 read as 1).
+    QTest::newRow("price interval_count beyond int") << "price" << "recurring.interval_count" << QJsonValue(4294967297.0) << "price.recurring.interval_count";
+    QTest::newRow("price interval_count negative") << "price" << "recurring.interval_count" << QJsonValue(-1) << "price.recurring.interval_count";
+    QTest::newRow("price trial_period_days beyond int") << "price" << "recurring.trial_period_days" << QJsonValue(2147483648.0) << "price.recurring.trial_period_days";
+    QTest::newRow("invoice attempt_count beyond int") << "invoice" << "attempt_count" << QJsonValue(4294967297.0) << "invoice.attempt_count";
+    QTest::newRow("invoice attempt_count negative") << "invoice" << "attempt_count" << QJsonValue(-4294967295.0) << "invoice.attempt_count";
+    QTest::newRow("coupon percent_off three decimals") << "coupon" << "percent_off" << QJsonValue(33.333) << "coupon.percent_off";
+    QTest::newRow("coupon percent_off zero") << "coupon" << "percent_off" << QJsonValue(0) << "coupon.percent_off";
+    QTest::newRow("coupon percent_off above 100") << "coupon" << "percent_off" << QJsonValue(100.01) << "coupon.percent_off";
+    QTest::newRow("coupon percent_off as string") << "coupon" << "percent_off" << QJsonValue("25.5") << "coupon.percent_off";
+    QTest::newRow("coupon amount_off fraction") << "coupon" << "amount_off" << QJsonValue(1.5) << "coupon.amount_off";
+    QTest::newRow("coupon max_redemptions beyond int") << "coupon" << "max_redemptions" << QJsonValue(4294967297.0) << "coupon.max_redemptions";
+    QTest::newRow("coupon without duration") << "coupon" << "duration" << QJsonValue("<delete>") << "coupon.duration";
+    QTest::newRow("coupon currency option fraction") << "coupon" << "currency_options" << QJsonValue(QJsonObject{{"eur", QJsonObject{{"amount_off", 2.5}}}}) << "coupon.currency_options.eur.amount_off";
+    QTest::newRow("promotion_code without code") << "promotion_code" << "code" << QJsonValue("<delete>") << "promotion_code.code";
+    QTest::newRow("promotion_code minimum_amount fraction") << "promotion_code" << "restrictions.minimum_amount" << QJsonValue(10.5) << "promotion_code.restrictions.minimum_amount";
+    QTest::newRow("promotion_code minimum_amount without currency") << "promotion_code" << "restrictions.minimum_amount" << QJsonValue(1000) << "promotion_code.restrictions.minimum_amount_currency";
+    QTest::newRow("promotion_code times_redeemed beyond int") << "promotion_code" << "times_redeemed" << QJsonValue(4294967296.0) << "promotion_code.times_redeemed";
+    QTest::newRow("payment_method without type") << "payment_method" << "type" << QJsonValue("<delete>") << "payment_method.type";
+    QTest::newRow("payment_method exp_month 13") << "payment_method" << "card.exp_month" << QJsonValue(13) << "payment_method.card.exp_month";
+    QTest::newRow("payment_method exp_year beyond int") << "payment_method" << "card.exp_year" << QJsonValue(4294969326.0) << "payment_method.card.exp_year";
+    QTest::newRow("payment_method of another type") << "payment_method" << "object" << QJsonValue("card") << "payment_method.object";
 }
 
 void tst_StripeParser::rejectsBadFields()
@@ -199,6 +231,134 @@ void tst_StripeParser::acceptsExpandedReferences()
     const auto inv = StripeParser::invoice(json);
     QVERIFY(inv.ok());
     QCOMPARE(inv->customerId, customer.value(QLatin1String("id")).toString());
+}
+
+void tst_StripeParser::keepsCountsInRange()
+{
+    // The largest values an int holds still arrive unchanged.
+    QJsonObject price = edited(m_fixtures.value(QLatin1String("price")).toObject(), QStringLiteral("recurring.interval_count"), 2147483647.0);
+    const auto p = StripeParser::price(price);
+    QVERIFY2(p.ok(), p.ok() ? "" : qPrintable(p.error().detail));
+    QCOMPARE(p->intervalCount, 2147483647);
+    const auto inv = StripeParser::invoice(edited(m_fixtures.value(QLatin1String("invoice")).toObject(), QStringLiteral("attempt_count"), 4));
+    QVERIFY(inv.ok());
+    QCOMPARE(inv->attemptCount, 4);
+    // From JSON text, as the network delivers it.
+    QByteArray text = QJsonDocument(m_fixtures.value(QLatin1String("price")).toObject()).toJson(QJsonDocument::Compact);
+    const QByteArray count = "\"interval_count\":";
+    const int at = text.indexOf(count);
+    QVERIFY(at > 0);
+    const int end = text.indexOf(',', at);
+    text.replace(at, end - at, count + "4294967297");
+    const auto wrapped = StripeParser::price(QJsonDocument::fromJson(text).object());
+    QVERIFY(!wrapped.ok());
+    QCOMPARE(wrapped.error().kind, Error::Kind::InvalidResponse);
+    QVERIFY2(wrapped.error().detail.startsWith(QLatin1String("price.recurring.interval_count:")), qPrintable(wrapped.error().detail));
+}
+
+void tst_StripeParser::keepsPercentOffExactly_data()
+{
+    QTest::addColumn<QByteArray>("json"); // percent_off as JSON text
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("fixture's 25.5") << QByteArray("25.5") << QStringLiteral("25.5");
+    QTest::newRow("33.33 (not exact as a double)") << QByteArray("33.33") << QStringLiteral("33.33");
+    QTest::newRow("0.01") << QByteArray("0.01") << QStringLiteral("0.01");
+    QTest::newRow("whole number") << QByteArray("15") << QStringLiteral("15");
+    QTest::newRow("100") << QByteArray("100") << QStringLiteral("100");
+    QTest::newRow("trailing zero") << QByteArray("10.10") << QStringLiteral("10.1");
+    QTest::newRow("99.99") << QByteArray("99.99") << QStringLiteral("99.99");
+    QTest::newRow("exponent") << QByteArray("1.25e1") << QStringLiteral("12.5");
+    QTest::newRow("0.29 (28.999.. x 100)") << QByteArray("0.29") << QStringLiteral("0.29");
+}
+
+void tst_StripeParser::keepsPercentOffExactly()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QByteArray text = QJsonDocument(m_fixtures.value(QLatin1String("coupon")).toObject()).toJson(QJsonDocument::Compact);
+    const QByteArray key = "\"percent_off\":";
+    const int at = text.indexOf(key);
+    QVERIFY(at > 0);
+    int end = at + key.size();
+    while (end < text.size() && text.at(end) != ',' && text.at(end) != '}')
+        ++end;
+    text.replace(at, end - at, key + json);
+    const auto c = StripeParser::coupon(QJsonDocument::fromJson(text).object());
+    QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().detail));
+    QCOMPARE(c->percentOff, expected);
+    QVERIFY(!c->amountOff.has_value());
+}
+
+void tst_StripeParser::readsAmountOffCouponWithCurrencyOptions()
+{
+    QJsonObject json = m_fixtures.value(QLatin1String("coupon")).toObject();
+    json.insert(QStringLiteral("percent_off"), QJsonValue::Null);
+    json.insert(QStringLiteral("amount_off"), 500);
+    json.insert(QStringLiteral("currency"), QStringLiteral("USD"));
+    json.insert(QStringLiteral("currency_options"), QJsonObject{{"eur", QJsonObject{{"amount_off", 450}}}, {"jpy", QJsonObject{{"amount_off", 700}}}});
+    json.insert(QStringLiteral("max_redemptions"), 10);
+    json.insert(QStringLiteral("times_redeemed"), 3);
+    const auto c = StripeParser::coupon(json);
+    QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().detail));
+    QCOMPARE(c->amountOff, std::optional<qint64>(500));
+    QCOMPARE(c->currency, QStringLiteral("usd"));
+    QVERIFY(c->percentOff.isEmpty());
+    QCOMPARE(c->currencyOptionsAmountOff.value(QStringLiteral("eur")), 450);
+    QCOMPARE(c->currencyOptionsAmountOff.value(QStringLiteral("jpy")), 700);
+    QCOMPARE(c->maxRedemptions, std::optional<int>(10));
+    QCOMPARE(c->timesRedeemed, 3);
+    // amount_off needs its currency; neither amount is no coupon at all.
+    json.remove(QStringLiteral("currency"));
+    QVERIFY(StripeParser::coupon(json).error().detail.startsWith(QLatin1String("coupon.currency:")));
+    json.insert(QStringLiteral("amount_off"), QJsonValue::Null);
+    QVERIFY(StripeParser::coupon(json).error().detail.startsWith(QLatin1String("coupon.percent_off:")));
+}
+
+void tst_StripeParser::readsPromotionCodeWithExpandedCoupon()
+{
+    QJsonObject json = m_fixtures.value(QLatin1String("promotion_code")).toObject();
+    const QJsonObject coupon = m_fixtures.value(QLatin1String("coupon")).toObject();
+    json.insert(QStringLiteral("promotion"), QJsonObject{{"type", "coupon"}, {"coupon", coupon}});
+    json.insert(QStringLiteral("customer"), QStringLiteral("cus_123"));
+    json.insert(QStringLiteral("restrictions"), QJsonObject{{"first_time_transaction", true}, {"minimum_amount", 2000}, {"minimum_amount_currency", "EUR"}});
+    const auto p = StripeParser::promotionCode(json);
+    QVERIFY2(p.ok(), p.ok() ? "" : qPrintable(p.error().detail));
+    QCOMPARE(p->couponId, coupon.value(QLatin1String("id")).toString());
+    QCOMPARE(p->code, json.value(QLatin1String("code")).toString());
+    QCOMPARE(p->customerId, QStringLiteral("cus_123"));
+    QVERIFY(p->firstTimeTransaction);
+    QCOMPARE(p->minimumAmount, std::optional<qint64>(2000));
+    QCOMPARE(p->minimumAmountCurrency, QStringLiteral("eur"));
+    QCOMPARE(p->active, json.value(QLatin1String("active")).toBool());
+    QCOMPARE(p->expiresAt.toSecsSinceEpoch(), json.value(QLatin1String("expires_at")).toInteger());
+}
+
+void tst_StripeParser::readsPaymentMethodCardAndBankAccount()
+{
+    const QJsonObject card = m_fixtures.value(QLatin1String("payment_method")).toObject();
+    const auto c = StripeParser::paymentMethod(card);
+    QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().detail));
+    const QJsonObject details = card.value(QLatin1String("card")).toObject();
+    QCOMPARE(c->type, QStringLiteral("card"));
+    QCOMPARE(c->brand, details.value(QLatin1String("brand")).toString());
+    QCOMPARE(c->last4, details.value(QLatin1String("last4")).toString());
+    QCOMPARE(c->expMonth, details.value(QLatin1String("exp_month")).toInt());
+    QCOMPARE(c->expYear, details.value(QLatin1String("exp_year")).toInt());
+    QCOMPARE(c->funding, details.value(QLatin1String("funding")).toString());
+    QVERIFY(c->customerId.isEmpty()); // the fixture is detached
+
+    QJsonObject bank = card;
+    bank.remove(QStringLiteral("card"));
+    bank.insert(QStringLiteral("type"), QStringLiteral("us_bank_account"));
+    bank.insert(QStringLiteral("customer"), QJsonObject{{"id", "cus_9"}, {"object", "customer"}});
+    bank.insert(QStringLiteral("us_bank_account"), QJsonObject{{"bank_name", "STRIPE TEST BANK"}, {"last4", "6789"}, {"account_type", "checking"}});
+    const auto b = StripeParser::paymentMethod(bank);
+    QVERIFY2(b.ok(), b.ok() ? "" : qPrintable(b.error().detail));
+    QCOMPARE(b->customerId, QStringLiteral("cus_9"));
+    QCOMPARE(b->bankName, QStringLiteral("STRIPE TEST BANK"));
+    QCOMPARE(b->last4, QStringLiteral("6789"));
+    QVERIFY(b->brand.isEmpty());
+    QCOMPARE(b->expMonth, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_StripeParser)

@@ -10,14 +10,17 @@ function createKnobs(config) {
     config: Object.assign({ latencyMs: 0, rateLimit: 0, faults: { drop: 0, delay: 0, delayMs: 2000, http429: 0, http500: 0, dropAfterApply: 0 }, faultSeed: 1 }, config),
     stats: { startedAt: new Date().toISOString(), requests: 0, byStatus: {}, byRoute: {}, faults: { drop: 0, delay: 0, http429: 0, http500: 0, dropAfterApply: 0 },
       rateLimited: 0, unauthorized: 0 },
-    windows: new Map(),
+    buckets: new Map(),
   };
   state.faultRng = new Rng(state.config.faultSeed);
 
   function configure(patch) {
     const c = state.config;
     if (patch.latencyMs !== undefined) c.latencyMs = Math.max(0, Number(patch.latencyMs) || 0);
-    if (patch.rateLimit !== undefined) c.rateLimit = Math.max(0, Number(patch.rateLimit) || 0);
+    if (patch.rateLimit !== undefined) {
+      c.rateLimit = Math.max(0, Number(patch.rateLimit) || 0);
+      state.buckets.clear(); // a new limit starts with full buckets
+    }
     if (patch.faults) {
       for (const k of ['drop', 'delay', 'http429', 'http500', 'dropAfterApply']) {
         if (patch.faults[k] !== undefined) {
@@ -85,26 +88,28 @@ function createKnobs(config) {
       message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.' } };
   }
 
-  // Sliding one-second window per key: a request is allowed when fewer than `rateLimit`
-  // requests of that key were allowed in the last 1000 ms (rejected ones do not count). The
-  // decision is taken when the request arrives, before the latency is added.
+  // Token bucket per key, as Stripe limits (its engineering post "Scaling your API with rate
+  // limiters": a request rate limiter built on the token bucket algorithm): each key's bucket holds
+  // at most `rateLimit` tokens and refills continuously at `rateLimit` tokens per second; a new
+  // bucket starts full. A request takes one token when it arrives (before the latency is added);
+  // with none left it gets 429 and takes nothing. So a burst of up to `rateLimit` requests passes
+  // at once, and a client sending at no more than `rateLimit`/s never sees a 429.
   function overLimit(key, nowMs) {
     const limit = state.config.rateLimit;
     if (!limit) return false;
-    let w = state.windows.get(key);
-    if (!w) { w = []; state.windows.set(key, w); }
-    let drop = 0;
-    while (drop < w.length && w[drop] <= nowMs - 1000) drop++;
-    if (drop) w.splice(0, drop);
-    if (w.length >= limit) return true;
-    w.push(nowMs);
+    let b = state.buckets.get(key);
+    if (!b) { b = { tokens: limit, at: nowMs }; state.buckets.set(key, b); }
+    b.tokens = Math.min(limit, b.tokens + (nowMs - b.at) * limit / 1000);
+    b.at = nowMs;
+    if (b.tokens < 1) return true;
+    b.tokens -= 1;
     return false;
   }
 
   // After authentication: rate limit (on arrival), then latency and injected faults. Each
   // request waits on its own timer, so concurrent requests overlap (no queue).
   function gate(req, res, next) {
-    const limited = overLimit(req.apiKey || 'anonymous', Date.now());
+    const limited = overLimit(req.apiKey || 'anonymous', performance.now());
     const f = state.config.faults;
     const rng = state.faultRng;
     let wait = state.config.latencyMs;
