@@ -37,6 +37,9 @@ const QList<QPair<QString, QString>> &cachedTypes()
         {QStringLiteral("subscription"), QStringLiteral("subscriptions")},
         {QStringLiteral("invoice"), QStringLiteral("invoices")},
         {QStringLiteral("invoice_payment"), QStringLiteral("payment_attempts")},
+        {QStringLiteral("payment_method"), QStringLiteral("payment_methods")},
+        {QStringLiteral("coupon"), QStringLiteral("coupons")},
+        {QStringLiteral("promotion_code"), QStringLiteral("promotion_codes")},
     };
     return types;
 }
@@ -55,6 +58,61 @@ Result<QList<T>> parseAll(const QJsonArray &page, Parse parse)
     return out;
 }
 
+// The payment methods expanded into a customer page (invoice_settings.default_payment_method).
+QJsonArray expandedDefaultPaymentMethods(const QJsonArray &customers)
+{
+    QJsonArray out;
+    for (const QJsonValue &v : customers) {
+        const QJsonValue pm = v.toObject().value(QLatin1String("invoice_settings")).toObject().value(QLatin1String("default_payment_method"));
+        if (pm.isObject())
+            out.append(pm);
+    }
+    return out;
+}
+
+// A payment_intent.* event for intents the cache already joined into attempts: the attempt rows
+// keep their invoice payment part, the intent part comes from the event. Runs on the DbThread.
+Result<QStringList> applyIntentToAttempts(LocalCache &cache, const QJsonObject &intent)
+{
+    const QString intentId = intent.value(QLatin1String("id")).toString();
+    QSqlQuery q(cache.database());
+    q.prepare(QStringLiteral("SELECT id, invoice_id, status, amount, currency, created FROM payment_attempts WHERE payment_intent_id = ?"));
+    q.addBindValue(intentId);
+    if (intentId.isEmpty() || !q.exec())
+        return intentId.isEmpty() ? Result<QStringList>(QStringList())
+                                  : Result<QStringList>(Error::make(Error::Kind::Database, SyncService::tr("The local cache could not be read."),
+                                                                    q.lastError().text()));
+    QList<QJsonObject> payments;
+    while (q.next()) {
+        QJsonObject payment{{"object", "invoice_payment"},
+                            {"id", q.value(0).toString()},
+                            {"invoice", q.value(1).toString()},
+                            {"status", q.value(2).toString()},
+                            {"amount_requested", q.value(3).toLongLong()},
+                            {"currency", q.value(4).toString()},
+                            {"payment", QJsonObject{{"type", "payment_intent"}, {"payment_intent", intentId}}}};
+        if (!q.value(5).isNull())
+            payment.insert(QStringLiteral("created"), q.value(5).toLongLong());
+        payments << payment;
+    }
+    q.finish();
+    QList<PaymentAttempt> attempts;
+    QStringList ids;
+    for (const QJsonObject &payment : payments) {
+        auto a = StripeParser::paymentAttempt(payment, intent);
+        if (!a.ok())
+            return a.error();
+        ids << a->id;
+        attempts << a.value();
+    }
+    if (!attempts.isEmpty()) {
+        const Status s = cache.upsertPaymentAttempts(attempts);
+        if (!s.ok())
+            return s.error();
+    }
+    return ids;
+}
+
 // Parses one page of one object type and writes it in one transaction. Runs on the DbThread.
 Status upsertPage(LocalCache &cache, const QString &type, const QJsonArray &page)
 {
@@ -68,7 +126,36 @@ Status upsertPage(LocalCache &cache, const QString &type, const QJsonArray &page
     }
     if (type == QLatin1String("customer")) {
         auto r = parseAll<Customer>(page, StripeParser::customer);
-        return r.ok() ? cache.upsertCustomers(r.value()) : Status(r.error());
+        if (!r.ok())
+            return r.error();
+        Status s = cache.upsertCustomers(r.value());
+        if (!s.ok())
+            return s;
+        // The full sync lists customers with expand[]=data.invoice_settings.default_payment_method:
+        // those payment methods come along at no extra request.
+        const QJsonArray methods = expandedDefaultPaymentMethods(page);
+        if (methods.isEmpty())
+            return s;
+        auto m = parseAll<PaymentMethod>(methods, StripeParser::paymentMethod);
+        return m.ok() ? cache.upsertPaymentMethods(m.value()) : Status(m.error());
+    }
+    if (type == QLatin1String("invoice_payment")) {
+        // Listed with expand[]=data.payment.payment_intent: the intent's status and last error come
+        // inside each invoice payment.
+        auto r = parseAll<PaymentAttempt>(page, [](const QJsonObject &o) { return StripeParser::paymentAttempt(o); });
+        return r.ok() ? cache.upsertPaymentAttempts(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("payment_method")) {
+        auto r = parseAll<PaymentMethod>(page, StripeParser::paymentMethod);
+        return r.ok() ? cache.upsertPaymentMethods(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("coupon")) {
+        auto r = parseAll<Coupon>(page, StripeParser::coupon);
+        return r.ok() ? cache.upsertCoupons(r.value()) : Status(r.error());
+    }
+    if (type == QLatin1String("promotion_code")) {
+        auto r = parseAll<PromotionCode>(page, StripeParser::promotionCode);
+        return r.ok() ? cache.upsertPromotionCodes(r.value()) : Status(r.error());
     }
     if (type == QLatin1String("subscription")) {
         auto r = parseAll<Subscription>(page, StripeParser::subscription);
@@ -89,6 +176,9 @@ QString stageName(const QString &type)
     if (type == QLatin1String("customer")) return SyncService::tr("Customers");
     if (type == QLatin1String("subscription")) return SyncService::tr("Subscriptions");
     if (type == QLatin1String("invoice")) return SyncService::tr("Invoices");
+    if (type == QLatin1String("payment_method")) return SyncService::tr("Payment methods");
+    if (type == QLatin1String("coupon")) return SyncService::tr("Coupons");
+    if (type == QLatin1String("promotion_code")) return SyncService::tr("Promotion codes");
     return SyncService::tr("Payments");
 }
 
@@ -99,8 +189,7 @@ struct ListJob
 {
     QString type;       // Stripe object name
     QString path;       // GET list path
-    FormParams params;  // fixed filters (subscriptions: status=all)
-    bool collect = false; // kept in memory for a join instead of written page by page
+    FormParams params;  // fixed filters (subscriptions: status=all) and expand[]
     qint64 done = 0;    // objects received
     qint64 covered = 0; // seconds of `created` walked, for the density estimate
 };
@@ -126,8 +215,7 @@ struct SyncService::Run
     std::optional<Error> error;
     QElapsedTimer clock;
     QHash<QString, QSet<QString>> seen;
-    QList<QJsonObject> invoicePayments;
-    QHash<QString, QJsonObject> intents;
+    QHash<QString, QJsonObject> intents; // refresh: payment intents for invoice_payment events
     // Events cursor: where a later refresh continues.
     bool cursorKnown = false;
     QString cursorId;
@@ -207,7 +295,7 @@ void SyncService::begin(bool full)
     if (full) {
         fetchAccount([this] {
             fetchEventCursor([this] {
-                syncListsPartitioned([this] { syncPaymentAttempts([this] { removeStale([this] { writeMetaAndFinish(); }); }); });
+                syncListsPartitioned([this] { removeStale([this] { writeMetaAndFinish(); }); });
             });
         });
         return;
@@ -370,21 +458,28 @@ void SyncService::syncList(const QString &, const QString &path, const QString &
 void SyncService::syncListsPartitioned(std::function<void()> next)
 {
     auto run = m_run;
-    const auto job = [](const char *type, const char *path, bool collect = false) {
+    const auto job = [](const char *type, const char *path, const char *expand = nullptr) {
         ListJob j;
         j.type = QString::fromLatin1(type);
         j.path = QString::fromLatin1(path);
         j.params = FormValue::object();
-        j.collect = collect;
+        if (expand)
+            j.params.insert(QStringLiteral("expand"), FormValue::array({FormValue(expand)}));
         return j;
     };
+    // Payment methods: GET /v1/payment_methods without `customer` lists Treasury payment methods,
+    // not customers' cards, and the per-customer list would cost one request per customer. The
+    // customer list brings each customer's default payment method expanded instead (no extra
+    // request); other saved methods arrive through payment_method.* events.
+    // Payment intents: expanded into their invoice payments instead of a list of their own.
     run->jobs = {job("product", "/v1/products"),
                  job("price", "/v1/prices"),
-                 job("customer", "/v1/customers"),
+                 job("coupon", "/v1/coupons"),
+                 job("promotion_code", "/v1/promotion_codes"),
+                 job("customer", "/v1/customers", "data.invoice_settings.default_payment_method"),
                  job("subscription", "/v1/subscriptions"),
                  job("invoice", "/v1/invoices"),
-                 job("invoice_payment", "/v1/invoice_payments", true),
-                 job("payment_intent", "/v1/payment_intents", true)};
+                 job("invoice_payment", "/v1/invoice_payments", "data.payment.payment_intent")};
     for (ListJob &j : run->jobs) {
         if (j.type == QLatin1String("subscription"))
             j.params.insert(QStringLiteral("status"), "all");
@@ -452,12 +547,13 @@ void SyncService::pumpPartitions()
         const bool allDone = std::all_of(run->parts.cbegin(), run->parts.cend(), [](const Partition &p) { return p.done; });
         if (allDone && run->listsDone) {
             syncLog()->info("lists walked: {} requests over {} partitions", run->requests, run->parts.size());
-            for (const ListJob &j : run->jobs) {
-                if (j.collect)
-                    continue;
-                const QStringList ids(run->seen[j.type].cbegin(), run->seen[j.type].cend());
+            QStringList types;
+            for (const ListJob &j : run->jobs)
+                types << j.type;
+            types << QStringLiteral("payment_method");
+            for (const QString &type : types) {
+                const QStringList ids(run->seen[type].cbegin(), run->seen[type].cend());
                 AsyncLocalCache *cache = m_cache;
-                const QString type = j.type;
                 m_cache->thread().run([cache, type, ids](LocalCache &) { cache->notifyChanged(type, ids); });
             }
             auto next = std::move(run->listsDone);
@@ -537,27 +633,25 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
         p.top = lastCreated;
         p.cursor = lastId;
         job.done += page.size();
-        if (job.collect) {
-            for (const QJsonValue &v : page) {
-                const QJsonObject o = v.toObject();
-                if (job.type == QLatin1String("payment_intent"))
-                    run->intents.insert(o.value(QLatin1String("id")).toString(), o);
-                else
-                    run->invoicePayments << o;
-            }
-        } else {
-            QSet<QString> &seen = run->seen[job.type];
-            for (const QJsonValue &v : page)
-                seen.insert(v.toObject().value(QLatin1String("id")).toString());
-            const QString type = job.type;
-            m_cache->thread().run(
-                this, [type, page](LocalCache &c) { return upsertPage(c, type, page); },
-                [run](Status s) {
-                    if (!s.ok() && !run->error)
-                        run->error = s.error();
-                });
-            m_summary.upserted[type] += page.size();
+        QSet<QString> &seen = run->seen[job.type];
+        for (const QJsonValue &v : page)
+            seen.insert(v.toObject().value(QLatin1String("id")).toString());
+        if (job.type == QLatin1String("customer")) {
+            const QJsonArray methods = expandedDefaultPaymentMethods(page);
+            QSet<QString> &pms = run->seen[QStringLiteral("payment_method")];
+            for (const QJsonValue &v : methods)
+                pms.insert(v.toObject().value(QLatin1String("id")).toString());
+            if (!methods.isEmpty())
+                m_summary.upserted[QStringLiteral("payment_method")] += methods.size();
         }
+        const QString type = job.type;
+        m_cache->thread().run(
+            this, [type, page](LocalCache &c) { return upsertPage(c, type, page); },
+            [run](Status s) {
+                if (!s.ok() && !run->error)
+                    run->error = s.error();
+            });
+        m_summary.upserted[type] += page.size();
         Q_EMIT progress(stageName(job.type), job.done, 0);
     }
     const bool exhausted = below || !hasMore || page.isEmpty() || lastCreated < 0;
@@ -589,51 +683,6 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
         p.done = true;
     }
     pumpPartitions();
-}
-
-void SyncService::syncPaymentAttempts(std::function<void()> next)
-{
-    // invoice_payments and payment_intents were collected by the partitioned walk.
-    auto run = m_run;
-    const QString stage = stageName(QStringLiteral("invoice_payment"));
-    if (stopping()) {
-        finish(Status());
-        return;
-    }
-    // Join and write in pages of 100, each its own transaction.
-    QList<QJsonObject> payments = std::move(run->invoicePayments);
-    const QHash<QString, QJsonObject> intents = std::move(run->intents);
-    QStringList ids;
-    for (int start = 0; start < payments.size(); start += 100) {
-        QList<QPair<QJsonObject, QJsonObject>> batch;
-        for (int i = start; i < std::min<int>(start + 100, payments.size()); ++i) {
-            const QString id = payments[i].value(QLatin1String("id")).toString();
-            run->seen[QStringLiteral("invoice_payment")].insert(id);
-            ids << id;
-            batch << qMakePair(payments[i], intents.value(StripeParser::paymentIntentIdOf(payments[i])));
-        }
-        m_cache->thread().run(
-            this,
-            [batch](LocalCache &c) -> Status {
-                QList<PaymentAttempt> attempts;
-                for (const auto &pair : batch) {
-                    auto a = StripeParser::paymentAttempt(pair.first, pair.second);
-                    if (!a.ok())
-                        return a.error();
-                    attempts << a.value();
-                }
-                return c.upsertPaymentAttempts(attempts);
-            },
-            [run](Status s) {
-                if (!s.ok() && !run->error)
-                    run->error = s.error();
-            });
-    }
-    m_summary.upserted[QStringLiteral("invoice_payment")] += payments.size();
-    Q_EMIT progress(stage, payments.size(), payments.size());
-    AsyncLocalCache *cache = m_cache;
-    m_cache->thread().run([cache, ids](LocalCache &) { cache->notifyChanged(QStringLiteral("invoice_payment"), ids); });
-    next();
 }
 
 void SyncService::removeStale(std::function<void()> next)
@@ -738,7 +787,14 @@ void SyncService::refreshFromEvents()
 void SyncService::applyEvents(QList<QJsonObject> events)
 {
     auto run = m_run;
-    // Invoice payments need their PaymentIntent for the failure details: fetch those first.
+    // Invoice payments need their PaymentIntent for the failure details. payment_intent.* events in
+    // the same batch bring the newest state (events are oldest first: later ones win); the rest
+    // are fetched, all at once (the client's limiter paces them).
+    for (const QJsonObject &e : events) {
+        const QJsonObject obj = e.value(QLatin1String("data")).toObject().value(QLatin1String("object")).toObject();
+        if (obj.value(QLatin1String("object")).toString() == QLatin1String("payment_intent"))
+            run->intents.insert(obj.value(QLatin1String("id")).toString(), obj);
+    }
     QStringList missing;
     for (const QJsonObject &e : events) {
         const QJsonObject obj = e.value(QLatin1String("data")).toObject().value(QLatin1String("object")).toObject();
@@ -749,17 +805,20 @@ void SyncService::applyEvents(QList<QJsonObject> events)
         }
     }
     if (!missing.isEmpty()) {
-        const QString id = missing.first();
-        m_client->get(QStringLiteral("/v1/payment_intents/") + id, {}, this, [this, run, id, events](Result<QJsonObject> r) {
-            if (run != m_run)
-                return;
-            if (!r.ok()) {
-                fail(r.error());
-                return;
-            }
-            run->intents.insert(id, r.value());
-            applyEvents(events);
-        });
+        auto left = std::make_shared<int>(int(missing.size()));
+        for (const QString &id : missing) {
+            m_client->get(QStringLiteral("/v1/payment_intents/") + id, {}, this, [this, run, id, events, left](Result<QJsonObject> r) {
+                if (run != m_run || stopping())
+                    return;
+                if (!r.ok()) {
+                    fail(r.error());
+                    return;
+                }
+                run->intents.insert(id, r.value());
+                if (--*left == 0)
+                    applyEvents(events);
+            });
+        }
         return;
     }
 
@@ -787,9 +846,11 @@ void SyncService::applyEvents(QList<QJsonObject> events)
                     return e.error();
                 const QString type = e->objectType == QLatin1String("plan") ? QStringLiteral("price") : e->objectType;
                 const QString id = e->object.value(QLatin1String("id")).toString();
-                // "<type>.deleted" removes the object; customer.subscription.deleted is a
-                // cancellation and keeps the (canceled) subscription.
-                if (e->type == type + QStringLiteral(".deleted") || e->object.value(QLatin1String("deleted")).toBool()) {
+                // "<type>.deleted" removes the object (coupon.deleted, customer.deleted, ...);
+                // customer.subscription.deleted is a cancellation and keeps the (canceled)
+                // subscription. A detached payment method no longer belongs to a customer.
+                if (e->type == type + QStringLiteral(".deleted") || e->object.value(QLatin1String("deleted")).toBool()
+                    || e->type == QLatin1String("payment_method.detached")) {
                     const Status s = c.remove(type, id);
                     if (!s.ok())
                         return s.error();
@@ -800,12 +861,22 @@ void SyncService::applyEvents(QList<QJsonObject> events)
                 if (type == QLatin1String("invoice_payment")) {
                     const auto a = StripeParser::paymentAttempt(e->object, intents.value(StripeParser::paymentIntentIdOf(e->object)));
                     s = a.ok() ? c.upsertPaymentAttempts({a.value()}) : Status(a.error());
+                } else if (type == QLatin1String("payment_intent")) {
+                    // The intent half of the attempts joined with it (attempts not cached yet
+                    // come with their invoice_payment.* event).
+                    const auto ids = applyIntentToAttempts(c, e->object);
+                    if (!ids.ok())
+                        return ids.error();
+                    if (!ids->isEmpty())
+                        applied.upserted[QStringLiteral("invoice_payment")] << ids.value();
+                    continue;
                 } else if (type == QLatin1String("product") || type == QLatin1String("price") || type == QLatin1String("customer")
-                           || type == QLatin1String("subscription") || type == QLatin1String("invoice")) {
-                    QJsonObject object = e->object;
+                           || type == QLatin1String("subscription") || type == QLatin1String("invoice")
+                           || type == QLatin1String("payment_method") || type == QLatin1String("coupon")
+                           || type == QLatin1String("promotion_code")) {
                     if (e->objectType == QLatin1String("plan"))
                         continue; // legacy plan events are mirrored by price events
-                    s = upsertPage(c, type, QJsonArray{object});
+                    s = upsertPage(c, type, QJsonArray{e->object});
                 } else {
                     continue; // not kept in the cache
                 }

@@ -96,7 +96,6 @@ private:
     void pumpPartitions();
     void issuePartition(int index);
     void onPartitionPage(int index, Result<QJsonObject> result);
-    void syncPaymentAttempts(std::function<void()> next);
     void removeStale(std::function<void()> next);
     void refreshFromEvents();
     void applyEvents(QList<QJsonObject> events);

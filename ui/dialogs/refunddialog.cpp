@@ -74,7 +74,9 @@ RefundDialog::RefundDialog(RefundService *service, OperationRunner *runner, Outb
     amountBox->setSpacing(2);
     amountBox->addLayout(amountRow);
     amountBox->addWidget(m_amountMessage);
-    form->addRow(tr("&Amount:"), amountBox);
+    auto *amountLabel = new QLabel(tr("&Amount:"), input);
+    amountLabel->setBuddy(m_amountEdit);
+    form->addRow(amountLabel, amountBox);
 
     m_reasonCombo = new QComboBox(input);
     m_reasonCombo->setObjectName(QStringLiteral("reason"));
@@ -340,6 +342,17 @@ void RefundDialog::onQueued(Result<OutboxEntry> r)
         return;
     }
     m_entryId = r->id;
+    if (m_amount && refundModeMovesMoney(mode()) && r->isOpen()) {
+        // Shown as queued at once, as the service counts it for every later request.
+        const Result<Money> pending = m_context.pendingRefunds.plus(*m_amount);
+        const Result<Money> left = m_context.refundable.minus(*m_amount);
+        if (pending && left) {
+            m_context.pendingRefunds = pending.value();
+            m_context.refundable = left.value();
+            m_pendingLabel->setText(m_context.pendingRefunds.toLocaleString(locale()));
+            m_refundableLabel->setText(m_context.refundable.toLocaleString(locale()));
+        }
+    }
     if (r->state == OutboxState::Succeeded || r->state == OutboxState::Failed || r->state == OutboxState::NeedsAttention) {
         onFinished(r.value());
         return;
@@ -356,9 +369,9 @@ void RefundDialog::onEntryChanged(qint64 id)
         if (!e || m_state != State::Queued)
             return;
         if (e->state == OutboxState::Pending && e->attempts > 0 && !e->errorKind.isEmpty()) {
-            setStatus(tr("Stripe cannot be reached right now (%1). The refund is saved in the outbox and will be sent "
-                         "once, automatically, when the connection returns.")
-                          .arg(e->errorMessage.isEmpty() ? e->errorKind : e->errorMessage),
+            setStatus(tr("%1 The refund is saved in the outbox and will be sent once, automatically, when the "
+                         "connection returns.")
+                          .arg(e->errorMessage.isEmpty() ? tr("Stripe cannot be reached right now.") : e->errorMessage),
                       QStringLiteral("#6b5900"));
         } else if (e->state == OutboxState::Succeeded || e->state == OutboxState::Failed
                    || e->state == OutboxState::NeedsAttention) {

@@ -161,6 +161,62 @@ private Q_SLOTS:
         QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("customer"));
         QCOMPARE(spy.at(0).at(1).toStringList(), QStringList{QStringLiteral("cus_9")});
     }
+
+    // The readers that are not part of CacheReader answer on the caller's thread too.
+    void paymentMethodsCouponsAndPromotionCodesAnswer()
+    {
+        AsyncLocalCache cache(QStringLiteral("tst-async-new"));
+        QVERIFY(cache.openBlocking(newPath()).ok());
+        const Status written = cache.thread().runBlocking([](LocalCache &c) -> Status {
+            PaymentMethod pm;
+            pm.id = QStringLiteral("pm_1");
+            pm.customerId = QStringLiteral("cus_1");
+            pm.type = QStringLiteral("card");
+            pm.expMonth = 4;
+            pm.expYear = 2026;
+            Coupon coupon;
+            coupon.id = QStringLiteral("co_1");
+            coupon.percentOff = QStringLiteral("10");
+            PromotionCode code;
+            code.id = QStringLiteral("promo_1");
+            code.code = QStringLiteral("WELCOME");
+            code.couponId = coupon.id;
+            if (Status s = c.upsertPaymentMethods({pm}); !s.ok())
+                return s;
+            if (Status s = c.upsertCoupons({coupon}); !s.ok())
+                return s;
+            return c.upsertPromotionCodes({code});
+        });
+        QVERIFY(written.ok());
+
+        QObject context;
+        const QThread *mainThread = QCoreApplication::instance()->thread();
+        int onMain = 0;
+        QStringList got;
+        cache.paymentMethods(QStringLiteral("cus_1"), &context, [&](Result<QList<PaymentMethod>> r) {
+            onMain += QThread::currentThread() == mainThread;
+            for (const PaymentMethod &p : r.valueOr({}))
+                got << p.id;
+        });
+        cache.expiringCards(QDate(2026, 4, 1), QDate(2026, 4, 30), &context, [&](Result<QList<PaymentMethod>> r) {
+            onMain += QThread::currentThread() == mainThread;
+            for (const PaymentMethod &p : r.valueOr({}))
+                got << QStringLiteral("expiring:") + p.id;
+        });
+        cache.coupons(&context, [&](Result<QList<Coupon>> r) {
+            onMain += QThread::currentThread() == mainThread;
+            for (const Coupon &c : r.valueOr({}))
+                got << c.id + QLatin1Char(':') + c.percentOff;
+        });
+        cache.promotionCodes(QStringLiteral("co_1"), &context, [&](Result<QList<PromotionCode>> r) {
+            onMain += QThread::currentThread() == mainThread;
+            for (const PromotionCode &p : r.valueOr({}))
+                got << p.code;
+        });
+        QTRY_COMPARE(onMain, 4);
+        QCOMPARE(got, (QStringList{QStringLiteral("pm_1"), QStringLiteral("expiring:pm_1"), QStringLiteral("co_1:10"),
+                                   QStringLiteral("WELCOME")}));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_AsyncLocalCache)

@@ -134,8 +134,8 @@ private Q_SLOTS:
                 statements += step.statements;
         statements << QStringLiteral("PRAGMA user_version = %1").arg(version)
                    << QStringLiteral("INSERT INTO customers (id, name, email) VALUES ('cus_old', 'Acme Legacy', 'a@acme.example')")
-                   << QStringLiteral("INSERT INTO invoices (id, customer_id, customer_name, status, currency, total, created)"
-                                     " VALUES ('in_old', 'cus_old', 'Acme Legacy', 'open', 'usd', 1200, 1700000000)")
+                   << QStringLiteral("INSERT INTO invoices (id, number, customer_id, customer_name, status, currency, total, created)"
+                                     " VALUES ('in_old', 'OLD-0042', 'cus_old', 'Acme Legacy', 'open', 'usd', 1200, 1700000000)")
                    << QStringLiteral("INSERT INTO meta (key, value) VALUES ('events_cursor', 'evt_old')");
         QVERIFY(runSql(path, statements));
 
@@ -157,6 +157,39 @@ private Q_SLOTS:
         QVERIFY(invoices.ok());
         QCOMPARE(invoices->size(), 1);
         QCOMPARE(invoices->first().invoice.totalMinor, 1200);
+        // Invoice search (version 3) indexes the rows that were there before it.
+        for (const char *text : {"old-0042", "legacy", "in_old"}) {
+            InvoiceQuery byText;
+            byText.search = QLatin1String(text);
+            const auto hits = cache.invoices(byText);
+            QVERIFY2(hits.ok(), qPrintable(errorText(hits)));
+            QCOMPARE(hits->size(), 1);
+        }
+        // A rename after the migration reaches the migrated invoice's search row.
+        QVERIFY(cache.upsertCustomers({customer(QStringLiteral("cus_old"), QStringLiteral("Renamed Holdings"))}).ok());
+        InvoiceQuery renamed;
+        renamed.search = QStringLiteral("renamed");
+        QCOMPARE(cache.invoices(renamed)->size(), 1);
+        renamed.search = QStringLiteral("legacy");
+        QCOMPARE(cache.invoices(renamed)->size(), 0);
+        // The tables of version 3 exist and take rows.
+        PaymentMethod pm;
+        pm.id = QStringLiteral("pm_new");
+        pm.customerId = QStringLiteral("cus_old");
+        QVERIFY(cache.upsertPaymentMethods({pm}).ok());
+        Coupon coupon;
+        coupon.id = QStringLiteral("co_new");
+        QVERIFY(cache.upsertCoupons({coupon}).ok());
+        PromotionCode code;
+        code.id = QStringLiteral("promo_new");
+        code.couponId = coupon.id;
+        QVERIFY(cache.upsertPromotionCodes({code}).ok());
+        const auto counts = cache.counts();
+        QVERIFY(counts.ok());
+        QCOMPARE(counts->paymentMethods, 1);
+        QCOMPARE(counts->coupons, 1);
+        QCOMPARE(counts->promotionCodes, 1);
+        QCOMPARE(counts->invoices, 1);
         QVERIFY(asideFiles(path).filter(QRegularExpression(QStringLiteral("\\.(corrupt|old|newer)-"))).isEmpty());
     }
 

@@ -285,6 +285,7 @@ private:
 
     // A cache over a fresh file with the generated data set (shared by the pagination tests).
     std::unique_ptr<LocalCache> m_big;
+    std::unique_ptr<LocalCache> m_analysed; // the same data after optimize(), for plan checks
     QList<Customer> m_customers;
     QList<Subscription> m_subscriptions;
     QList<Invoice> m_invoices;
@@ -334,7 +335,11 @@ private Q_SLOTS:
         QVERIFY(m_big->upsertInvoices(m_invoices).ok());
     }
 
-    void cleanupTestCase() { m_big.reset(); }
+    void cleanupTestCase()
+    {
+        m_analysed.reset();
+        m_big.reset();
+    }
 
     void newFileIsCreatedWithWalForeignKeysAndFts5()
     {
@@ -822,24 +827,154 @@ private Q_SLOTS:
         QCOMPARE(m_big->subscriptions(byCustomer)->size(), expectedCount);
     }
 
+    // Subscription search is a LIKE over the row view: % and _ typed by the user are literal.
     void searchTextWithLikeWildcardsIsLiteral()
     {
         auto cache = openNew();
         QVERIFY(cache);
         QVERIFY(cache->upsertCustomers({customer("cus_1", "100% Cotton"), customer("cus_2", "1000 Things")}).ok());
+        Subscription a;
+        a.id = QStringLiteral("sub_a");
+        a.customerId = QStringLiteral("cus_1");
+        Subscription b = a;
+        b.id = QStringLiteral("sub_b");
+        b.customerId = QStringLiteral("cus_2");
+        QVERIFY(cache->upsertSubscriptions({a, b}).ok());
+        SubscriptionQuery q;
+        q.search = QStringLiteral("100%");
+        const auto rows = cache->subscriptions(q);
+        QVERIFY(rows.ok());
+        QCOMPARE(rows->size(), 1);
+        QCOMPARE(rows->first().subscription.id, QStringLiteral("sub_a"));
+    }
+
+    // ---- invoice full-text search (FTS5 over number, id, customer name and email) ----
+
+    void invoiceSearch_data()
+    {
+        QTest::addColumn<QString>("search");
+        QTest::addColumn<QStringList>("expected");
+        const QStringList all{QStringLiteral("in_1MtHbELkdIwHu7ix"), QStringLiteral("in_1MtHcQPzvL0aB3xY"),
+                              QStringLiteral("in_1NqRsT9uvWxYz012"), QStringLiteral("in_1PdraftNoNumber0"),
+                              QStringLiteral("in_1ZgoneCustomer00")};
+        const QString acme1 = all.at(0), acme2 = all.at(1), zoe = all.at(2), draft = all.at(3), gone = all.at(4);
+        QTest::newRow("customer name prefix") << QStringLiteral("acm") << QStringList{acme1, acme2};
+        QTest::newRow("any case") << QStringLiteral("ACME corp") << QStringList{acme1, acme2};
+        QTest::newRow("customer email") << QStringLiteral("billing@acme") << QStringList{acme1, acme2};
+        QTest::newRow("whole invoice number") << QStringLiteral("F4E6D0C6-0001") << QStringList{acme1};
+        QTest::newRow("number sequence part") << QStringLiteral("0001") << QStringList{acme1, zoe, gone};
+        QTest::newRow("number prefix, lower case") << QStringLiteral("f4e6") << QStringList{acme1, acme2};
+        QTest::newRow("invoice id") << QStringLiteral("in_1NqRsT9uvWxYz012") << QStringList{zoe};
+        QTest::newRow("invoice id prefix") << QStringLiteral("in_1MtH") << QStringList{acme1, acme2};
+        QTest::newRow("diacritics folded") << QStringLiteral("muller") << QStringList{zoe};
+        QTest::newRow("with diacritics") << QStringLiteral("Zoë") << QStringList{zoe};
+        QTest::newRow("draft without number, by customer") << QStringLiteral("andrea") << QStringList{draft};
+        QTest::newRow("prefix is not infix") << QStringLiteral("ndrea") << QStringList{};
+        QTest::newRow("words across columns") << QStringLiteral("acme 0002") << QStringList{acme2};
+        QTest::newRow("customer no longer cached") << QStringLiteral("77AA") << QStringList{gone};
+        QTest::newRow("lone quote is no filter") << QStringLiteral("\"") << all;
+        QTest::newRow("percent is no filter") << QStringLiteral("%") << all;
+        QTest::newRow("column filter syntax") << QStringLiteral("number:0001") << QStringList{};
+        QTest::newRow("sql injection") << QStringLiteral("'); DROP TABLE invoices; --") << QStringList{};
+        QTest::newRow("no match") << QStringLiteral("zzqxv") << QStringList{};
+    }
+
+    void invoiceSearch()
+    {
+        QFETCH(QString, search);
+        QFETCH(QStringList, expected);
+        auto cache = openNew();
+        QVERIFY(cache);
+        QVERIFY(cache->upsertCustomers({customer("cus_A1", "Acme Corporation", "billing@acme.example"),
+                                        customer("cus_B2", "Zoë Müller", "zoe@mueller.example"),
+                                        customer("cus_C3", "Andrea Anderson", "andrea@example.org")})
+                    .ok());
+        const auto invoice = [](const char *id, const char *number, const char *customerId) {
+            Invoice i;
+            i.id = QLatin1String(id);
+            i.number = QLatin1String(number);
+            i.customerId = QLatin1String(customerId);
+            i.status = QStringLiteral("open");
+            i.created = ts(Base);
+            return i;
+        };
+        QVERIFY(cache->upsertInvoices({invoice("in_1MtHbELkdIwHu7ix", "F4E6D0C6-0001", "cus_A1"),
+                                       invoice("in_1MtHcQPzvL0aB3xY", "F4E6D0C6-0002", "cus_A1"),
+                                       invoice("in_1NqRsT9uvWxYz012", "9B1C2D3E-0001", "cus_B2"),
+                                       invoice("in_1PdraftNoNumber0", "", "cus_C3"),
+                                       invoice("in_1ZgoneCustomer00", "77AA-0001", "cus_gone")})
+                    .ok());
+        InvoiceQuery q;
+        q.search = search;
+        q.sortKey = InvoiceQuery::SortKey::Id;
+        q.order = SortOrder::Ascending;
+        const auto rows = cache->invoices(q);
+        QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
+        QStringList got;
+        for (const InvoiceRow &r : *rows)
+            got << r.invoice.id;
+        expected.sort();
+        QCOMPARE(got, expected);
+        QCOMPARE(cache->counts()->invoices, 5); // nothing was dropped by odd input
+    }
+
+    void invoiceSearchFollowsUpsertsRenamesAndRemovals()
+    {
+        auto cache = openNew();
+        QVERIFY(cache);
+        QVERIFY(cache->upsertCustomers({customer("cus_1", "Acme Corporation", "ap@acme.example"),
+                                        customer("cus_2", "Beta Labs", "ops@beta.example")})
+                    .ok());
         Invoice a;
         a.id = QStringLiteral("in_a");
+        a.number = QStringLiteral("ABC-0001");
         a.customerId = QStringLiteral("cus_1");
         Invoice b = a;
         b.id = QStringLiteral("in_b");
+        b.number = QStringLiteral("ABC-0002");
+        Invoice c = a;
+        c.id = QStringLiteral("in_c");
+        c.number = QStringLiteral("XYZ-0001");
+        c.customerId = QStringLiteral("cus_2");
+        QVERIFY(cache->upsertInvoices({a, b, c}).ok());
+        const auto found = [&](const char *text) {
+            InvoiceQuery q;
+            q.search = QLatin1String(text);
+            q.sortKey = InvoiceQuery::SortKey::Id;
+            q.order = SortOrder::Ascending;
+            QStringList ids;
+            for (const InvoiceRow &r : cache->invoices(q).valueOr({}))
+                ids << r.invoice.id;
+            return ids;
+        };
+        QCOMPARE(found("acme"), (QStringList{QStringLiteral("in_a"), QStringLiteral("in_b")}));
+
+        // A customer rename (and a new email) re-indexes every invoice of that customer.
+        QVERIFY(cache->upsertCustomers({customer("cus_1", "Apex Industries", "billing@apex.example")}).ok());
+        QCOMPARE(found("acme"), QStringList{});
+        QCOMPARE(found("apex"), (QStringList{QStringLiteral("in_a"), QStringLiteral("in_b")}));
+        QCOMPARE(found("billing@apex"), (QStringList{QStringLiteral("in_a"), QStringLiteral("in_b")}));
+        QCOMPARE(found("beta"), QStringList{QStringLiteral("in_c")});
+
+        // An invoice that moves to another number or customer is found by the new values only.
+        b.number = QStringLiteral("NEW-0009");
         b.customerId = QStringLiteral("cus_2");
-        QVERIFY(cache->upsertInvoices({a, b}).ok());
-        InvoiceQuery q;
-        q.search = QStringLiteral("100%");
-        const auto rows = cache->invoices(q);
-        QVERIFY(rows.ok());
-        QCOMPARE(rows->size(), 1);
-        QCOMPARE(rows->first().invoice.id, QStringLiteral("in_a"));
+        QVERIFY(cache->upsertInvoices({b}).ok());
+        QCOMPARE(found("abc"), QStringList{QStringLiteral("in_a")});
+        QCOMPARE(found("new 0009 beta"), QStringList{QStringLiteral("in_b")});
+        // A status change (no searched column) keeps the search rows as they are.
+        c.status = QStringLiteral("paid");
+        QVERIFY(cache->upsertInvoices({c}).ok());
+        QCOMPARE(found("xyz"), QStringList{QStringLiteral("in_c")});
+
+        QVERIFY(cache->remove(QStringLiteral("invoice"), QStringLiteral("in_a")).ok());
+        QCOMPARE(found("apex"), QStringList{});
+        QSqlQuery check(cache->database());
+        QVERIFY2(check.exec(QStringLiteral("INSERT INTO invoices_fts(invoices_fts, rank) VALUES('integrity-check', 1)")),
+                 qPrintable(check.lastError().text()));
+        QVERIFY(cache->clearStripeData().ok());
+        QCOMPARE(found("xyz"), QStringList{});
+        QVERIFY(check.exec(QStringLiteral("INSERT INTO invoices_fts(invoices_fts, rank) VALUES('integrity-check', 1)")));
     }
 
     // ---- joins, dunning, totals, counts ----
@@ -1142,6 +1277,445 @@ private Q_SLOTS:
         QVERIFY2(text.contains(index), qPrintable(text));
         if (withCursor) // the keyset bounds the index search instead of filtering a full scan
             QVERIFY2(text.contains(QLatin1String("SEARCH")), qPrintable(text));
+    }
+
+    // ---- filtered pages: the plan is fixed by the SQL, with or without table statistics ----
+
+    void filteredPagesUseTheIntendedIndex_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<bool>("analysed");
+        QTest::addColumn<bool>("nextPage");
+        QTest::addColumn<QString>("index");
+        QTest::addColumn<bool>("sorts"); // a TEMP B-TREE is expected (search results are sorted)
+        const struct { const char *shape; const char *index; bool sorts; } cases[] = {
+            {"dunning queue by next attempt", "invoices_dunning", false},
+            {"dunning queue by total", "invoices_by_total", false},
+            {"status open by total", "invoices_by_total", false},
+            {"statuses open, paid by created", "invoices_by_created", false},
+            {"status open by status", "invoices_by_status", false},
+            {"created range by created", "SEARCH i USING INDEX invoices_by_created", false},
+            {"customer by created", "invoices_by_customer", false},
+            {"search by created", "invoices_fts", true},
+        };
+        for (const auto &c : cases) {
+            for (bool analysed : {false, true}) {
+                for (bool next : {false, true}) {
+                    QTest::addRow("%s, %s, %s", c.shape, analysed ? "analysed" : "no statistics",
+                                  next ? "next page" : "first page")
+                        << QString::fromLatin1(c.shape) << analysed << next << QString::fromLatin1(c.index) << c.sorts;
+                }
+            }
+        }
+    }
+
+    void filteredPagesUseTheIntendedIndex()
+    {
+        QFETCH(QString, shape);
+        QFETCH(bool, analysed);
+        QFETCH(bool, nextPage);
+        QFETCH(QString, index);
+        QFETCH(bool, sorts);
+        if (analysed && !m_analysed) {
+            m_analysed = openNew();
+            QVERIFY(m_analysed);
+            QVERIFY(m_analysed->upsertCustomers(m_customers).ok());
+            QVERIFY(m_analysed->upsertInvoices(m_invoices).ok());
+            QVERIFY(m_analysed->optimize().ok());
+            QSqlQuery stat(m_analysed->database());
+            QVERIFY(stat.exec(QStringLiteral("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'invoices'")) && stat.next());
+            QVERIFY(stat.value(0).toInt() > 0);
+        }
+        LocalCache &cache = analysed ? *m_analysed : *m_big;
+        if (!analysed) { // the shared cache has never been analysed
+            QSqlQuery stat(cache.database());
+            QVERIFY(stat.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) && stat.next());
+            QCOMPARE(stat.value(0).toInt(), 0);
+        }
+
+        using K = InvoiceQuery::SortKey;
+        InvoiceQuery q;
+        q.limit = 20;
+        if (shape.startsWith(QLatin1String("dunning"))) {
+            q.onlyFailedPayments = true;
+            q.sortKey = shape.endsWith(QLatin1String("next attempt")) ? K::NextAttempt : K::Total;
+            q.order = SortOrder::Ascending;
+        } else if (shape == QLatin1String("status open by total")) {
+            q.statuses = {QStringLiteral("open")};
+            q.sortKey = K::Total;
+        } else if (shape.startsWith(QLatin1String("statuses"))) {
+            q.statuses = {QStringLiteral("open"), QStringLiteral("paid")};
+            q.sortKey = K::Created;
+        } else if (shape == QLatin1String("status open by status")) {
+            q.statuses = {QStringLiteral("open")};
+            q.sortKey = K::Status;
+        } else if (shape.startsWith(QLatin1String("created range"))) {
+            q.createdFrom = ts(Base).date().addDays(10);
+            q.createdTo = ts(Base).date().addDays(20);
+        } else if (shape.startsWith(QLatin1String("customer"))) {
+            q.customerId = m_customers.at(3).id;
+            q.limit = 2;
+        } else {
+            q.search = QStringLiteral("acme");
+        }
+        const auto firstPage = cache.invoices(q);
+        QVERIFY2(firstPage.ok(), qPrintable(errorText(firstPage)));
+        QVERIFY2(!firstPage->isEmpty(), "the shape must select rows on the test data");
+        if (nextPage)
+            q.after = cacheCursor(firstPage->last(), q.sortKey);
+        const QStringList plan = queryPlan(cache, CacheSql::invoices(q));
+        QVERIFY(!plan.isEmpty());
+        const QString text = plan.join(QLatin1Char('\n'));
+        QVERIFY2(text.contains(index), qPrintable(text));
+        if (!sorts)
+            QVERIFY2(!text.contains(QLatin1String("TEMP B-TREE")), qPrintable(text));
+        QVERIFY2(!text.contains(QLatin1String("SCAN i\n")) && !text.endsWith(QLatin1String("SCAN i")), qPrintable(text));
+    }
+
+    // The dunning queue served by its partial index holds exactly the failed invoices, in order,
+    // page after page, like the generic plan would.
+    void dunningQueueWalksEveryFailedInvoiceOnce()
+    {
+        InvoiceQuery q;
+        q.onlyFailedPayments = true;
+        q.sortKey = InvoiceQuery::SortKey::NextAttempt;
+        q.order = SortOrder::Ascending;
+        q.limit = 3;
+        QList<InvoiceRow> all;
+        for (int page = 0; page < 200; ++page) {
+            const auto rows = m_big->invoices(q);
+            QVERIFY(rows.ok());
+            all += *rows;
+            if (rows->size() < q.limit)
+                break;
+            q.after = cacheCursor(rows->last(), q.sortKey);
+        }
+        QSet<QString> expected;
+        for (const Invoice &i : m_invoices)
+            if (i.status == QLatin1String("open") && i.attemptCount > 0 && i.amountRemainingMinor > 0)
+                expected.insert(i.id);
+        QVERIFY(!expected.isEmpty());
+        QSet<QString> got;
+        for (const InvoiceRow &r : all)
+            got.insert(r.invoice.id);
+        QCOMPARE(all.size(), expected.size());
+        QCOMPARE(got, expected);
+        verifyOrder(all, [&](const InvoiceRow &r) { return invoiceKey(r, q.sortKey); },
+                    [](const InvoiceRow &r) { return r.invoice.id; }, q.order);
+    }
+
+    void optimizeWritesStatisticsAndOpenRefreshesMissingOnes()
+    {
+        LocalCache closed(QStringLiteral("tst-optimize-closed"));
+        QCOMPARE(closed.optimize().error().kind, Error::Kind::Database);
+
+        const QString path = newPath();
+        {
+            LocalCache cache(QStringLiteral("tst-optimize"));
+            const auto report = cache.open(path);
+            QVERIFY(report.ok());
+            QVERIFY(cache.upsertCustomers(m_customers).ok());
+            QVERIFY(cache.upsertInvoices(m_invoices).ok());
+            QVERIFY(cache.optimize().ok());
+            QSqlQuery q(cache.database());
+            QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'invoices'")) && q.next());
+            QVERIFY(q.value(0).toInt() >= 10); // one row per invoice index
+            QVERIFY(!cache.meta(QStringLiteral("analysed_rowids"))->isEmpty());
+            // Statistics lost (an older version's file, a copy): the next open() puts them back.
+            QVERIFY(q.exec(QStringLiteral("DROP TABLE sqlite_stat1")));
+        }
+        {
+            LocalCache cache(QStringLiteral("tst-optimize"));
+            QVERIFY(cache.open(path).ok());
+            QSqlQuery q(cache.database());
+            QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'invoices'")) && q.next());
+            QVERIFY(q.value(0).toInt() >= 10);
+        }
+    }
+
+    // ---- payment methods, coupons, promotion codes ----
+
+    void paymentMethodsRoundTripPerCustomerNewestFirst()
+    {
+        auto cache = openNew();
+        QVERIFY(cache);
+        PaymentMethod card;
+        card.id = QStringLiteral("pm_card_old");
+        card.customerId = QStringLiteral("cus_1");
+        card.type = QStringLiteral("card");
+        card.brand = QStringLiteral("visa");
+        card.last4 = QStringLiteral("4242");
+        card.expMonth = 12;
+        card.expYear = 2031;
+        card.funding = QStringLiteral("credit");
+        card.created = ts(Base);
+        PaymentMethod bank;
+        bank.id = QStringLiteral("pm_bank_new");
+        bank.customerId = QStringLiteral("cus_1");
+        bank.type = QStringLiteral("us_bank_account");
+        bank.last4 = QStringLiteral("6789");
+        bank.bankName = QStringLiteral("STRIPE TEST BANK");
+        bank.created = ts(Base + 3600);
+        PaymentMethod other = card;
+        other.id = QStringLiteral("pm_other");
+        other.customerId = QStringLiteral("cus_2");
+        QVERIFY(cache->upsertPaymentMethods({card, bank, other}).ok());
+
+        const auto mine = cache->paymentMethods(QStringLiteral("cus_1"));
+        QVERIFY2(mine.ok(), qPrintable(errorText(mine)));
+        QCOMPARE(mine->size(), 2);
+        QCOMPARE(mine->at(0).id, bank.id);
+        QCOMPARE(mine->at(0).bankName, bank.bankName);
+        QCOMPARE(mine->at(0).last4, bank.last4);
+        QCOMPARE(mine->at(0).expMonth, 0);
+        const PaymentMethod &back = mine->at(1);
+        QCOMPARE(back.id, card.id);
+        QCOMPARE(back.type, card.type);
+        QCOMPARE(back.brand, card.brand);
+        QCOMPARE(back.last4, card.last4);
+        QCOMPARE(back.expMonth, 12);
+        QCOMPARE(back.expYear, 2031);
+        QCOMPARE(back.funding, card.funding);
+        QCOMPARE(back.created, card.created);
+
+        // Detached: the upsert moves it off the customer.
+        card.customerId.clear();
+        QVERIFY(cache->upsertPaymentMethods({card}).ok());
+        QCOMPARE(cache->paymentMethods(QStringLiteral("cus_1"))->size(), 1);
+        QCOMPARE(cache->paymentMethods(QStringLiteral("cus_absent"))->size(), 0);
+        QCOMPARE(cache->counts()->paymentMethods, 3);
+    }
+
+    void expiringCards_data()
+    {
+        QTest::addColumn<QDate>("from");
+        QTest::addColumn<QDate>("to");
+        QTest::addColumn<QStringList>("expected"); // in order: soonest expiry first
+        QTest::newRow("reversed range") << QDate(2026, 3, 31) << QDate(2026, 3, 1) << QStringList{};
+        QTest::newRow("one month") << QDate(2026, 3, 1) << QDate(2026, 3, 31)
+                                   << QStringList{QStringLiteral("pm_mar26_a"), QStringLiteral("pm_mar26_b")};
+        QTest::newRow("mid-month bounds include both months") << QDate(2026, 2, 15) << QDate(2026, 3, 2)
+                                   << QStringList{QStringLiteral("pm_feb26"), QStringLiteral("pm_mar26_a"),
+                                                  QStringLiteral("pm_mar26_b")};
+        QTest::newRow("across the year end") << QDate(2025, 11, 1) << QDate(2026, 2, 28)
+                                             << QStringList{QStringLiteral("pm_dec25"), QStringLiteral("pm_jan26"),
+                                                            QStringLiteral("pm_feb26")};
+        QTest::newRow("month 12 is not month 1 of the next year") << QDate(2025, 12, 1) << QDate(2025, 12, 31)
+                                                                  << QStringList{QStringLiteral("pm_dec25")};
+        QTest::newRow("nothing expires") << QDate(2027, 1, 1) << QDate(2027, 12, 31) << QStringList{};
+        QTest::newRow("invalid range") << QDate() << QDate(2026, 12, 31) << QStringList{};
+    }
+
+    void expiringCards()
+    {
+        QFETCH(QDate, from);
+        QFETCH(QDate, to);
+        QFETCH(QStringList, expected);
+        auto cache = openNew();
+        QVERIFY(cache);
+        const auto card = [](const char *id, const char *customer, int month, int year, const char *type = "card") {
+            PaymentMethod p;
+            p.id = QLatin1String(id);
+            p.customerId = QLatin1String(customer);
+            p.type = QLatin1String(type);
+            p.expMonth = month;
+            p.expYear = year;
+            return p;
+        };
+        QVERIFY(cache->upsertPaymentMethods({card("pm_mar26_b", "cus_2", 3, 2026), card("pm_mar26_a", "cus_1", 3, 2026),
+                                             card("pm_feb26", "cus_3", 2, 2026), card("pm_jan26", "cus_3", 1, 2026),
+                                             card("pm_dec25", "cus_4", 12, 2025), card("pm_2028", "cus_5", 3, 2028),
+                                             card("pm_detached", "", 3, 2026),
+                                             card("pm_bank", "cus_6", 0, 0, "us_bank_account"),
+                                             card("pm_sepa", "cus_7", 3, 2026, "sepa_debit")})
+                    .ok());
+        const auto rows = cache->expiringCards(from, to);
+        QVERIFY2(rows.ok(), qPrintable(errorText(rows)));
+        QStringList got;
+        for (const PaymentMethod &p : *rows)
+            got << p.id;
+        QCOMPARE(got, expected);
+    }
+
+    void couponsRoundTripExactAmounts()
+    {
+        auto cache = openNew();
+        QVERIFY(cache);
+        Coupon percent;
+        percent.id = QStringLiteral("SUMMER25");
+        percent.name = QStringLiteral("summer sale");
+        percent.percentOff = QStringLiteral("25.5");
+        percent.duration = QStringLiteral("repeating");
+        percent.durationInMonths = 3;
+        percent.maxRedemptions = 100;
+        percent.timesRedeemed = 7;
+        percent.redeemBy = ts(Base + 86400);
+        percent.created = ts(Base);
+        Coupon amount;
+        amount.id = QStringLiteral("co_amount");
+        amount.name = QStringLiteral("Amount off");
+        amount.amountOff = 500;
+        amount.currency = QStringLiteral("USD");
+        amount.currencyOptionsAmountOff = {{QStringLiteral("eur"), 450}, {QStringLiteral("jpy"), 9007199254740993LL}};
+        amount.duration = QStringLiteral("once");
+        amount.valid = false;
+        QVERIFY(cache->upsertCoupons({percent, amount}).ok());
+
+        const auto back = cache->coupons();
+        QVERIFY2(back.ok(), qPrintable(errorText(back)));
+        QCOMPARE(back->size(), 2);
+        const Coupon &a = back->at(0); // by name, without case: "Amount off" < "summer sale"
+        const Coupon &p = back->at(1);
+        QCOMPARE(a.id, amount.id);
+        QCOMPARE(a.amountOff, std::optional<qint64>(500));
+        QCOMPARE(a.currency, QStringLiteral("usd"));
+        QCOMPARE(a.currencyOptionsAmountOff, amount.currencyOptionsAmountOff);
+        QCOMPARE(a.percentOff, QString());
+        QCOMPARE(a.valid, false);
+        QVERIFY(!a.durationInMonths.has_value());
+        QVERIFY(!a.maxRedemptions.has_value());
+        QVERIFY(!a.redeemBy.isValid());
+        QCOMPARE(p.id, percent.id);
+        QCOMPARE(p.percentOff, QStringLiteral("25.5"));
+        QVERIFY(!p.amountOff.has_value());
+        QCOMPARE(p.duration, QStringLiteral("repeating"));
+        QCOMPARE(p.durationInMonths, std::optional<int>(3));
+        QCOMPARE(p.maxRedemptions, std::optional<int>(100));
+        QCOMPARE(p.timesRedeemed, 7);
+        QCOMPARE(p.redeemBy, percent.redeemBy);
+        QCOMPARE(p.valid, true);
+        QCOMPARE(p.created, percent.created);
+
+        percent.timesRedeemed = 8;
+        QVERIFY(cache->upsertCoupons({percent}).ok());
+        QCOMPARE(cache->coupons()->at(1).timesRedeemed, 8);
+        QCOMPARE(cache->counts()->coupons, 2);
+    }
+
+    void promotionCodesByCouponAndCode()
+    {
+        auto cache = openNew();
+        QVERIFY(cache);
+        const auto code = [](const char *id, const char *text, const char *coupon) {
+            PromotionCode p;
+            p.id = QLatin1String(id);
+            p.code = QLatin1String(text);
+            p.couponId = QLatin1String(coupon);
+            return p;
+        };
+        PromotionCode restricted = code("promo_3", "vip", "co_a");
+        restricted.customerId = QStringLiteral("cus_1");
+        restricted.active = false;
+        restricted.maxRedemptions = 1;
+        restricted.timesRedeemed = 1;
+        restricted.expiresAt = ts(Base + 7 * 86400);
+        restricted.firstTimeTransaction = true;
+        restricted.minimumAmount = 2000;
+        restricted.minimumAmountCurrency = QStringLiteral("EUR");
+        restricted.created = ts(Base);
+        QVERIFY(cache->upsertPromotionCodes({code("promo_1", "SPRING", "co_a"), code("promo_2", "autumn", "co_b"),
+                                             restricted})
+                    .ok());
+        const auto ids = [](const QList<PromotionCode> &list) {
+            QStringList out;
+            for (const PromotionCode &p : list)
+                out << p.id;
+            return out;
+        };
+        QCOMPARE(ids(*cache->promotionCodes()),
+                 (QStringList{QStringLiteral("promo_2"), QStringLiteral("promo_1"), QStringLiteral("promo_3")}));
+        const auto ofA = cache->promotionCodes(QStringLiteral("co_a"));
+        QVERIFY2(ofA.ok(), qPrintable(errorText(ofA)));
+        QCOMPARE(ids(*ofA), (QStringList{QStringLiteral("promo_1"), QStringLiteral("promo_3")}));
+        const PromotionCode &r = ofA->at(1);
+        QCOMPARE(r.code, QStringLiteral("vip"));
+        QCOMPARE(r.couponId, QStringLiteral("co_a"));
+        QCOMPARE(r.customerId, QStringLiteral("cus_1"));
+        QCOMPARE(r.active, false);
+        QCOMPARE(r.maxRedemptions, std::optional<int>(1));
+        QCOMPARE(r.timesRedeemed, 1);
+        QCOMPARE(r.expiresAt, restricted.expiresAt);
+        QCOMPARE(r.firstTimeTransaction, true);
+        QCOMPARE(r.minimumAmount, std::optional<qint64>(2000));
+        QCOMPARE(r.minimumAmountCurrency, QStringLiteral("eur"));
+        QCOMPARE(r.created, restricted.created);
+        QVERIFY(ofA->at(0).active);
+        QVERIFY(!ofA->at(0).minimumAmount.has_value());
+        QCOMPARE(cache->promotionCodes(QStringLiteral("co_none"))->size(), 0);
+        QCOMPARE(cache->counts()->promotionCodes, 3);
+    }
+
+    void removeAndClearKnowTheNewTypes_data()
+    {
+        QTest::addColumn<QString>("objectType");
+        QTest::newRow("payment method") << QStringLiteral("payment_method");
+        QTest::newRow("coupon") << QStringLiteral("coupon");
+        QTest::newRow("promotion code") << QStringLiteral("promotion_code");
+    }
+
+    void removeAndClearKnowTheNewTypes()
+    {
+        QFETCH(QString, objectType);
+        auto cache = openNew();
+        QVERIFY(cache);
+        const auto fill = [&] {
+            PaymentMethod pm;
+            pm.id = QStringLiteral("pm_1");
+            pm.customerId = QStringLiteral("cus_1");
+            pm.type = QStringLiteral("card");
+            PaymentMethod pm2 = pm;
+            pm2.id = QStringLiteral("pm_2");
+            Coupon c;
+            c.id = QStringLiteral("co_1");
+            Coupon c2 = c;
+            c2.id = QStringLiteral("co_2");
+            PromotionCode p;
+            p.id = QStringLiteral("promo_1");
+            p.couponId = QStringLiteral("co_1");
+            PromotionCode p2 = p;
+            p2.id = QStringLiteral("promo_2");
+            return cache->upsertPaymentMethods({pm, pm2}).ok() && cache->upsertCoupons({c, c2}).ok()
+                && cache->upsertPromotionCodes({p, p2}).ok();
+        };
+        QVERIFY(fill());
+        const QString id = objectType == QLatin1String("payment_method") ? QStringLiteral("pm_1")
+            : objectType == QLatin1String("coupon")                      ? QStringLiteral("co_1")
+                                                                         : QStringLiteral("promo_1");
+        QVERIFY(cache->remove(objectType, id).ok());
+        QVERIFY(cache->remove(objectType, QStringLiteral("absent")).ok());
+        const CacheCounts after = *cache->counts();
+        QCOMPARE(after.paymentMethods, objectType == QLatin1String("payment_method") ? 1 : 2);
+        QCOMPARE(after.coupons, objectType == QLatin1String("coupon") ? 1 : 2);
+        QCOMPARE(after.promotionCodes, objectType == QLatin1String("promotion_code") ? 1 : 2);
+
+        QVERIFY(cache->setMeta(QStringLiteral("account"), QStringLiteral("acct_1")).ok());
+        QVERIFY(cache->clearStripeData().ok());
+        const CacheCounts cleared = *cache->counts();
+        QCOMPARE(cleared.paymentMethods, 0);
+        QCOMPARE(cleared.coupons, 0);
+        QCOMPARE(cleared.promotionCodes, 0);
+        QCOMPARE(*cache->meta(QStringLiteral("account")), QStringLiteral("acct_1"));
+        QVERIFY(fill()); // the same ids can be written again
+    }
+
+    void newTypesWriteAllOrNothing()
+    {
+        auto cache = openNew();
+        QVERIFY(cache);
+        PaymentMethod good;
+        good.id = QStringLiteral("pm_good");
+        PaymentMethod broken; // empty id breaks the CHECK
+        QVERIFY(!cache->upsertPaymentMethods({good, broken}).ok());
+        Coupon c;
+        c.id = QStringLiteral("co_good");
+        QVERIFY(!cache->upsertCoupons({c, Coupon{}}).ok());
+        PromotionCode p;
+        p.id = QStringLiteral("promo_good");
+        QVERIFY(!cache->upsertPromotionCodes({p, PromotionCode{}}).ok());
+        const CacheCounts counts = *cache->counts();
+        QCOMPARE(counts.paymentMethods, 0);
+        QCOMPARE(counts.coupons, 0);
+        QCOMPARE(counts.promotionCodes, 0);
     }
 };
 

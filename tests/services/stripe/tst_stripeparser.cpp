@@ -249,7 +249,7 @@ void tst_StripeParser::keepsCountsInRange()
     const int at = text.indexOf(count);
     QVERIFY(at > 0);
     const int end = text.indexOf(',', at);
-    text.replace(at, end - at, count + "4294967297");
+    text.replace(at, end - at, QByteArray(count + "4294967297"));
     const auto wrapped = StripeParser::price(QJsonDocument::fromJson(text).object());
     QVERIFY(!wrapped.ok());
     QCOMPARE(wrapped.error().kind, Error::Kind::InvalidResponse);
@@ -282,7 +282,7 @@ void tst_StripeParser::keepsPercentOffExactly()
     int end = at + key.size();
     while (end < text.size() && text.at(end) != ',' && text.at(end) != '}')
         ++end;
-    text.replace(at, end - at, key + json);
+    text.replace(at, end - at, QByteArray(key + json));
     const auto c = StripeParser::coupon(QJsonDocument::fromJson(text).object());
     QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().detail));
     QCOMPARE(c->percentOff, expected);
