@@ -89,7 +89,7 @@ Result<StaffDirectory::BootstrapReport> StaffDirectory::bootstrapOn(BillingDatab
         user = QStringLiteral("admin");
     StaffMember admin;
     admin.displayName = osUser.trimmed().isEmpty() ? user : osUser.trimmed();
-    admin.email = user + QStringLiteral("@localhost");
+    admin.email = user + QStringLiteral("@localhost.localdomain");
     admin.role = StaffRole::Admin;
     admin.active = true;
     bool added = false;

@@ -53,7 +53,7 @@ public:
     // The active profile with this email (case-insensitive).
     void findActive(const QString &email, QObject *context, std::function<void(Result<StaffMember>)> handler);
     // When the staff table is empty: creates an administrator from the OS user name
-    // ("<user>@localhost"), so a new workspace is usable. Does nothing otherwise.
+    // ("<user>@localhost.localdomain"), so a new workspace is usable. Does nothing otherwise.
     void bootstrap(const QString &osUser, QObject *context, std::function<void(Result<BootstrapReport>)> handler);
     // The demo workspace's staff (one per role, see demoStaff()) and its support limits; idempotent:
     // existing emails and settings are left as they are. Returns the demo profiles as stored.

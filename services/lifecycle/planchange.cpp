@@ -211,10 +211,11 @@ Result<PreviewAmounts> previewAmounts(const QJsonObject &invoice)
     a.totalMinor = *total;
     const auto created = jsonInteger(invoice.value(QStringLiteral("created")));
     const auto periodEnd = jsonInteger(invoice.value(QStringLiteral("period_end")));
-    if (created)
-        a.date = QDateTime::fromSecsSinceEpoch(*created, Qt::UTC);
-    else if (periodEnd)
+    // A renewal invoice's period_end is the renewal moment (its period is the one just ended).
+    if (periodEnd)
         a.date = QDateTime::fromSecsSinceEpoch(*periodEnd, Qt::UTC);
+    else if (created)
+        a.date = QDateTime::fromSecsSinceEpoch(*created, Qt::UTC);
     const QJsonArray lines = invoice.value(QStringLiteral("lines")).toObject().value(QStringLiteral("data")).toArray();
     for (const QJsonValue &v : lines) {
         const QJsonObject line = v.toObject();

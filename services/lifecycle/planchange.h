@@ -103,7 +103,7 @@ struct PreviewAmounts
     qint64 chargeMinor = 0;
     qint64 amountDueMinor = 0;
     qint64 totalMinor = 0;
-    QDateTime date; // when the invoice is (to be) made: created, else period_end
+    QDateTime date; // when the invoice is (to be) made: period_end, else created
     QString currency;
     qint64 prorationDate = 0; // period.start of the proration lines: the time Stripe prorated at (0: none)
 };

@@ -12,6 +12,9 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("Billing::RetentionRepository", text); }
 
+// Qt binds a null QString as SQL NULL; the columns are NOT NULL text.
+QString text(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
+
 Error dbError(const QString &user, const QSqlError &e)
 {
     return Error::make(Error::Kind::Database, user, e.text());
@@ -82,17 +85,17 @@ Result<QList<qint64>> RetentionRepository::record(const QList<RetentionRecord> &
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
         const QDateTime at = r.at.isValid() ? r.at : QDateTime::currentDateTimeUtc();
         q.addBindValue(at.toSecsSinceEpoch());
-        q.addBindValue(r.subscriptionId);
-        q.addBindValue(r.customerId);
-        q.addBindValue(r.reason);
-        q.addBindValue(r.comment);
-        q.addBindValue(r.offerKind);
-        q.addBindValue(r.offerDetail);
+        q.addBindValue(text(r.subscriptionId));
+        q.addBindValue(text(r.customerId));
+        q.addBindValue(text(r.reason));
+        q.addBindValue(text(r.comment));
+        q.addBindValue(text(r.offerKind));
+        q.addBindValue(text(r.offerDetail));
         q.addBindValue(r.accepted);
         q.addBindValue(r.revenueAtStakeMinor);
         q.addBindValue(r.revenueKeptMinor);
         q.addBindValue(r.currency.toLower());
-        q.addBindValue(r.actor);
+        q.addBindValue(text(r.actor));
         q.addBindValue(r.outboxEntryId);
         if (!q.exec() || !q.next()) {
             const Error e = dbError(failed, q.lastError());

@@ -14,6 +14,9 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("Billing::SeasonalRepository", text); }
 
+// Qt binds a null QString as SQL NULL; the columns are NOT NULL text.
+QString text(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
+
 Error dbError(const QString &user, const QSqlError &e) { return Error::make(Error::Kind::Database, user, e.text()); }
 
 // Feb 29 in a year without it -> Feb 28.
@@ -174,17 +177,17 @@ Result<SeasonalWindow> SeasonalRepository::setWindow(const SeasonalWindow &w, co
         q.prepare(QStringLiteral("INSERT INTO seasonal_windows (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
                                  "ON CONFLICT (subscription_id) DO NOTHING")
                       .arg(WindowColumns));
-        for (const QVariant &v : {QVariant(w.subscriptionId), QVariant(w.customerId), QVariant(w.startMonth),
+        for (const QVariant &v : {QVariant(w.subscriptionId), QVariant(text(w.customerId)), QVariant(w.startMonth),
                                   QVariant(w.startDay), QVariant(w.endMonth), QVariant(w.endDay), QVariant(w.behavior),
-                                  QVariant(w.active), QVariant(now), QVariant(actor)})
+                                  QVariant(w.active), QVariant(now), QVariant(text(actor))})
             q.addBindValue(v);
     } else {
         q.prepare(QStringLiteral("UPDATE seasonal_windows SET customer_id = ?, start_month = ?, start_day = ?, "
                                  "end_month = ?, end_day = ?, behavior = ?, active = ?, version = version + 1, "
                                  "updated_at = ?, updated_by = ? WHERE subscription_id = ? AND version = ?"));
-        for (const QVariant &v : {QVariant(w.customerId), QVariant(w.startMonth), QVariant(w.startDay),
+        for (const QVariant &v : {QVariant(text(w.customerId)), QVariant(w.startMonth), QVariant(w.startDay),
                                   QVariant(w.endMonth), QVariant(w.endDay), QVariant(w.behavior), QVariant(w.active),
-                                  QVariant(now), QVariant(actor), QVariant(w.subscriptionId), QVariant(w.version)})
+                                  QVariant(now), QVariant(text(actor)), QVariant(w.subscriptionId), QVariant(w.version)})
             q.addBindValue(v);
     }
     if (!q.exec())
@@ -225,11 +228,11 @@ Result<bool> SeasonalRepository::claimRun(const SeasonalRun &run)
     q.prepare(QStringLiteral("INSERT INTO seasonal_runs (subscription_id, window_year, action, at, actor, "
                              "outbox_entry_id, result) VALUES (?, ?, ?, ?, ?, 0, 'claimed') "
                              "ON CONFLICT (subscription_id, window_year, action) DO NOTHING"));
-    q.addBindValue(run.subscriptionId);
+    q.addBindValue(text(run.subscriptionId));
     q.addBindValue(run.windowYear);
     q.addBindValue(run.action);
     q.addBindValue(run.at.isValid() ? run.at.toSecsSinceEpoch() : QDateTime::currentSecsSinceEpoch());
-    q.addBindValue(run.actor);
+    q.addBindValue(text(run.actor));
     if (!q.exec())
         return dbError(tr("The seasonal schedule could not be recorded."), q.lastError());
     return q.numRowsAffected() == 1;
@@ -241,8 +244,8 @@ Status SeasonalRepository::updateRun(const SeasonalRun &run)
     q.prepare(QStringLiteral("UPDATE seasonal_runs SET outbox_entry_id = ?, result = ? WHERE subscription_id = ? "
                              "AND window_year = ? AND action = ?"));
     q.addBindValue(run.outboxEntryId);
-    q.addBindValue(run.result);
-    q.addBindValue(run.subscriptionId);
+    q.addBindValue(text(run.result));
+    q.addBindValue(text(run.subscriptionId));
     q.addBindValue(run.windowYear);
     q.addBindValue(run.action);
     if (!q.exec())

@@ -30,8 +30,6 @@ namespace Billing {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("Billing::OperationRunner", text); }
-
 const QString Requested = QStringLiteral("requested");
 
 QString compact(const QJsonObject &o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }

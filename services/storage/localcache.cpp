@@ -736,6 +736,17 @@ bool LocalCache::statisticsStale() const
     if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) || !q.next()
         || q.value(0).toInt() == 0)
         return true;
+    // Every big table that has rows must have statistics (PRAGMA optimize may have written some
+    // tables only).
+    const char *tables[] = {"customers", "invoices", "subscriptions"};
+    for (int n = 0; n < 3; ++n) {
+        if (current.at(n).toLongLong() == 0)
+            continue;
+        if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_stat1 WHERE tbl = '%1'").arg(QLatin1String(tables[n])))
+            || !q.next() || q.value(0).toInt() == 0)
+            return true;
+    }
+    q.finish();
     const auto recorded = meta(QStringLiteral("analysed_rowids"));
     const QStringList then = recorded.ok() ? recorded.value().split(QLatin1Char(' '), Qt::SkipEmptyParts) : QStringList();
     if (then.size() != 3)

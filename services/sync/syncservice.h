@@ -33,8 +33,10 @@ struct SyncSummary
 // it: network calls are async, and every cache write runs as a job on the AsyncLocalCache's
 // DbThread, one page per transaction, so a cancelled or failed sync leaves whole pages only.
 //
-// Full sync: account -> events cursor -> every list (products, prices, customers, subscriptions
-// with status=all, invoices, invoice_payments + payment_intents joined into PaymentAttempt) walked
+// Full sync: account -> events cursor -> every list (products, prices, coupons, promotion codes,
+// customers with their default payment method expanded (invoice_settings.default_payment_method:
+// the console's payment methods, at no extra request), subscriptions with status=all, invoices,
+// invoice_payments with their payment intent expanded into PaymentAttempt) walked
 // at once in created-range partitions: each list's first page gives its newest `created`; the time
 // below it is cut into geometrically growing ranges (created[gte]/created[lt]), each walked with
 // its own starting_after cursor, and whenever fewer than config().maxConcurrentRequests walks are
@@ -43,7 +45,8 @@ struct SyncSummary
 // Objects created during the walk are above the ranges; the events cursor, taken first, brings
 // them in with the next refresh. Pages are upserted as they arrive (panes keep showing the old
 // rows meanwhile); rows Stripe no longer has are removed only after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
-// *.deleted removals); falls back to a full sync without a cursor or after 30 days.
+// *.deleted and payment_method.detached removals, payment_intent.* update the attempts joined with
+// that intent); falls back to a full sync without a cursor or after 30 days.
 // Errors: finished(error); a wrong key or an unreachable API also sets connection().mode Offline
 // and lastError, and leaves the cache as it was.
 class SyncService final : public SyncControl

@@ -57,7 +57,7 @@ void tst_StaffDirectory::emptyWorkspaceGetsAnAdminFromTheOsUser()
     BC_VERIFY_OK(report);
     QVERIFY(report->created);
     QCOMPARE(report->admin.role, StaffRole::Admin);
-    QCOMPARE(report->admin.email, QStringLiteral("jane_doe@localhost"));
+    QCOMPARE(report->admin.email, QStringLiteral("jane_doe@localhost.localdomain"));
     QCOMPARE(report->admin.displayName, QStringLiteral("Jane Doe"));
     QVERIFY2(report->message.contains(report->admin.email), qPrintable(report->message));
     auto staff = db().staff(true);
@@ -133,7 +133,7 @@ void tst_StaffDirectory::startupProfile_data()
     QTest::newRow("last used is gone: picker") << true << "" << "gone@example.com" << ""
                                                << int(StaffDirectory::Source::Picker);
     QTest::newRow("nothing known: picker") << true << "" << "" << "" << int(StaffDirectory::Source::Picker);
-    QTest::newRow("new workspace: the bootstrapped admin") << false << "" << "" << "tester@localhost"
+    QTest::newRow("new workspace: the bootstrapped admin") << false << "" << "" << "tester@localhost.localdomain"
                                                            << int(StaffDirectory::Source::OnlyProfile);
 }
 

@@ -55,8 +55,11 @@ inline QJsonArray appliedSince(int count)
 {
     const QJsonArray all = sandboxCall("GET", QStringLiteral("/__sandbox/applied")).value(QLatin1String("data")).toArray();
     QJsonArray out;
-    for (int i = count; i < all.size(); ++i)
-        out.append(all.at(i));
+    // Previews (POST /v1/invoices/create_preview) write nothing: not counted.
+    for (int i = count; i < all.size(); ++i) {
+        if (all.at(i).toObject().value(QLatin1String("path")).toString() != QLatin1String("/v1/invoices/create_preview"))
+            out.append(all.at(i));
+    }
     return out;
 }
 

@@ -6,7 +6,9 @@
 
 #include "services/access/accesspolicy.h"
 #include "services/operations/operationrunner.h"
+#include "services/outbox/outboxentry.h"
 #include "services/outbox/outboxservice.h"
+#include "services/stripe/formencoder.h"
 #include "services/storage/asyncbillingdatabase.h"
 #include "services/storage/asynclocalcache.h"
 #include "services/stripe/stripeclient.h"
@@ -120,8 +122,8 @@ inline QJsonObject sandboxCall(const QByteArray &method, const QString &path, co
     req.setRawHeader("Authorization", "Bearer " + sandboxKey().toUtf8());
     QByteArray data;
     if (!body.isEmpty()) {
-        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        data = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+        data = encodeForm(formParamsFromJson(body));
     }
     QNetworkReply *reply = nam.sendCustomRequest(req, method, data);
     QEventLoop loop;
