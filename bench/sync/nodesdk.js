@@ -12,14 +12,17 @@ async function main() {
     host: url.hostname, port: Number(url.port), protocol: url.protocol.replace(':', ''),
     maxNetworkRetries: 5, timeout: 120000,
   });
+  // The same objects the console syncs, with the same expansions (default payment methods inside
+  // customers, payment intents inside invoice payments).
   const lists = [
     ['products', () => stripe.products.list({ limit: 100 })],
     ['prices', () => stripe.prices.list({ limit: 100 })],
-    ['customers', () => stripe.customers.list({ limit: 100 })],
+    ['coupons', () => stripe.coupons.list({ limit: 100 })],
+    ['promotion_codes', () => stripe.promotionCodes.list({ limit: 100 })],
+    ['customers', () => stripe.customers.list({ limit: 100, expand: ['data.invoice_settings.default_payment_method'] })],
     ['subscriptions', () => stripe.subscriptions.list({ limit: 100, status: 'all' })],
     ['invoices', () => stripe.invoices.list({ limit: 100 })],
-    ['invoice_payments', () => stripe.invoicePayments.list({ limit: 100 })],
-    ['payment_intents', () => stripe.paymentIntents.list({ limit: 100 })],
+    ['invoice_payments', () => stripe.invoicePayments.list({ limit: 100, expand: ['data.payment.payment_intent'] })],
   ];
   const started = process.hrtime.bigint();
   const perList = {};
