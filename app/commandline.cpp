@@ -115,7 +115,12 @@ QString CommandLine::usage()
               "  outbox run               send every queued money operation now\n"
               "  outbox list [--state S]  list queued and past money operations\n"
               "                           (S: pending, in_flight, succeeded, failed, needs_attention)\n"
-              "  Money operations are written to the workspace's outbox before they are sent; with\n"
+              "  staff seed-demo          add the demo staff (one per role) and support limits\n"
+              "  staff list               list the staff profiles and their roles\n"
+              "  seasonal run             pause and resume subscriptions whose seasonal window is due\n"
+              "  Money operations go through the role check and the audit log as the profile given\n"
+              "  with --staff (else the workspace's administrator made from the OS user name), and\n"
+              "  are written to the workspace's outbox before they are sent; with\n"
               "  --op-id, running the same command again (after a crash, say) never repeats it.\n"
               "\n"
               "Options:\n"
@@ -123,6 +128,8 @@ QString CommandLine::usage()
               "  --base-url URL           Stripe API base URL for this run\n"
               "  --data-dir DIR           folder for workspaces (default: the user's data folder)\n"
               "  --screenshot DIR         render every pane to DIR/*.png and exit\n"
+              "  --staff EMAIL            act as this staff profile (default: the last one used,\n"
+              "                           or a picker when there are several)\n"
               "  -h, --help               this text\n"
               "  --version                the version\n");
 }
@@ -236,6 +243,18 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
             return badArguments(tr("Use: customer update CUS [--metadata KEY=VALUE ...] [--email E] [--name N]"));
         cl.command = Command::CustomerUpdate;
         cl.customerId = positional.takeFirst();
+    } else if (command == QLatin1String("staff")) {
+        const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
+        if (sub == QLatin1String("seed-demo"))
+            cl.command = Command::StaffSeedDemo;
+        else if (sub == QLatin1String("list"))
+            cl.command = Command::StaffList;
+        else
+            return badArguments(tr("Use: staff seed-demo, or staff list"));
+    } else if (command == QLatin1String("seasonal")) {
+        if (positional.isEmpty() || positional.takeFirst() != QLatin1String("run"))
+            return badArguments(tr("Use: seasonal run"));
+        cl.command = Command::SeasonalRun;
     } else if (command == QLatin1String("outbox")) {
         const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
         if (sub == QLatin1String("run"))
@@ -253,6 +272,12 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
         return st.error();
     if (cl.fullSync && cl.command != Command::Sync)
         return badArguments(tr("--full goes with the sync command."));
+    if (!cl.staffEmail.isEmpty()) {
+        static const QList<Command> acting{Command::RefundCreate, Command::CustomerUpdate, Command::OutboxRun,
+                                           Command::SeasonalRun};
+        if (!acting.contains(cl.command))
+            return badArguments(tr("--staff goes with the window or with a command that changes Stripe."));
+    }
     return cl;
 }
 

@@ -16,6 +16,7 @@ struct CommandLine
     enum class Command {
         Gui, Screenshot, Sync, Status, UsageImport, Help, Version,
         RefundCreate, CustomerUpdate, OutboxRun, OutboxList,
+        StaffSeedDemo, StaffList, SeasonalRun,
     };
 
     Command command = Command::Gui;
@@ -25,6 +26,7 @@ struct CommandLine
     QString screenshotDir;
     QString usageFile;
     bool fullSync = false;
+    QString staffEmail;   // --staff: the staff profile who acts (window and money commands)
 
     // Money operations (through the outbox).
     QString paymentIntent;     // refund create --payment-intent

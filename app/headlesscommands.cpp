@@ -1,10 +1,15 @@
 #include "app/headlesscommands.h"
 
 #include "app/workspacesession.h"
+#include "services/lifecycle/seasonalscheduler.h"
+#include "services/domain/currency.h"
+#include "services/domain/money.h"
+#include "services/operations/operationrunner.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTextStream>
 
 namespace Billing {
@@ -41,7 +46,13 @@ int HeadlessCommands::run(const CommandLine &commandLine)
     case CommandLine::Command::UsageImport: return importUsage(commandLine.usageFile);
     case CommandLine::Command::RefundCreate: return refundCreate(commandLine);
     case CommandLine::Command::CustomerUpdate: return customerUpdate(commandLine);
-    case CommandLine::Command::OutboxRun: return outboxRun();
+    case CommandLine::Command::OutboxRun:
+        if (!commandLine.staffEmail.isEmpty() && !resolveActor(commandLine.staffEmail))
+            return Failed;
+        return outboxRun();
+    case CommandLine::Command::StaffSeedDemo: return staffSeedDemo();
+    case CommandLine::Command::StaffList: return staffList();
+    case CommandLine::Command::SeasonalRun: return seasonalRun(commandLine);
     case CommandLine::Command::OutboxList: return outboxList(commandLine.outboxState);
     default: break;
     }
@@ -138,12 +149,6 @@ namespace Billing {
 
 namespace {
 
-QString actorName()
-{
-    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME", QStringLiteral("unknown")));
-    return QStringLiteral("cli:") + user;
-}
-
 QJsonObject metadataJson(const QList<QPair<QString, QString>> &metadata)
 {
     QJsonObject m;
@@ -189,13 +194,170 @@ bool HeadlessCommands::loadKey()
     return true;
 }
 
-int HeadlessCommands::enqueueAndSend(const OutboxOperation &op)
+bool HeadlessCommands::openBillingDb()
 {
-    Result<OutboxEntry> entry = m_session.outbox().enqueueBlocking(op);
-    if (!entry) {
-        fail(entry.error());
-        return entry.error().kind == Error::Kind::Conflict ? BadArguments : Failed;
+    if (m_billingOpen)
+        return true;
+    Result<BillingDatabase::OpenReport> opened = m_session.billingDatabase().openBlocking();
+    if (!opened) {
+        fail(opened.error());
+        return false;
     }
+    m_billingOpen = true;
+    return true;
+}
+
+bool HeadlessCommands::resolveActor(const QString &email)
+{
+    if (!openBillingDb())
+        return false;
+    const QString osUser = StaffDirectory::osUserName();
+    auto resolved = m_session.billingDatabase().thread().runBlocking(
+        [email, osUser](BillingDatabase &db) -> Result<QPair<StaffDirectory::StartupChoice, AccessPolicy>> {
+            // Without --staff the bootstrap administrator of this OS user acts (as if last used).
+            QString user = osUser.trimmed().toLower();
+            user.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]")), QStringLiteral("_"));
+            const QString fallback = (user.isEmpty() ? QStringLiteral("admin") : user)
+                + QStringLiteral("@localhost.localdomain");
+            Result<StaffDirectory::StartupChoice> choice = StaffDirectory::resolveStartupOn(db, email, fallback, osUser);
+            if (!choice)
+                return choice.error();
+            Result<AccessPolicy> policy = StaffDirectory::loadPolicyOn(db);
+            if (!policy)
+                return policy.error();
+            return qMakePair(*choice, *policy);
+        });
+    if (!resolved) {
+        if (resolved.error().kind == Error::Kind::NotFound)
+            err() << tr("error: there is no active staff profile %1 in this workspace (see `staff list`).").arg(email)
+                  << Qt::endl;
+        else if (resolved.error().kind == Error::Kind::Unauthorized)
+            err() << tr("error: the staff profile %1 is not active.").arg(email) << Qt::endl;
+        else
+            fail(resolved.error());
+        return false;
+    }
+    const StaffDirectory::StartupChoice &choice = resolved->first;
+    if (choice.bootstrap.created)
+        err() << tr("note: %1").arg(choice.bootstrap.message) << Qt::endl;
+    if (!choice.member) {
+        err() << tr("error: this workspace has several staff profiles; name the one who acts with --staff EMAIL "
+                    "(see `staff list`).")
+              << Qt::endl;
+        return false;
+    }
+    m_session.setActor(Actor::fromStaff(*choice.member), resolved->second);
+    return true;
+}
+
+int HeadlessCommands::staffSeedDemo()
+{
+    if (!openBillingDb())
+        return Failed;
+    auto seeded = m_session.billingDatabase().thread().runBlocking(
+        [](BillingDatabase &db) { return StaffDirectory::seedDemoOn(db); });
+    if (!seeded)
+        return fail(seeded.error());
+    for (const StaffMember &m : *seeded)
+        out() << tr("%1\t%2\t%3").arg(m.email, staffRoleName(m.role), m.displayName) << Qt::endl;
+    out() << tr("Demo staff ready: %n profile(s).", nullptr, int(seeded->size())) << Qt::endl;
+    return Ok;
+}
+
+int HeadlessCommands::staffList()
+{
+    if (!openBillingDb())
+        return Failed;
+    auto staff = m_session.billingDatabase().thread().runBlocking([](BillingDatabase &db) { return db.staff(true); });
+    if (!staff)
+        return fail(staff.error());
+    for (const StaffMember &m : *staff)
+        out() << QStringLiteral("%1\t%2\t%3\t%4")
+                     .arg(m.email, staffRoleName(m.role), m.active ? tr("active") : tr("inactive"), m.displayName)
+              << Qt::endl;
+    out() << tr("%n staff profile(s).", nullptr, int(staff->size())) << Qt::endl;
+    return Ok;
+}
+
+int HeadlessCommands::seasonalRun(const CommandLine &cl)
+{
+    if (!openOutbox() || !resolveActor(cl.staffEmail))
+        return Failed;
+    Result<SchedulerRunReport> report = m_session.seasonalScheduler().runDue(QDateTime::currentDateTimeUtc());
+    if (!report)
+        return fail(report.error());
+    for (const SeasonalAction &a : report->submitted)
+        out() << tr("Queued: %1 %2 (window %3)").arg(a.action, a.subscriptionId).arg(a.windowYear) << Qt::endl;
+    for (const SeasonalAction &a : report->alreadyDone)
+        out() << tr("Already done: %1 %2 (window %3)").arg(a.action, a.subscriptionId).arg(a.windowYear) << Qt::endl;
+    for (const auto &[a, why] : report->failed)
+        err() << tr("Not queued: %1 %2 (window %3): %4").arg(a.action, a.subscriptionId).arg(a.windowYear).arg(why)
+              << Qt::endl;
+    int code = report->failed.isEmpty() ? Ok : Failed;
+    if (!report->submitted.isEmpty()) {
+        if (!loadKey())
+            return Pending;
+        Result<OutboxService::DrainReport> sent = m_session.outbox().drainBlocking();
+        if (!sent)
+            return fail(sent.error());
+        reconcileBlocking();
+        out() << tr("Seasonal run: %1 queued, %2 sent, %3 failed, %4 still pending.")
+                     .arg(report->submitted.size())
+                     .arg(sent->succeeded)
+                     .arg(sent->failed + sent->needsAttention)
+                     .arg(sent->stillPending)
+              << Qt::endl;
+        if (sent->failed + sent->needsAttention > 0)
+            code = Failed;
+        else if (sent->stillPending > 0 && code == Ok)
+            code = Pending;
+    } else {
+        out() << tr("Seasonal run: nothing due.") << Qt::endl;
+    }
+    return code;
+}
+
+void HeadlessCommands::reconcileBlocking()
+{
+    QEventLoop loop;
+    bool done = false;
+    m_session.runner().reconcile(50, &loop, [&](Result<int>) {
+        done = true;
+        loop.quit();
+    });
+    if (!done)
+        loop.exec();
+}
+
+int HeadlessCommands::submitAndSend(const OperationRequest &request)
+{
+    if (!request.outbox.clientOpId.isEmpty()) {
+        Result<std::optional<OutboxEntry>> existing =
+            m_session.outbox().entryByClientOpIdBlocking(request.outbox.clientOpId);
+        if (!existing)
+            return fail(existing.error());
+        if (existing->has_value())
+            return sendAndReport(**existing, true);
+    }
+    std::optional<Result<OutboxEntry>> queued;
+    QEventLoop loop;
+    m_session.runner().submit(request, &loop, [&](Result<OutboxEntry> entry) {
+        queued.emplace(std::move(entry));
+        loop.quit();
+    });
+    if (!queued)
+        loop.exec();
+    if (!queued->ok()) {
+        const Error &e = queued->error();
+        fail(e);
+        return e.kind == Error::Kind::Conflict || e.kind == Error::Kind::Validation ? BadArguments : Failed;
+    }
+    return sendAndReport(queued->value(), false);
+}
+
+int HeadlessCommands::sendAndReport(OutboxEntry first, bool alreadyQueued)
+{
+    Result<OutboxEntry> entry = first;
     if (entry->isOpen()) {
         out() << tr("Queued %1 (idempotency key %2).").arg(describe(*entry), entry->idempotencyKey) << Qt::endl;
         if (!loadKey()) {
@@ -209,8 +371,11 @@ int HeadlessCommands::enqueueAndSend(const OutboxOperation &op)
         if (!now)
             return fail(now.error());
         entry = now;
+        reconcileBlocking();
     } else {
-        out() << tr("Already in the outbox as %1; not sent again.").arg(describe(*entry)) << Qt::endl;
+        if (alreadyQueued)
+            out() << tr("Already in the outbox as %1; not sent again.").arg(describe(*entry)) << Qt::endl;
+        reconcileBlocking();
     }
     switch (entry->state) {
     case OutboxState::Succeeded:
@@ -238,8 +403,9 @@ int HeadlessCommands::enqueueAndSend(const OutboxOperation &op)
 
 int HeadlessCommands::refundCreate(const CommandLine &cl)
 {
-    if (!openOutbox())
+    if (!openOutbox() || !resolveActor(cl.staffEmail))
         return Failed;
+    openCache(); // Stripe's answer goes into the cache when it is there; the refund does not need it
     OutboxOperation op;
     op.operation = QStringLiteral("refund.create");
     op.method = QStringLiteral("POST");
@@ -251,52 +417,70 @@ int HeadlessCommands::refundCreate(const CommandLine &cl)
         op.params.insert(QStringLiteral("reason"), cl.reason);
     if (!cl.metadata.isEmpty())
         op.params.insert(QStringLiteral("metadata"), metadataJson(cl.metadata));
-    op.actor = actorName();
     op.clientOpId = cl.opId;
 
-    // An amount only means something in the payment's own currency: check it before queueing
-    // (Stripe takes minor units and would not notice 10.00 USD sent as 1000 JPY). A re-run of an
-    // operation already in the outbox was checked the first time.
-    bool known = false;
+    OperationRequest request;
+    request.permission = Permission::Refund;
+    request.outbox = op;
+    request.targetType = QStringLiteral("payment_intent");
+    request.targetId = cl.paymentIntent;
+
+    // A re-run of an operation already in the outbox was checked the first time.
     if (!cl.opId.isEmpty()) {
         Result<std::optional<OutboxEntry>> existing = m_session.outbox().entryByClientOpIdBlocking(cl.opId);
         if (!existing)
             return fail(existing.error());
-        known = existing->has_value();
+        if (existing->has_value())
+            return sendAndReport(**existing, true);
     }
-    if (cl.amountMinor > 0 && !known) {
-        if (!loadKey())
-            return Failed;
-        std::optional<Result<QJsonObject>> pi;
-        QEventLoop loop;
-        m_session.stripe().get(QStringLiteral("/v1/payment_intents/") + cl.paymentIntent, {}, &loop,
-                               [&](Result<QJsonObject> r) {
-                                   pi.emplace(std::move(r));
-                                   loop.quit();
-                               });
-        if (!pi)
-            loop.exec();
-        if (!pi->ok()) {
-            err() << tr("error: the payment intent could not be checked, so nothing was queued: %1")
-                         .arg(pi->error().userMessage)
-                  << Qt::endl;
-            return pi->error().kind == Error::Kind::NotFound ? BadArguments : Failed;
-        }
-        const QString currency = pi->value().value(QLatin1String("currency")).toString();
-        if (currency.compare(cl.currency, Qt::CaseInsensitive) != 0) {
-            err() << tr("error: %1 is in %2, not %3; nothing was queued.")
-                         .arg(cl.paymentIntent, currency.toUpper(), cl.currency)
-                  << Qt::endl;
-            return BadArguments;
-        }
+    // The role check needs the amount in the payment's currency, and an amount only means something
+    // in that currency (Stripe takes minor units and would not notice 10.00 USD sent as 1000 JPY).
+    if (!loadKey())
+        return Failed;
+    std::optional<Result<QJsonObject>> pi;
+    QEventLoop loop;
+    m_session.stripe().get(QStringLiteral("/v1/payment_intents/") + cl.paymentIntent, {}, &loop,
+                           [&](Result<QJsonObject> r) {
+                               pi.emplace(std::move(r));
+                               loop.quit();
+                           });
+    if (!pi)
+        loop.exec();
+    if (!pi->ok()) {
+        err() << tr("error: the payment intent could not be checked, so nothing was queued: %1")
+                     .arg(pi->error().userMessage)
+              << Qt::endl;
+        return pi->error().kind == Error::Kind::NotFound ? BadArguments : Failed;
     }
-    return enqueueAndSend(op);
+    const QString currency = pi->value().value(QLatin1String("currency")).toString();
+    if (cl.amountMinor > 0 && currency.compare(cl.currency, Qt::CaseInsensitive) != 0) {
+        err() << tr("error: %1 is in %2, not %3; nothing was queued.")
+                     .arg(cl.paymentIntent, currency.toUpper(), cl.currency)
+              << Qt::endl;
+        return BadArguments;
+    }
+    const std::optional<Currency> cur = Currency::fromCode(currency);
+    if (!cur) {
+        err() << tr("error: %1 is in %2, a currency this console does not know; nothing was queued.")
+                     .arg(cl.paymentIntent, currency.toUpper())
+              << Qt::endl;
+        return Failed;
+    }
+    // Without --amount Stripe refunds what is left: at most what was received.
+    const qint64 amount = cl.amountMinor > 0
+        ? cl.amountMinor
+        : pi->value().value(QLatin1String("amount_received")).toInteger();
+    request.amount = Money(amount, *cur);
+    request.intentSummary = cl.amountMinor > 0 ? tr("Refund %1 %2 of %3").arg(cl.amountMinor).arg(currency.toUpper(), cl.paymentIntent)
+                                               : tr("Refund what is left of %1").arg(cl.paymentIntent);
+    return submitAndSend(request);
 }
 
 int HeadlessCommands::customerUpdate(const CommandLine &cl)
 {
-    if (!openOutbox())
+    if (!openOutbox() || !resolveActor(cl.staffEmail))
         return Failed;
+    openCache();
     OutboxOperation op;
     op.operation = QStringLiteral("customer.update");
     op.method = QStringLiteral("POST");
@@ -307,9 +491,14 @@ int HeadlessCommands::customerUpdate(const CommandLine &cl)
         op.params.insert(QStringLiteral("email"), cl.email);
     if (!cl.name.isEmpty())
         op.params.insert(QStringLiteral("name"), cl.name);
-    op.actor = actorName();
     op.clientOpId = cl.opId;
-    return enqueueAndSend(op);
+    OperationRequest request;
+    request.permission = Permission::EditCustomer;
+    request.outbox = op;
+    request.targetType = QStringLiteral("customer");
+    request.targetId = cl.customerId;
+    request.intentSummary = tr("Update customer %1").arg(cl.customerId);
+    return submitAndSend(request);
 }
 
 int HeadlessCommands::outboxRun()

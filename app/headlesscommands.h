@@ -5,6 +5,7 @@
 
 namespace Billing {
 
+struct OperationRequest;
 class WorkspaceSession;
 
 // The command-line subcommands (sync, status, usage import, refund create, customer update, outbox
@@ -30,8 +31,20 @@ private:
     int outboxRun();
     int outboxList(const QString &state);
     bool openOutbox();
-    // Enqueues (or finds, by op id) the operation, sends it and reports; the exit code.
-    int enqueueAndSend(const OutboxOperation &op);
+    // Submits the request through the OperationRunner as the acting staff profile (role check,
+    // audit, outbox), or finds it by op id when it was queued before; sends it and reports.
+    int submitAndSend(const OperationRequest &request);
+    int sendAndReport(OutboxEntry entry, bool alreadyQueued);
+    // Waits for the runner to audit the outcome of finished entries (idempotent).
+    void reconcileBlocking();
+    // The staff profile who acts: --staff EMAIL, else the workspace's administrator made from the
+    // OS user name (created when the staff table is empty), else the only active profile.
+    bool resolveActor(const QString &email);
+    bool openBillingDb();
+    int staffSeedDemo();
+    int staffList();
+    int seasonalRun(const CommandLine &cl);
+    bool m_billingOpen = false;
     bool m_keyLoaded = false;
     bool loadKey();
 

@@ -1,5 +1,14 @@
 #include "app/workspacesession.h"
 
+#include "services/lifecycle/cancellationservice.h"
+#include "services/lifecycle/pauseservice.h"
+#include "services/lifecycle/planchangeservice.h"
+#include "services/lifecycle/seasonalplanservice.h"
+#include "services/lifecycle/seasonalscheduler.h"
+#include "services/lifecycle/trialservice.h"
+#include "services/operations/operationrunner.h"
+#include "services/refunds/refundservice.h"
+
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
@@ -48,7 +57,7 @@ Result<std::unique_ptr<WorkspaceSession>> WorkspaceSession::create(const Options
 }
 
 WorkspaceSession::WorkspaceSession(AppPaths paths, WorkspaceSettings settings)
-    : m_paths(paths), m_store(std::move(paths)), m_settings(std::move(settings))
+    : m_paths(paths), m_store(std::move(paths)), m_settings(std::move(settings)), m_staff(nullptr)
 {
     m_secrets = std::make_unique<SecretStore>();
     m_cache = std::make_unique<AsyncLocalCache>();
@@ -60,10 +69,58 @@ WorkspaceSession::WorkspaceSession(AppPaths paths, WorkspaceSettings settings)
     m_sync = std::make_unique<SyncService>(m_stripe.get(), m_cache.get());
     m_outbox = std::make_unique<OutboxService>(
         QFileInfo(m_settings.cachePath).absoluteDir().filePath(QStringLiteral("outbox.sqlite")), m_stripe.get());
+    m_staff = StaffDirectory(m_billingDb.get());
+    m_runner = std::make_unique<OperationRunner>(m_outbox.get(), m_billingDb.get(), m_cache.get(), m_policy, m_actor);
+    m_refunds = std::make_unique<RefundService>(m_stripe.get(), m_outbox.get(), m_runner.get(), m_cache.get());
+    m_planChanges = std::make_unique<PlanChangeService>(m_stripe.get(), m_runner.get());
+    m_trials = std::make_unique<TrialService>(m_stripe.get(), m_runner.get());
+    m_cancellations = std::make_unique<CancellationService>(m_runner.get(), m_billingDb.get());
+    m_pauses = std::make_unique<PauseService>(m_runner.get());
+    m_seasonalPlans = std::make_unique<SeasonalPlanService>(m_billingDb.get(), m_policy, m_actor);
+    m_seasonalScheduler = std::make_unique<SeasonalScheduler>(m_runner.get(), m_billingDb.get());
+}
+
+void WorkspaceSession::setActor(const Actor &actor, const AccessPolicy &policy)
+{
+    m_actor = actor;
+    m_policy = policy;
+    m_runner->setActor(actor);
+    m_runner->setPolicy(policy);
+    m_seasonalPlans = std::make_unique<SeasonalPlanService>(m_billingDb.get(), m_policy, m_actor);
+}
+
+void WorkspaceSession::startOutbox(QObject *context, std::function<void(QString)> done)
+{
+    m_outbox->open(context, [this, context, done](Result<OutboxStore::OpenReport> opened) {
+        if (!opened) {
+            done(tr("The outbox is not available, so money operations cannot be queued: %1")
+                     .arg(opened.error().userMessage));
+            return;
+        }
+        QString problem;
+        for (const QString &file : std::as_const(opened->setAside))
+            problem += tr("A damaged outbox was set aside at %1; check its operations in Stripe. ").arg(file);
+        m_outbox->start();
+        m_runner->reconcile(500, context, [done, problem](Result<int> recorded) {
+            if (!recorded)
+                done(problem + tr("Finished operations could not be audited: %1").arg(recorded.error().userMessage));
+            else
+                done(problem.trimmed());
+        });
+    });
 }
 
 WorkspaceSession::~WorkspaceSession()
 {
+    // The capability services use the runner, the runner the outbox, the outbox the client.
+    m_seasonalScheduler.reset();
+    m_seasonalPlans.reset();
+    m_pauses.reset();
+    m_cancellations.reset();
+    m_trials.reset();
+    m_planChanges.reset();
+    m_refunds.reset();
+    m_runner.reset();
     // The sync service talks to the client and the cache: it goes first.
     m_sync.reset();
     m_outbox.reset();

@@ -4,11 +4,15 @@
 #include "models/serversortproxymodel.h"
 #include "ui/statusdelegate.h"
 
+#include <QAction>
 #include <QClipboard>
+#include <QMenu>
+#include <QPushButton>
 #include <QDesktopServices>
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -24,28 +28,42 @@
 namespace Billing {
 
 namespace {
-// A detail value: text with spaces wraps; a single long token (an email, an id) is elided in the
-// middle to the panel's width, with the whole value in the tooltip and on copy.
+// A detail value: text with spaces wraps at spaces; a token too long for the panel's width (an
+// email, an id, a URL) is elided in the middle, alone or inside wrapped text, with the whole value
+// in the tooltip and on copy.
 class DetailValueLabel final : public QLabel
 {
 public:
     explicit DetailValueLabel(const QString &text) : m_full(text)
     {
-        m_elide = !text.contains(QLatin1Char(' ')) && !text.contains(QLatin1Char('\n'));
         setText(text);
-        setWordWrap(!m_elide);
+        setWordWrap(text.contains(QLatin1Char(' ')) || text.contains(QLatin1Char('\n')));
         setToolTip(text);
         setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long values must not widen the panel
         setTextInteractionFlags(Qt::TextSelectableByMouse);
         setContextMenuPolicy(Qt::NoContextMenu);
     }
 
+    QSize minimumSizeHint() const override { return {20, QLabel::minimumSizeHint().height()}; }
+
 protected:
     void resizeEvent(QResizeEvent *event) override
     {
         QLabel::resizeEvent(event);
-        if (m_elide)
-            setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, qMax(20, contentsRect().width())));
+        const int width = qMax(20, contentsRect().width());
+        const QFontMetrics fm = fontMetrics();
+        QStringList lines = m_full.split(QLatin1Char('\n'));
+        for (QString &line : lines) {
+            QStringList words = line.split(QLatin1Char(' '));
+            for (QString &word : words) {
+                if (fm.horizontalAdvance(word) > width)
+                    word = fm.elidedText(word, Qt::ElideMiddle, width);
+            }
+            line = words.join(QLatin1Char(' '));
+        }
+        const QString shown = lines.join(QLatin1Char('\n'));
+        if (shown != text())
+            setText(shown);
     }
     void keyPressEvent(QKeyEvent *event) override
     {
@@ -58,11 +76,32 @@ protected:
 
 private:
     QString m_full;
-    bool m_elide = false;
 };
+
+// A detail-panel button for a row action: triggers it and follows its text, state and visibility.
+QPushButton *actionButton(QAction *action)
+{
+    auto *button = new QPushButton;
+    button->setObjectName(QStringLiteral("DetailAction"));
+    button->setFocusPolicy(Qt::TabFocus);
+    auto sync = [button, action] {
+        button->setText(action->iconText());
+        button->setEnabled(action->isEnabled());
+        button->setVisible(action->isVisible());
+        const QString keys = action->shortcut().toString(QKeySequence::NativeText);
+        button->setToolTip(keys.isEmpty() ? action->toolTip() : QStringLiteral("%1 (%2)").arg(action->toolTip(), keys));
+    };
+    sync();
+    QObject::connect(action, &QAction::changed, button, sync);
+    QObject::connect(button, &QPushButton::clicked, action, &QAction::trigger);
+    return button;
+}
 } // namespace
 
-DetailBuilder::DetailBuilder(QVBoxLayout *layout) : m_layout(layout) {}
+DetailBuilder::DetailBuilder(QVBoxLayout *layout, const QList<QAction *> &actions)
+    : m_layout(layout), m_actions(actions)
+{
+}
 
 void DetailBuilder::title(const QString &title, const QString &subtitle)
 {
@@ -76,6 +115,26 @@ void DetailBuilder::title(const QString &title, const QString &subtitle)
         s->setObjectName(QStringLiteral("DetailSubtitle"));
         s->setTextInteractionFlags(Qt::TextSelectableByMouse);
         m_layout->addWidget(s);
+    }
+    if (!m_actions.isEmpty()) {
+        // Two rows at most in the usual panel width: a grid of equal buttons, two a row.
+        auto *box = new QWidget;
+        box->setObjectName(QStringLiteral("DetailActions"));
+        auto *grid = new QGridLayout(box);
+        grid->setContentsMargins(0, 10, 0, 4);
+        grid->setHorizontalSpacing(6);
+        grid->setVerticalSpacing(6);
+        int i = 0;
+        for (QAction *a : std::as_const(m_actions)) {
+            if (!a->isVisible())
+                continue; // hidden by the role or the row's state; rebuilt with the next selection
+            grid->addWidget(actionButton(a), i / 2, i % 2);
+            ++i;
+        }
+        if (i > 0)
+            m_layout->addWidget(box);
+        else
+            delete box;
     }
     m_form = nullptr;
 }
@@ -226,6 +285,21 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     m_footer->hide();
     root->addWidget(m_footer);
 
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_view->indexAt(pos);
+        if (!index.isValid() || m_rowActions.isEmpty())
+            return;
+        if (m_view->selectionModel()->currentIndex().row() != index.row())
+            m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QMenu menu(this);
+        for (QAction *a : std::as_const(m_rowActions)) {
+            if (a->isVisible())
+                menu.addAction(a);
+        }
+        if (!menu.isEmpty())
+            menu.exec(m_view->viewport()->mapToGlobal(pos));
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showDetailFor(current); });
     // Keep the selected row's id across reloads (sync changes, sort changes).
@@ -269,6 +343,12 @@ void TablePage::selectRow(int sourceRow)
         return;
     m_view->selectionModel()->setCurrentIndex(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(proxyIndex);
+}
+
+void TablePage::setRowActions(const QList<QAction *> &actions)
+{
+    m_rowActions = actions;
+    refreshDetail();
 }
 
 void TablePage::setStale(bool stale)
@@ -346,10 +426,12 @@ void TablePage::showDetailFor(const QModelIndex &proxyIndex)
     const QModelIndex source = m_proxy->mapToSource(proxyIndex);
     if (source.isValid()) {
         m_selectedId = m_model->rowId(source.row());
-        DetailBuilder builder(layout);
+        Q_EMIT selectionChanged(m_selectedId);
+        DetailBuilder builder(layout, m_rowActions);
         fillDetail(source.row(), builder);
     } else {
         m_selectedId.clear();
+        Q_EMIT selectionChanged(QString());
         auto *hint = new QLabel(tr("Select a row to see its details."));
         hint->setObjectName(QStringLiteral("EmptyState"));
         hint->setAlignment(Qt::AlignCenter);

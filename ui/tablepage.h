@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -22,7 +23,8 @@ class ServerSortProxyModel;
 class DetailBuilder final
 {
 public:
-    explicit DetailBuilder(QVBoxLayout *layout);
+    // `actions`: a row of buttons under the title (the pane's row actions), kept in step with them.
+    explicit DetailBuilder(QVBoxLayout *layout, const QList<QAction *> &actions = {});
     void title(const QString &title, const QString &subtitle = {});
     void field(const QString &label, const QString &value);
     void section(const QString &title);
@@ -31,6 +33,7 @@ public:
 
 private:
     QVBoxLayout *m_layout;
+    QList<QAction *> m_actions;
     QFormLayout *m_form = nullptr;
 };
 
@@ -56,6 +59,14 @@ public:
     void setStale(bool stale);
     // Loads the first page if nothing is loaded yet (panes load when first shown).
     void ensureLoaded();
+    // Actions on the selected row: the table's context menu and a row of buttons in the detail
+    // panel (both follow each action's text, enabled and visible state). Not owned.
+    void setRowActions(const QList<QAction *> &actions);
+    QList<QAction *> rowActions() const { return m_rowActions; }
+
+Q_SIGNALS:
+    // The selected row changed (empty id: none); emitted before the detail panel is rebuilt.
+    void selectionChanged(const QString &id);
 
 protected:
     void addFilterWidget(QWidget *widget);
@@ -72,7 +83,12 @@ protected:
     virtual void fillDetail(int sourceRow, DetailBuilder &detail) = 0;
     virtual QString countText(int rows, bool more) const = 0;
     virtual void rowsReloaded() {}                  // after a fresh first page (filters changed)
+
+public:
+    // Rebuilds the detail panel of the selected row (after its actions changed).
     void refreshDetail();
+
+protected:
 
 private:
     void updateState();
@@ -94,6 +110,7 @@ private:
     QSplitter *m_splitter;
     QString m_selectedId;
     QString m_keepId;
+    QList<QAction *> m_rowActions;
 };
 
 } // namespace Billing

@@ -56,12 +56,15 @@ private Q_SLOTS:
     void cancelKeepsWholePages();
     void lastSyncedPerTypeFollowsCompletedSyncs();
     void refreshAfterSandboxMutationsMatchesSandbox();
+    void fullSyncBringsDefaultPaymentMethodsCouponsAndPromotionCodes();
+    void refreshAppliesCouponAndPromotionCodeEvents();
 
 private:
     StripeConfig config() const;
     QJsonObject sandboxObjects();
     qint64 cacheCount(const QString &table);
     QString meta(const char *key);
+    QJsonObject sandboxSend(const QByteArray &method, const QString &path, const QByteArray &form = {});
 
     QTemporaryDir m_dir;
     std::unique_ptr<AsyncLocalCache> m_cache;
@@ -112,6 +115,20 @@ qint64 tst_SyncService::cacheCount(const QString &table)
             return -1;
         return q.value(0).toLongLong();
     });
+}
+
+// Straight to the sandbox (writes the console's registry does not carry, such as coupon creation).
+QJsonObject tst_SyncService::sandboxSend(const QByteArray &method, const QString &path, const QByteArray &form)
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest req(QUrl(Test::sandboxUrl() + path));
+    req.setRawHeader("Authorization", "Bearer " + Test::sandboxKey().toUtf8());
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+    QNetworkReply *reply = nam.sendCustomRequest(req, method, form);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    done.wait(10000);
+    reply->deleteLater();
+    return QJsonDocument::fromJson(reply->readAll()).object();
 }
 
 QString tst_SyncService::meta(const char *key)
@@ -368,6 +385,124 @@ void tst_SyncService::cancelKeepsWholePages()
     QCOMPARE(invoices, sync.lastSummary().upserted.value(QStringLiteral("invoice")));
     QVERIFY(invoices < sandboxObjects().value(QLatin1String("invoices")).toInteger());
     QVERIFY(meta(SyncService::MetaLastFullSync).isEmpty()); // not a completed sync
+}
+
+void tst_SyncService::fullSyncBringsDefaultPaymentMethodsCouponsAndPromotionCodes()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    const QJsonObject expected = sandboxObjects();
+    const auto summary = sync.runFullSyncBlocking();
+    QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().detail));
+    QCOMPARE(cacheCount(QStringLiteral("coupons")), expected.value(QLatin1String("coupons")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("promotion_codes")), expected.value(QLatin1String("promotion_codes")).toInteger());
+
+    // Every customer's default payment method, as the sandbox names them, and nothing else.
+    QSet<QString> defaults;
+    std::optional<Status> listed;
+    QEventLoop loop;
+    client.listAll(QStringLiteral("/v1/customers"), {}, &loop,
+                   [&](const QJsonArray &page) {
+                       for (const QJsonValue &v : page) {
+                           const QString pm = v.toObject().value(QLatin1String("invoice_settings")).toObject()
+                                                  .value(QLatin1String("default_payment_method")).toString();
+                           if (!pm.isEmpty())
+                               defaults.insert(pm);
+                       }
+                       return true;
+                   },
+                   [&](Status s) {
+                       listed = s;
+                       loop.quit();
+                   });
+    if (!listed)
+        loop.exec();
+    QVERIFY(listed && listed->ok());
+    QVERIFY(defaults.size() > 100);
+    QCOMPARE(cacheCount(QStringLiteral("payment_methods")), qint64(defaults.size()));
+    QCOMPARE(summary->upserted.value(QStringLiteral("payment_method")), qint64(defaults.size()));
+
+    // One of them, field by field against the sandbox's own answer.
+    const QString someId = *defaults.cbegin();
+    const auto pm = call(client, QStringLiteral("GET"), QStringLiteral("/v1/payment_methods/") + someId);
+    QVERIFY(pm.ok());
+    const QJsonObject card = pm->value(QLatin1String("card")).toObject();
+    const auto row = m_cache->thread().runBlocking([customer = pm->value(QLatin1String("customer")).toString(), someId](LocalCache &c) {
+        const auto all = c.paymentMethods(customer);
+        PaymentMethod found;
+        if (all.ok())
+            for (const PaymentMethod &m : all.value())
+                if (m.id == someId)
+                    found = m;
+        return found;
+    });
+    QCOMPARE(row.id, someId);
+    QCOMPARE(row.last4, card.value(QLatin1String("last4")).toString());
+    QCOMPARE(row.brand, card.value(QLatin1String("brand")).toString());
+    QCOMPARE(row.expYear, card.value(QLatin1String("exp_year")).toInt());
+
+    // Coupons keep percent_off as the decimal the sandbox sent.
+    const auto coupons = m_cache->thread().runBlocking([](LocalCache &c) { return c.coupons(); });
+    QVERIFY(coupons.ok());
+    const auto listedCoupons = call(client, QStringLiteral("GET"), QStringLiteral("/v1/coupons"), FormValue::object({{"limit", 100}}));
+    QVERIFY(listedCoupons.ok());
+    for (const QJsonValue &v : listedCoupons->value(QLatin1String("data")).toArray()) {
+        const QJsonObject json = v.toObject();
+        const auto it = std::find_if(coupons->cbegin(), coupons->cend(),
+                                     [&](const Coupon &c) { return c.id == json.value(QLatin1String("id")).toString(); });
+        QVERIFY(it != coupons->cend());
+        if (json.value(QLatin1String("percent_off")).isDouble())
+            QCOMPARE(it->percentOff.toDouble(), json.value(QLatin1String("percent_off")).toDouble());
+        else
+            QCOMPARE(it->amountOff.value_or(-1), json.value(QLatin1String("amount_off")).toInteger());
+    }
+}
+
+void tst_SyncService::refreshAppliesCouponAndPromotionCodeEvents()
+{
+    StripeClient client(config());
+    SyncService sync(&client, m_cache.get());
+    QVERIFY(sync.runFullSyncBlocking().ok());
+    const qint64 couponsBefore = cacheCount(QStringLiteral("coupons"));
+
+    const QString suffix = QString::number(QDateTime::currentMSecsSinceEpoch());
+    const QJsonObject coupon = sandboxSend("POST", QStringLiteral("/v1/coupons"),
+                                           "percent_off=33.33&duration=once&name=Sync%20test%20" + suffix.toLatin1());
+    const QString couponId = coupon.value(QLatin1String("id")).toString();
+    QVERIFY2(!couponId.isEmpty(), QJsonDocument(coupon).toJson().constData());
+    const QJsonObject promo = sandboxSend("POST", QStringLiteral("/v1/promotion_codes"),
+                                          "promotion[type]=coupon&promotion[coupon]=" + couponId.toLatin1() + "&code=SYNC" + suffix.toLatin1());
+    const QString promoId = promo.value(QLatin1String("id")).toString();
+    QVERIFY2(!promoId.isEmpty(), QJsonDocument(promo).toJson().constData());
+    // A coupon that existed at the full sync goes away.
+    const auto listed = call(client, QStringLiteral("GET"), QStringLiteral("/v1/coupons"), FormValue::object({{"limit", 100}}));
+    QVERIFY(listed.ok());
+    QString doomed;
+    for (const QJsonValue &v : listed->value(QLatin1String("data")).toArray())
+        if (v.toObject().value(QLatin1String("id")).toString() != couponId)
+            doomed = v.toObject().value(QLatin1String("id")).toString();
+    QVERIFY(!doomed.isEmpty());
+    QVERIFY(!sandboxSend("DELETE", QStringLiteral("/v1/coupons/") + doomed).value(QLatin1String("deleted")).isUndefined());
+
+    const auto summary = sync.runRefreshBlocking();
+    QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().detail));
+    QVERIFY(!summary->full);
+    QCOMPARE(summary->upserted.value(QStringLiteral("coupon")), 1);
+    QCOMPARE(summary->upserted.value(QStringLiteral("promotion_code")), 1);
+    QCOMPARE(summary->removed.value(QStringLiteral("coupon")), 1);
+    QCOMPARE(cacheCount(QStringLiteral("coupons")), couponsBefore); // one added, one deleted
+
+    const auto coupons = m_cache->thread().runBlocking([](LocalCache &c) { return c.coupons(); });
+    QVERIFY(coupons.ok());
+    const auto it = std::find_if(coupons->cbegin(), coupons->cend(), [&](const Coupon &c) { return c.id == couponId; });
+    QVERIFY(it != coupons->cend());
+    QCOMPARE(it->percentOff, QStringLiteral("33.33"));
+    QVERIFY(std::none_of(coupons->cbegin(), coupons->cend(), [&](const Coupon &c) { return c.id == doomed; }));
+    const auto codes = m_cache->thread().runBlocking([couponId](LocalCache &c) { return c.promotionCodes(couponId); });
+    QVERIFY(codes.ok());
+    QCOMPARE(codes->size(), 1);
+    QCOMPARE(codes->first().id, promoId);
+    QCOMPARE(codes->first().code, QStringLiteral("SYNC") + suffix);
 }
 
 QTEST_GUILESS_MAIN(tst_SyncService)
