@@ -162,6 +162,8 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
             cl.command = Command::Screenshot;
         } else if (arg == QLatin1String("--full"))
             cl.fullSync = true;
+        else if (arg == QLatin1String("--staff"))
+            st = takeValue(cl.staffEmail);
         else if (arg == QLatin1String("--payment-intent"))
             st = takeValue(cl.paymentIntent);
         else if (arg == QLatin1String("--amount"))

@@ -19,6 +19,11 @@ public:
 
 private:
     int renderScreenshots(MainWindow &window, const QString &dir);
+    // The staff profile who works: --staff, the last used, the only one, or the picker. Sets it on
+    // the session (runner and policy). False (with the message printed) when none could be chosen.
+    bool chooseActor(const CommandLine &commandLine, QString *note);
+    // The capability dialogs, over the session's services.
+    void registerDialogs(MainWindow &window);
 
     WorkspaceSession &m_session;
 };

@@ -260,7 +260,7 @@ int HeadlessCommands::staffSeedDemo()
         return fail(seeded.error());
     for (const StaffMember &m : *seeded)
         out() << tr("%1\t%2\t%3").arg(m.email, staffRoleName(m.role), m.displayName) << Qt::endl;
-    out() << tr("Demo staff ready: %n profile(s).", nullptr, int(seeded->size())) << Qt::endl;
+    out() << QCoreApplication::translate("HeadlessCommands", "Demo staff ready: %n profile(s).", nullptr, int(seeded->size())) << Qt::endl;
     return Ok;
 }
 
@@ -275,7 +275,7 @@ int HeadlessCommands::staffList()
         out() << QStringLiteral("%1\t%2\t%3\t%4")
                      .arg(m.email, staffRoleName(m.role), m.active ? tr("active") : tr("inactive"), m.displayName)
               << Qt::endl;
-    out() << tr("%n staff profile(s).", nullptr, int(staff->size())) << Qt::endl;
+    out() << QCoreApplication::translate("HeadlessCommands", "%n staff profile(s).", nullptr, int(staff->size())) << Qt::endl;
     return Ok;
 }
 

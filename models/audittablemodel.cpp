@@ -49,7 +49,7 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
     if (role == IdRole)
         return e.id;
     if (role == StatusRole) {
-        if (index.column() != Result)
+        if (index.column() != Outcome)
             return {};
         // The chip vocabulary of the other panes: green, red, amber, blue.
         const QString kind = resultKind(e.result);
@@ -66,14 +66,14 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
         case When: return e.at;
         case Actor: return e.actor;
         case Operation: return e.operation;
-        case Target: return e.targetType + QLatin1Char(':') + e.targetId;
-        case Result: return e.result;
+        case Target: return QString(e.targetType + QLatin1Char(':') + e.targetId);
+        case Outcome: return e.result;
         case IdempotencyKey: return e.idempotencyKey;
         default: return {};
         }
     }
     if (role == Qt::ToolTipRole) {
-        if (index.column() == Result)
+        if (index.column() == Outcome)
             return e.result;
         if (index.column() == Target)
             return data(index, Qt::DisplayRole);
@@ -86,7 +86,7 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
     case Actor: return e.actor;
     case Operation: return e.operation;
     case Target: return e.targetId.isEmpty() ? e.targetType : tr("%1 %2").arg(e.targetType, e.targetId);
-    case Result: {
+    case Outcome: {
         const QString kind = resultKind(e.result);
         if (kind == QLatin1String("ok"))
             return tr("OK");
@@ -112,7 +112,7 @@ QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, i
     case Actor: return tr("Who");
     case Operation: return tr("Operation");
     case Target: return tr("Target");
-    case Result: return tr("Result");
+    case Outcome: return tr("Result");
     case IdempotencyKey: return tr("Idempotency key");
     default: return {};
     }
@@ -164,6 +164,13 @@ void AuditTableModel::setRange(const QDateTime &fromUtc, const QDateTime &toUtc)
 {
     m_filter.from = fromUtc;
     m_filter.to = toUtc;
+    reload();
+}
+
+void AuditTableModel::setFilter(const AuditQuery &filter)
+{
+    m_filter = filter;
+    m_filter.beforeId = 0;
     reload();
 }
 

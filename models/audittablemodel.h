@@ -20,7 +20,7 @@ class AuditTableModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AuditTableModel)
 public:
-    enum Column { When, Actor, Operation, Target, Result, IdempotencyKey, ColumnCount };
+    enum Column { When, Actor, Operation, Target, Outcome, IdempotencyKey, ColumnCount };
     enum Role { RawRole = Qt::UserRole + 1, IdRole, StatusRole };
 
     explicit AuditTableModel(AsyncBillingDatabase *db = nullptr, QObject *parent = nullptr);
@@ -43,6 +43,8 @@ public:
     void setOperation(const QString &operation);
     void setTarget(const QString &targetType, const QString &targetId);
     void setRange(const QDateTime &fromUtc, const QDateTime &toUtc); // [from, to)
+    // All filters at once (its beforeId and limit are ignored): one reload.
+    void setFilter(const AuditQuery &filter);
     AuditQuery filterQuery() const { return m_filter; }
 
     // Replaces the rows with the first page (at least as many rows as loaded when keepLoadedCount).

@@ -222,13 +222,13 @@ void AuditPage::applyFilters()
         from = QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC();
     else if (days > 1)
         from = QDateTime::currentDateTimeUtc().addDays(-days);
-    const QSignalBlocker block(m_model); // the intermediate reloads are superseded by the last one
-    m_model->setActor(m_actor->text());
-    m_model->setOperation(m_operation->text());
-    m_model->setTarget(type, m_targetId->text());
-    m_model->setRange(from, QDateTime());
-    block.unblock();
-    m_model->reload();
+    AuditQuery filter;
+    filter.actor = m_actor->text().trimmed();
+    filter.operation = m_operation->text().trimmed();
+    filter.targetType = type;
+    filter.targetId = m_targetId->text().trimmed();
+    filter.from = from;
+    m_model->setFilter(filter);
 }
 
 void AuditPage::updateState()

@@ -3,7 +3,14 @@
 #include "models/pagedtablemodel.h"
 #include "services/storage/cachereader.h"
 #include "services/sync/synccontrol.h"
+#include "models/customertablemodel.h"
+#include "models/invoicetablemodel.h"
+#include "models/outboxtablemodel.h"
+#include "models/subscriptiontablemodel.h"
+#include "ui/auditpage.h"
 #include "ui/connectionstatuswidget.h"
+#include "ui/dialogs/staffpickerdialog.h"
+#include "ui/outboxpage.h"
 #include "ui/customerspage.h"
 #include "ui/dunningpage.h"
 #include "ui/invoicespage.h"
@@ -16,6 +23,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
+#include <QPainter>
+#include <QStyledItemDelegate>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -29,9 +39,52 @@
 
 namespace Billing {
 
+namespace {
+
+constexpr int BadgeRole = Qt::UserRole + 10;     // text of a sidebar badge ("3"), empty for none
+constexpr int BadgeAlertRole = Qt::UserRole + 11; // true: red (something failed), else indigo
+
+// The sidebar items, with a pill on the right for a badge (the Outbox's waiting/failed count).
+class SidebarDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::paint(painter, option, index);
+        const QString badge = index.data(BadgeRole).toString();
+        if (badge.isEmpty())
+            return;
+        QFont font = option.font;
+        font.setPointSizeF(font.pointSizeF() * 0.85);
+        font.setWeight(QFont::DemiBold);
+        const QFontMetrics fm(font);
+        const int h = fm.height() + 4;
+        const int w = qMax(h, fm.horizontalAdvance(badge) + 12);
+        const QRect pill(option.rect.right() - w - 14, option.rect.center().y() - h / 2, w, h);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(index.data(BadgeAlertRole).toBool() ? QColor(0xdc, 0x26, 0x26) : QColor(0x63, 0x66, 0xf1));
+        painter->drawRoundedRect(pill, h / 2.0, h / 2.0);
+        painter->setPen(Qt::white);
+        painter->setFont(font);
+        painter->drawText(pill, Qt::AlignCenter, badge);
+        painter->restore();
+    }
+};
+
+bool isLive(const Subscription &s)
+{
+    return s.status != QLatin1String("canceled") && s.status != QLatin1String("incomplete_expired")
+        && s.status != QLatin1String("incomplete");
+}
+
+} // namespace
+
 MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync, SettingsStore *settings,
                        const QString &workspaceName, QWidget *parent)
-    : QMainWindow(parent), m_cache(cache), m_sync(sync), m_settings(settings)
+    : QMainWindow(parent), m_cache(cache), m_sync(sync), m_settings(settings), m_workspaceName(workspaceName)
 {
     setWindowTitle(tr("Billing Console — %1").arg(workspaceName));
     setObjectName(QStringLiteral("MainWindow"));
@@ -59,6 +112,7 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
     m_sidebar->setIconSize(QSize(20, 20));
     m_sidebar->setFocusPolicy(Qt::NoFocus);
     m_sidebar->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_sidebar->setItemDelegate(new SidebarDelegate(m_sidebar));
     sideLayout->addWidget(appTitle);
     sideLayout->addWidget(workspace);
     sideLayout->addWidget(m_sidebar, 1);
@@ -69,9 +123,12 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
     m_invoices = new InvoicesPage(cache);
     m_usage = new UsagePage(usage, cache);
     m_dunning = new DunningPage(cache);
+    m_audit = new AuditPage;
+    m_outbox = new OutboxPage;
     const QList<QPair<QWidget *, QString>> panes = {
         {m_customers, tr("Customers")}, {m_subscriptions, tr("Subscriptions")}, {m_invoices, tr("Invoices")},
-        {m_usage, tr("Usage")}, {m_dunning, tr("Dunning")}};
+        {m_usage, tr("Usage")},         {m_dunning, tr("Dunning")},             {m_audit, tr("Audit log")},
+        {m_outbox, tr("Outbox")}};
     for (int i = 0; i < panes.size(); ++i) {
         panes.at(i).first->setObjectName(paneKey(Pane(i)) + QStringLiteral("Page"));
         m_stack->addWidget(panes.at(i).first);
@@ -85,12 +142,18 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
         m_stack->setCurrentIndex(row);
         if (m_shown)
             loadPane(Pane(row));
+        updateActions();
     });
 
     layout->addWidget(side);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
 
+    m_actorLabel = new QLabel;
+    m_actorLabel->setObjectName(QStringLiteral("ActorLabel"));
+    m_actorLabel->setContentsMargins(8, 0, 12, 0);
+    m_actorLabel->hide();
+    statusBar()->addPermanentWidget(m_actorLabel);
     m_status = new ConnectionStatusWidget(sync, this);
     // Not stretched: the status bar's own messages ("Settings saved", problems) use the left part.
     statusBar()->addPermanentWidget(m_status);
@@ -99,7 +162,13 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
     connect(m_sync, &SyncControl::connectionChanged, this,
             [this](const ConnectionInfo &info) { markStale(info.mode == ConnectionInfo::Mode::Offline); });
 
+    buildActions();
     buildMenus();
+    connect(m_customers, &TablePage::selectionChanged, this, [this](const QString &id) { onSelectionChanged(Customers, id); });
+    connect(m_subscriptions, &TablePage::selectionChanged, this,
+            [this](const QString &id) { onSelectionChanged(Subscriptions, id); });
+    connect(m_invoices, &TablePage::selectionChanged, this, [this](const QString &id) { onSelectionChanged(Invoices, id); });
+    connect(m_outbox->model(), &OutboxTableModel::countsChanged, this, &MainWindow::setOutboxBadge);
     m_sidebar->setCurrentRow(Customers);
     markStale(m_sync->connection().mode == ConnectionInfo::Mode::Offline);
 }
@@ -112,6 +181,8 @@ QString MainWindow::paneKey(Pane pane)
     case Invoices: return QStringLiteral("invoices");
     case Usage: return QStringLiteral("usage");
     case Dunning: return QStringLiteral("dunning");
+    case Audit: return QStringLiteral("audit");
+    case Outbox: return QStringLiteral("outbox");
     case PaneCount: break;
     }
     return {};
@@ -139,6 +210,8 @@ void MainWindow::loadPane(Pane pane)
     case Invoices: table = m_invoices; break;
     case Dunning: table = m_dunning; break;
     case Usage: m_usage->ensureLoaded(); return;
+    case Audit: m_audit->ensureLoaded(); return;
+    case Outbox: m_outbox->ensureLoaded(); return;
     case PaneCount: return;
     }
     if (first)
@@ -188,8 +261,271 @@ void MainWindow::buildMenus()
         a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
         connect(a, &QAction::triggered, this, [this, i] { showPane(Pane(i)); });
     }
+
+    QMenu *actions = menuBar()->addMenu(tr("&Actions"));
+    for (QAction *a : m_actions)
+        actions->addAction(a);
+
+    QMenu *reports = menuBar()->addMenu(tr("&Reports"));
+    m_retentionAction = reports->addAction(tr("&Retention report…"));
+    m_retentionAction->setObjectName(QStringLiteral("RetentionReportAction"));
+    m_retentionAction->setEnabled(false);
+    m_retentionAction->setToolTip(tr("Offers made and accepted, and the revenue they saved"));
+    connect(m_retentionAction, &QAction::triggered, this, [this] {
+        if (m_retentionFactory)
+            showDialog(m_retentionFactory(this));
+    });
     // Shortcuts work without the menu bar being visible/focused.
     addActions({refresh, full, settings});
+    for (QAction *a : m_actions)
+        addAction(a);
+}
+
+Permission MainWindow::permissionFor(Capability capability)
+{
+    switch (capability) {
+    case Capability::ChangePlan: return Permission::ChangePlan;
+    case Capability::Cancel:
+    case Capability::UndoCancel: return Permission::CancelSubscription;
+    case Capability::PauseResume: return Permission::PauseSubscription;
+    case Capability::Trial: return Permission::ManageTrial;
+    case Capability::Refund: return Permission::Refund;
+    case Capability::Count: break;
+    }
+    return Permission::ManageSettings;
+}
+
+void MainWindow::buildActions()
+{
+    struct Spec
+    {
+        Capability capability;
+        QString text;
+        QString name;
+        QKeySequence keys;
+        QString tip;
+    };
+    const QList<Spec> specs{
+        {Capability::ChangePlan, tr("Change plan…"), QStringLiteral("ChangePlanAction"),
+         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), tr("Upgrade or downgrade, with Stripe's proration preview")},
+        {Capability::Cancel, tr("Cancel…"), QStringLiteral("CancelAction"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+         tr("Cancel the subscription, with retention offers")},
+        {Capability::UndoCancel, tr("Undo cancellation…"), QStringLiteral("UndoCancelAction"),
+         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), tr("Keep the subscription after its period ends")},
+        {Capability::PauseResume, tr("Pause…"), QStringLiteral("PauseAction"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U),
+         tr("Pause or resume collection, or set a seasonal pause")},
+        {Capability::Trial, tr("Trial…"), QStringLiteral("TrialAction"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
+         tr("Extend the trial, end it now, or set what happens at its end")},
+        {Capability::Refund, tr("Refund…"), QStringLiteral("RefundAction"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+         tr("Refund or credit a paid invoice")},
+    };
+    for (const Spec &spec : specs) {
+        auto *a = new QAction(spec.text, this);
+        a->setObjectName(spec.name);
+        a->setShortcut(spec.keys);
+        a->setShortcutContext(Qt::WindowShortcut);
+        a->setToolTip(spec.tip);
+        a->setVisible(false);
+        a->setEnabled(false);
+        const Capability capability = spec.capability;
+        connect(a, &QAction::triggered, this, [this, capability] { openCapability(capability); });
+        m_actions[int(capability)] = a;
+    }
+    const QList<QAction *> subscriptionActions(m_actions.cbegin(), m_actions.cend());
+    m_customers->setRowActions(subscriptionActions);
+    m_subscriptions->setRowActions(subscriptionActions);
+    m_invoices->setRowActions({m_actions[int(Capability::Refund)]});
+}
+
+void MainWindow::setActor(const Actor &actor)
+{
+    m_actor = actor;
+    m_actorSet = true;
+    const QString who = tr("%1 (%2)").arg(actor.displayName.isEmpty() ? actor.email : actor.displayName,
+                                          StaffPickerDialog::roleLabel(actor.role));
+    setWindowTitle(tr("Billing Console — %1 — %2").arg(m_workspaceName, who));
+    m_actorLabel->setText(tr("Signed in as %1").arg(who));
+    m_actorLabel->setToolTip(actor.email);
+    m_actorLabel->show();
+    updateActions();
+    refreshDetails();
+}
+
+void MainWindow::refreshDetails()
+{
+    // The detail panels' buttons follow the actions that are visible now.
+    m_customers->refreshDetail();
+    m_subscriptions->refreshDetail();
+    m_invoices->refreshDetail();
+}
+
+void MainWindow::attachOperations(AsyncBillingDatabase *billingDb, OutboxService *outbox)
+{
+    m_audit->attach(billingDb, outbox);
+    m_outbox->attach(outbox);
+}
+
+void MainWindow::setDialogFactory(Capability capability, DialogFactory factory)
+{
+    m_factories[int(capability)] = std::move(factory);
+    updateActions();
+    refreshDetails();
+}
+
+void MainWindow::setRetentionReportFactory(std::function<QDialog *(QWidget *)> factory)
+{
+    m_retentionFactory = std::move(factory);
+    updateActions();
+}
+
+MainWindow::ActionTarget MainWindow::currentTarget() const
+{
+    ActionTarget t;
+    switch (currentPane()) {
+    case Customers: {
+        const int row = m_customers->model()->rowOfId(m_customers->selectedId());
+        if (row < 0)
+            break;
+        t.customerId = m_customers->selectedId();
+        t.customer = m_customers->customers()->rowAt(row);
+        if (m_customerLookupId == t.customerId && m_customerSubscription) {
+            t.subscription = m_customerSubscription;
+            t.invoiceId = m_customerSubscription->subscription.latestInvoice;
+        }
+        break;
+    }
+    case Subscriptions: {
+        const int row = m_subscriptions->model()->rowOfId(m_subscriptions->selectedId());
+        if (row < 0)
+            break;
+        t.subscription = m_subscriptions->subscriptions()->rowAt(row);
+        t.customerId = t.subscription->subscription.customerId;
+        t.invoiceId = t.subscription->subscription.latestInvoice;
+        break;
+    }
+    case Invoices: {
+        const int row = m_invoices->model()->rowOfId(m_invoices->selectedId());
+        if (row < 0)
+            break;
+        const InvoiceRow &inv = m_invoices->invoices()->rowAt(row);
+        t.customerId = inv.invoice.customerId;
+        t.invoiceId = inv.invoice.id;
+        t.invoiceStatus = inv.invoice.status;
+        break;
+    }
+    default: break;
+    }
+    return t;
+}
+
+void MainWindow::onSelectionChanged(Pane pane, const QString &id)
+{
+    if (pane == Customers && id != m_customerLookupId) {
+        m_customerLookupId = id;
+        m_customerSubscription.reset();
+        if (!id.isEmpty()) {
+            // The customer's current subscription: the newest one that is not over.
+            SubscriptionQuery q;
+            q.customerId = id;
+            q.statuses = {QStringLiteral("active"), QStringLiteral("trialing"), QStringLiteral("past_due"),
+                          QStringLiteral("unpaid"), QStringLiteral("paused")};
+            q.limit = 1;
+            m_cache->subscriptions(q, this, [this, id](Result<QList<SubscriptionRow>> rows) {
+                if (id != m_customerLookupId || !rows || rows->isEmpty())
+                    return;
+                m_customerSubscription = rows->constFirst();
+                updateActions();
+                if (currentPane() == Customers)
+                    m_customers->refreshDetail(); // the buttons that now apply
+            });
+        }
+    }
+    if (pane == currentPane())
+        updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    const ActionTarget t = currentTarget();
+    const Pane pane = currentPane();
+    const bool subscriptionPane = pane == Customers || pane == Subscriptions;
+    const bool live = t.subscription && isLive(t.subscription->subscription);
+    for (int i = 0; i < int(Capability::Count); ++i) {
+        const auto capability = Capability(i);
+        QAction *a = m_actions[i];
+        const bool allowed = m_actorSet && AccessPolicy::allows(m_actor.role, permissionFor(capability))
+            && bool(m_factories[i]);
+        bool applies = false;
+        bool shown = allowed;
+        switch (capability) {
+        case Capability::ChangePlan: applies = subscriptionPane && live; break;
+        case Capability::Trial:
+            // Manage a trialing subscription; from a customer without one, start a subscription with a trial.
+            applies = (live && t.subscription->subscription.status == QLatin1String("trialing"))
+                || (pane == Customers && t.customer && !live);
+            a->setText(live && t.subscription->subscription.status == QLatin1String("trialing") ? tr("Trial…")
+                                                                                              : tr("Start trial…"));
+            break;
+        case Capability::Cancel: applies = subscriptionPane && live && !t.subscription->subscription.cancelAtPeriodEnd; break;
+        case Capability::UndoCancel:
+            applies = subscriptionPane && live && t.subscription->subscription.cancelAtPeriodEnd;
+            shown = allowed && applies; // only for subscriptions that cancel at period end
+            break;
+        case Capability::PauseResume: {
+            applies = subscriptionPane && live;
+            const bool paused = live && !t.subscription->subscription.pauseBehavior.isEmpty();
+            a->setText(paused ? tr("Resume…") : tr("Pause…"));
+            break;
+        }
+        case Capability::Refund:
+            applies = !t.invoiceId.isEmpty() && (t.invoiceStatus.isEmpty() || t.invoiceStatus == QLatin1String("paid"));
+            break;
+        case Capability::Count: break;
+        }
+        a->setVisible(shown);
+        a->setEnabled(shown && applies);
+    }
+    if (m_retentionAction)
+        m_retentionAction->setEnabled(m_actorSet && bool(m_retentionFactory)
+                                      && AccessPolicy::allows(m_actor.role, Permission::ViewData));
+}
+
+QDialog *MainWindow::openCapability(Capability capability)
+{
+    updateActions();
+    QAction *a = m_actions[int(capability)];
+    const DialogFactory &factory = m_factories[int(capability)];
+    if (!a->isEnabled() || !factory)
+        return nullptr;
+    QDialog *dialog = factory(currentTarget(), this);
+    showDialog(dialog);
+    return dialog;
+}
+
+void MainWindow::showDialog(QDialog *dialog)
+{
+    if (!dialog)
+        return;
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (dialog->styleSheet().isEmpty())
+        dialog->setStyleSheet(Theme::styleSheet());
+    m_lastDialog = dialog;
+    dialog->open();
+}
+
+QString MainWindow::outboxBadge() const
+{
+    return m_sidebar->item(Outbox)->data(BadgeRole).toString();
+}
+
+void MainWindow::setOutboxBadge(int open, int problems)
+{
+    QListWidgetItem *item = m_sidebar->item(Outbox);
+    const int total = open + problems;
+    item->setData(BadgeRole, total > 0 ? locale().toString(total) : QString());
+    item->setData(BadgeAlertRole, problems > 0);
+    item->setToolTip(total > 0 ? tr("%1 waiting to be sent, %2 failed or need attention").arg(open).arg(problems)
+                               : QString());
 }
 
 void MainWindow::markStale(bool stale)
@@ -199,6 +535,7 @@ void MainWindow::markStale(bool stale)
     m_invoices->setStale(stale);
     m_usage->setStale(stale);
     m_dunning->setStale(stale);
+    m_audit->setStale(stale);
 }
 
 SettingsDialog *MainWindow::createSettingsDialog()

@@ -1,16 +1,28 @@
 #pragma once
 
+#include "services/access/accesspolicy.h"
+#include "services/storage/cachequeries.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
 #include <array>
+#include <functional>
+#include <optional>
 
+class QAction;
+class QDialog;
+class QLabel;
 class QListWidget;
 class QStackedWidget;
 
 namespace Billing {
 
+class AsyncBillingDatabase;
+class AuditPage;
 class CacheReader;
+class OutboxPage;
+class OutboxService;
 class ConnectionStatusWidget;
 class CustomersPage;
 class DunningPage;
@@ -30,7 +42,23 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    enum Pane { Customers, Subscriptions, Invoices, Usage, Dunning, PaneCount };
+    enum Pane { Customers, Subscriptions, Invoices, Usage, Dunning, Audit, Outbox, PaneCount };
+
+    // What the agent can do to the selected row. Each is a window action with a shortcut, in the
+    // context menu and the detail panel of the Customers and Subscriptions panes (Refund also on
+    // Invoices); shown only when the actor's role allows it and a dialog for it is registered.
+    enum class Capability { ChangePlan, Cancel, UndoCancel, PauseResume, Trial, Refund, Count };
+    // The row an action applies to. From Customers: the customer's current subscription.
+    struct ActionTarget
+    {
+        QString customerId;
+        std::optional<Customer> customer; // Customers pane: the selected customer (new trials)
+        std::optional<SubscriptionRow> subscription;
+        QString invoiceId;     // refunds: the selected invoice, or the subscription's latest
+        QString invoiceStatus; // empty when not known
+    };
+    // Builds the (not yet shown) dialog of a capability for a target; the window opens it.
+    using DialogFactory = std::function<QDialog *(const ActionTarget &target, QWidget *parent)>;
 
     MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync, SettingsStore *settings,
                const QString &workspaceName, QWidget *parent = nullptr);
@@ -47,6 +75,29 @@ public:
     UsagePage *usagePage() const { return m_usage; }
     DunningPage *dunningPage() const { return m_dunning; }
     ConnectionStatusWidget *connectionStatus() const { return m_status; }
+    AuditPage *auditPage() const { return m_audit; }
+    OutboxPage *outboxPage() const { return m_outbox; }
+
+    // The signed-in profile: title, status bar and which actions show.
+    void setActor(const Actor &actor);
+    const Actor &actor() const { return m_actor; }
+    QLabel *actorLabel() const { return m_actorLabel; }
+    // The audit log and the outbox (panes and badge); either may be null.
+    void attachOperations(AsyncBillingDatabase *billingDb, OutboxService *outbox);
+
+    void setDialogFactory(Capability capability, DialogFactory factory);
+    // Reports > Retention report.
+    void setRetentionReportFactory(std::function<QDialog *(QWidget *parent)> factory);
+    QAction *capabilityAction(Capability capability) const { return m_actions.at(int(capability)); }
+    QAction *retentionReportAction() const { return m_retentionAction; }
+    static Permission permissionFor(Capability capability);
+    // The target of the current pane's selection.
+    ActionTarget currentTarget() const;
+    // Opens the capability's dialog for the current target (null when it does not apply).
+    QDialog *openCapability(Capability capability);
+    QDialog *lastDialog() const { return m_lastDialog.data(); }
+    // The Outbox item's badge text in the sidebar ("" when nothing waits or failed).
+    QString outboxBadge() const;
 
     // A Settings dialog over the current settings (not shown); the caller owns it.
     SettingsDialog *createSettingsDialog();
@@ -63,6 +114,12 @@ private:
     void loadPane(Pane pane);
     void markStale(bool stale);
     void saveSettings(SettingsDialog *dialog);
+    void buildActions();
+    void updateActions();
+    void refreshDetails();
+    void onSelectionChanged(Pane pane, const QString &id);
+    void setOutboxBadge(int open, int problems);
+    void showDialog(QDialog *dialog);
 
     CacheReader *m_cache;
     SyncControl *m_sync;
@@ -74,7 +131,21 @@ private:
     InvoicesPage *m_invoices;
     UsagePage *m_usage;
     DunningPage *m_dunning;
+    AuditPage *m_audit;
+    OutboxPage *m_outbox;
     ConnectionStatusWidget *m_status;
+    QLabel *m_actorLabel;
+    QString m_workspaceName;
+    Actor m_actor;
+    bool m_actorSet = false;
+    std::array<QAction *, int(Capability::Count)> m_actions{};
+    std::array<DialogFactory, int(Capability::Count)> m_factories{};
+    QAction *m_retentionAction = nullptr;
+    std::function<QDialog *(QWidget *)> m_retentionFactory;
+    QPointer<QDialog> m_lastDialog;
+    // Customers pane: the selected customer's current subscription (looked up in the cache).
+    QString m_customerLookupId;
+    std::optional<SubscriptionRow> m_customerSubscription;
     QPointer<SettingsDialog> m_settingsDialog;
     bool m_shown = false;
     std::array<bool, PaneCount> m_visited{};

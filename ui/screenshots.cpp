@@ -2,10 +2,14 @@
 
 #include "models/pagedtablemodel.h"
 #include "models/usageseriesmodel.h"
+#include "models/audittablemodel.h"
+#include "models/outboxtablemodel.h"
+#include "ui/auditpage.h"
 #include "ui/customerspage.h"
 #include "ui/dunningpage.h"
 #include "ui/invoicespage.h"
 #include "ui/mainwindow.h"
+#include "ui/outboxpage.h"
 #include "ui/settingsdialog.h"
 #include "ui/subscriptionspage.h"
 #include "ui/usagepage.h"
@@ -59,6 +63,16 @@ Result<QStringList> saveScreenshots(MainWindow &window, const QString &dir)
             spin([page] { return page->model()->hasLoadedOnce() && !page->model()->isLoading(); }, 5000);
             if (page->model()->rowCount() > 0 && page->selectedId().isEmpty())
                 page->selectRow(0);
+        } else if (pane == MainWindow::Audit) {
+            AuditPage *audit = window.auditPage();
+            spin([audit] { return !audit->model()->database() || (audit->model()->hasLoadedOnce() && !audit->model()->isLoading()); }, 5000);
+            if (audit->model()->rowCount() > 0 && audit->selectedId() == 0)
+                audit->selectRow(0);
+        } else if (pane == MainWindow::Outbox) {
+            OutboxPage *outbox = window.outboxPage();
+            spin([outbox] { return !outbox->model()->service() || outbox->model()->hasLoadedOnce(); }, 5000);
+            if (outbox->model()->rowCount() > 0 && outbox->selectedId() == 0)
+                outbox->selectRow(0);
         } else {
             UsagePage *usage = window.usagePage();
             spin([usage] { return usage->isReady(); }, 5000);

@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 
 namespace Billing {
@@ -29,6 +30,12 @@ SubscriptionsPage::SubscriptionsPage(CacheReader *reader, QWidget *parent)
             [this] { m_subscriptions->setStatuses(m_status->currentData().toStringList()); });
     connect(m_trials, &QCheckBox::toggled, this, [this](bool on) { m_subscriptions->setTrialsEndingWithinDays(on ? 7 : 0); });
     setColumnWidths({160, 205, 100, 140, 100, 92, 0, 0}, SubscriptionTableModel::Customer);
+}
+
+void SubscriptionsPage::setSeasonalLookup(SeasonalLookup lookup)
+{
+    m_seasonal = std::move(lookup);
+    refreshDetail();
 }
 
 void SubscriptionsPage::applySearch(const QString &text)
@@ -73,6 +80,12 @@ void SubscriptionsPage::fillDetail(int row, DetailBuilder &d)
         d.field(tr("Canceled"), Format::dateTime(s.canceledAt, loc));
     if (!s.pauseBehavior.isEmpty())
         d.field(tr("Paused"), tr("%1, resumes %2").arg(Format::statusLabel(s.pauseBehavior), Format::date(s.pauseResumesAt, loc)));
+    if (m_seasonal) {
+        QLabel *season = d.field(tr("Seasonal pause"), tr("…"));
+        m_seasonal(s.id, season, [season, this](const QString &text) {
+            DetailBuilder::updateField(season, text.isEmpty() ? tr("None") : text);
+        });
+    }
     d.field(tr("Started"), Format::date(s.startDate, loc));
     d.field(tr("Latest invoice"), s.latestInvoice);
     if (!s.items.isEmpty()) {

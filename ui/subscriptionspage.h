@@ -2,6 +2,8 @@
 
 #include "ui/tablepage.h"
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 
@@ -17,6 +19,11 @@ class SubscriptionsPage final : public TablePage
 public:
     explicit SubscriptionsPage(CacheReader *reader, QWidget *parent = nullptr);
     SubscriptionTableModel *subscriptions() const { return m_subscriptions; }
+    // The seasonal pause window of a subscription in words ("" when it has none), asked for each
+    // selected row; the answer goes to `done` on the GUI thread while `context` lives.
+    using SeasonalLookup = std::function<void(const QString &subscriptionId, QObject *context,
+                                              std::function<void(QString)> done)>;
+    void setSeasonalLookup(SeasonalLookup lookup);
 
 protected:
     void applySearch(const QString &text) override;
@@ -29,6 +36,7 @@ private:
     SubscriptionTableModel *m_subscriptions;
     QComboBox *m_status;
     QCheckBox *m_trials;
+    SeasonalLookup m_seasonal;
 };
 
 } // namespace Billing

@@ -45,11 +45,23 @@ public:
     }
 
     QSize minimumSizeHint() const override { return {20, QLabel::minimumSizeHint().height()}; }
+    void setFullText(const QString &text)
+    {
+        m_full = text;
+        setToolTip(text);
+        setWordWrap(text.contains(QLatin1Char(' ')) || text.contains(QLatin1Char('\n')));
+        setText(text);
+        elide();
+    }
 
 protected:
     void resizeEvent(QResizeEvent *event) override
     {
         QLabel::resizeEvent(event);
+        elide();
+    }
+    void elide()
+    {
         const int width = qMax(20, contentsRect().width());
         const QFontMetrics fm = fontMetrics();
         QStringList lines = m_full.split(QLatin1Char('\n'));
@@ -139,7 +151,15 @@ void DetailBuilder::title(const QString &title, const QString &subtitle)
     m_form = nullptr;
 }
 
-void DetailBuilder::field(const QString &label, const QString &value)
+void DetailBuilder::updateField(QLabel *valueLabel, const QString &value)
+{
+    if (auto *v = dynamic_cast<DetailValueLabel *>(valueLabel))
+        v->setFullText(value.isEmpty() ? QStringLiteral("—") : value);
+    else if (valueLabel)
+        valueLabel->setText(value);
+}
+
+QLabel *DetailBuilder::field(const QString &label, const QString &value)
 {
     if (!m_form) {
         m_form = new QFormLayout;
@@ -154,6 +174,7 @@ void DetailBuilder::field(const QString &label, const QString &value)
     l->setObjectName(QStringLiteral("FieldLabel"));
     auto *v = new DetailValueLabel(value.isEmpty() ? QStringLiteral("—") : value);
     m_form->addRow(l, v);
+    return v;
 }
 
 void DetailBuilder::section(const QString &title)

@@ -26,7 +26,9 @@ public:
     // `actions`: a row of buttons under the title (the pane's row actions), kept in step with them.
     explicit DetailBuilder(QVBoxLayout *layout, const QList<QAction *> &actions = {});
     void title(const QString &title, const QString &subtitle = {});
-    void field(const QString &label, const QString &value);
+    // Returns the value label (for values that arrive later: updateField()).
+    QLabel *field(const QString &label, const QString &value);
+    static void updateField(QLabel *valueLabel, const QString &value);
     void section(const QString &title);
     QLabel *richText(const QString &html); // tables of lines/attempts
     void links(const QList<QPair<QString, QString>> &textAndUrl);

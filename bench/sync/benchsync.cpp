@@ -144,7 +144,11 @@ int main(int argc, char **argv)
         const QJsonObject m = postJson(config.baseUrl.toString() + QStringLiteral("/__sandbox/mutate"),
                                        QJsonObject{{QStringLiteral("count"), changes}});
         line("mutate_applied", QString::number(m.value(QLatin1String("applied")).toInteger()));
-        line("mutate_events", QString::number(m.value(QLatin1String("events")).toInteger()));
+        qint64 events = 0; // {type: count}
+        const QJsonObject byType = m.value(QLatin1String("events")).toObject();
+        for (auto it = byType.begin(); it != byType.end(); ++it)
+            events += it.value().toInteger();
+        line("mutate_events", QString::number(events));
         const auto refresh = sync.runRefreshBlocking();
         if (!refresh.ok()) {
             std::fprintf(stderr, "refresh failed: %s\n", qPrintable(refresh.error().detail));

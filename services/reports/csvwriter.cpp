@@ -200,6 +200,11 @@ Status CsvWriter::open(const QString &finalPath)
                            tr("Cannot write in the folder %1: %2")
                                .arg(QDir::toNativeSeparators(info.absolutePath()), file->errorString()),
                            file->errorString());
+    // Qt may create an unnamed O_TMPFILE; asking for the name links it as <final>.partial-XXXXXX,
+    // so a long export is visible as in progress and rename(2) can move it.
+    if (file->fileName().isEmpty())
+        return Error::make(Error::Kind::Database, tr("Cannot write in the folder %1.")
+                                                      .arg(QDir::toNativeSeparators(info.absolutePath())));
     m_file = std::move(file);
     m_buffer.clear();
     m_buffer.reserve(BufferLimit + 64 * 1024);

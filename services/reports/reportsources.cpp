@@ -27,6 +27,9 @@ Error cancelled() { return Error::make(Error::Kind::Cancelled, tr("The export wa
 
 qint64 startOfDay(const QDate &d) { return QDateTime(d, QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch(); }
 
+// A null QString binds as SQL NULL (and `x > NULL` selects nothing): bind '' instead.
+QString sqlText(const QString &s) { return s.isNull() ? QString::fromLatin1("", 0) : s; }
+
 ReportValue textAt(const QSqlQuery &q, int i) { return ReportValue::text(q.value(i).toString()); }
 
 ReportValue dateAt(const QSqlQuery &q, int i)
@@ -106,7 +109,7 @@ void InvoiceReport::bindFilter(QSqlQuery &q) const
     if (m_filter.to)
         q.bindValue(QStringLiteral(":to"), startOfDay(m_filter.to->addDays(1)));
     if (!m_filter.currency.isEmpty())
-        q.bindValue(QStringLiteral(":currency"), m_filter.currency.toLower());
+        q.bindValue(QStringLiteral(":currency"), sqlText(m_filter.currency.toLower()));
     if (!m_filter.customerId.isEmpty())
         q.bindValue(QStringLiteral(":customer"), m_filter.customerId);
     for (qsizetype i = 0; i < m_filter.statuses.size(); ++i)
@@ -134,7 +137,7 @@ Status InvoiceReport::read(const RowSink &sink)
         " amount_remaining, attempt_count, created, due_date, period_start, period_end, paid_at, %1"
         " FROM invoices INDEXED BY invoices_by_created WHERE %2");
     const QString first = select.arg(key, whereClause()) + QStringLiteral(" ORDER BY %1, id LIMIT :limit").arg(key);
-    const QString next = select.arg(key, whereClause() + QStringLiteral(" AND (%1, id) > (:k, :id)").arg(key))
+    const QString next = select.arg(key, whereClause() + QStringLiteral(" AND %1 >= :k1 AND (%1 > :k2 OR id > :id)").arg(key))
                        + QStringLiteral(" ORDER BY %1, id LIMIT :limit").arg(key);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -142,14 +145,17 @@ Status InvoiceReport::read(const RowSink &sink)
     bool more = true;
     bool firstPage = true;
     qint64 lastKey = 0;
-    QString lastId;
+    QString lastId = sqlText({});
     while (more) {
         if (!q.prepare(firstPage ? first : next))
             return dbError(q);
         bindFilter(q);
         q.bindValue(QStringLiteral(":limit"), m_filter.pageSize);
         if (!firstPage) {
-            q.bindValue(QStringLiteral(":k"), lastKey);
+            // Spelled as a range on the index expression (SQLite does not seek an expression index
+            // from a row-value comparison: every page would scan from the start).
+            q.bindValue(QStringLiteral(":k1"), lastKey);
+            q.bindValue(QStringLiteral(":k2"), lastKey);
             q.bindValue(QStringLiteral(":id"), lastId);
         }
         if (!q.exec())
@@ -194,9 +200,10 @@ QList<ReportColumn> CustomerReport::columns() const
 Result<qint64> CustomerReport::estimateRows()
 {
     QSqlQuery q(m_db);
-    if (!q.prepare(QStringLiteral("SELECT count(*) FROM customers WHERE (:c = '' OR currency = :c)")))
+    if (!q.prepare(QStringLiteral("SELECT count(*) FROM customers WHERE (:c1 = '' OR currency = :c2)")))
         return dbError(q);
-    q.bindValue(QStringLiteral(":c"), m_filter.currency.toLower());
+    q.bindValue(QStringLiteral(":c1"), sqlText(m_filter.currency.toLower()));
+    q.bindValue(QStringLiteral(":c2"), sqlText(m_filter.currency.toLower()));
     if (!q.exec() || !q.next())
         return dbError(q);
     return q.value(0).toLongLong();
@@ -207,14 +214,15 @@ Status CustomerReport::read(const RowSink &sink)
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     ReportRow row(10);
-    QString lastId;
+    QString lastId = sqlText({});
     for (;;) {
         if (!q.prepare(QStringLiteral("SELECT id, name, email, description, phone, country, currency, balance,"
                                       " delinquent, created FROM customers WHERE id > :after"
-                                      " AND (:c = '' OR currency = :c) ORDER BY id LIMIT :limit")))
+                                      " AND (:c1 = '' OR currency = :c2) ORDER BY id LIMIT :limit")))
             return dbError(q);
         q.bindValue(QStringLiteral(":after"), lastId);
-        q.bindValue(QStringLiteral(":c"), m_filter.currency.toLower());
+        q.bindValue(QStringLiteral(":c1"), sqlText(m_filter.currency.toLower()));
+    q.bindValue(QStringLiteral(":c2"), sqlText(m_filter.currency.toLower()));
         q.bindValue(QStringLiteral(":limit"), m_filter.pageSize);
         if (!q.exec())
             return dbError(q);
@@ -267,7 +275,7 @@ QString SubscriptionReport::whereClause() const
 void SubscriptionReport::bindFilter(QSqlQuery &q) const
 {
     if (!m_filter.currency.isEmpty())
-        q.bindValue(QStringLiteral(":currency"), m_filter.currency.toLower());
+        q.bindValue(QStringLiteral(":currency"), sqlText(m_filter.currency.toLower()));
     if (!m_filter.customerId.isEmpty())
         q.bindValue(QStringLiteral(":customer"), m_filter.customerId);
     for (qsizetype i = 0; i < m_filter.statuses.size(); ++i)
@@ -290,7 +298,7 @@ Status SubscriptionReport::read(const RowSink &sink)
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     ReportRow row(19);
-    QString lastId;
+    QString lastId = sqlText({});
     for (;;) {
         if (!q.prepare(QStringLiteral("SELECT id, customer_id, customer_name, customer_email, status, plan_name,"
                                       " plan_interval, collection_method, currency, amount, plan_interval_count,"
@@ -442,17 +450,19 @@ Status ArAgingReport::read(const RowSink &sink)
     QMap<QString, Buckets> byCurrency; // upper-case code -> buckets
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    QString lastId;
+    QString lastId = sqlText({});
     for (;;) {
         if (!q.prepare(QStringLiteral(
                 "SELECT id, currency, status, amount_remaining, amount_due, due_date, created FROM invoices"
-                " WHERE id > :after AND created < :end AND (:c = '' OR currency = :c)"
-                " AND ((status = 'open' AND amount_remaining > 0) OR (status = 'paid' AND paid_at >= :end))"
+                " WHERE id > :after AND created < :end1 AND (:c1 = '' OR currency = :c2)"
+                " AND ((status = 'open' AND amount_remaining > 0) OR (status = 'paid' AND paid_at >= :end2))"
                 " ORDER BY id LIMIT :limit")))
             return dbError(q);
         q.bindValue(QStringLiteral(":after"), lastId);
-        q.bindValue(QStringLiteral(":end"), asOfEnd);
-        q.bindValue(QStringLiteral(":c"), m_filter.currency.toLower());
+        q.bindValue(QStringLiteral(":end1"), asOfEnd);
+        q.bindValue(QStringLiteral(":end2"), asOfEnd);
+        q.bindValue(QStringLiteral(":c1"), sqlText(m_filter.currency.toLower()));
+    q.bindValue(QStringLiteral(":c2"), sqlText(m_filter.currency.toLower()));
         q.bindValue(QStringLiteral(":limit"), m_filter.pageSize);
         if (!q.exec())
             return dbError(q);
@@ -534,11 +544,11 @@ Status MrrMovementReport::read(const RowSink &sink)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QString cur = m_filter.currency.toLower();
+    const QString cur = sqlText(m_filter.currency.toLower());
     const QString lineFilter = QStringLiteral(
         " FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN prices p ON p.id = l.price_id"
         " WHERE i.status IN ('paid', 'open') AND l.proration = 0 AND p.type = 'recurring'"
-        " AND p.usage_type <> 'metered' AND (:c = '' OR i.currency = :c)");
+        " AND p.usage_type <> 'metered' AND (:c1 = '' OR i.currency = :c2)");
     const QString startExpr = QStringLiteral("COALESCE(l.period_start, i.period_start, i.created)");
 
     // The month range.
@@ -552,7 +562,8 @@ Status MrrMovementReport::read(const RowSink &sink)
     if (!m_filter.from || last < 0) {
         if (!q.prepare(QStringLiteral("SELECT MIN(%1), MAX(%1)").arg(startExpr) + lineFilter))
             return dbError(q);
-        q.bindValue(QStringLiteral(":c"), cur);
+        q.bindValue(QStringLiteral(":c1"), cur);
+        q.bindValue(QStringLiteral(":c2"), cur);
         if (!q.exec() || !q.next())
             return dbError(q);
         if (q.value(0).isNull())
@@ -615,7 +626,7 @@ Status MrrMovementReport::read(const RowSink &sink)
 
     QSqlQuery customers(m_db);
     customers.setForwardOnly(true);
-    QString after;
+    QString after = sqlText({});
     const int customerPage = qMax(1, qMin(m_filter.pageSize, 1000));
     for (;;) {
         if (!customers.prepare(QStringLiteral("SELECT DISTINCT customer_id FROM invoices WHERE customer_id > :after"
@@ -640,7 +651,8 @@ Status MrrMovementReport::read(const RowSink &sink)
                        + lineFilter
                        + QStringLiteral(" AND i.customer_id > :after AND i.customer_id <= :last ORDER BY i.customer_id")))
             return dbError(q);
-        q.bindValue(QStringLiteral(":c"), cur);
+        q.bindValue(QStringLiteral(":c1"), cur);
+        q.bindValue(QStringLiteral(":c2"), cur);
         q.bindValue(QStringLiteral(":after"), after);
         q.bindValue(QStringLiteral(":last"), pageLast);
         if (!q.exec())

@@ -24,6 +24,11 @@ private Q_SLOTS:
         QTest::newRow("status") << QStringList{"--base-url", "http://127.0.0.1:1", "status"} << int(C::Status) << "default" << false;
         QTest::newRow("usage import") << QStringList{"usage", "import", "u.csv"} << int(C::UsageImport) << "default" << false;
         QTest::newRow("help") << QStringList{"--help"} << int(C::Help) << "default" << false;
+        QTest::newRow("staff seed-demo") << QStringList{"--workspace", "demo", "staff", "seed-demo"} << int(C::StaffSeedDemo) << "demo" << false;
+        QTest::newRow("staff list") << QStringList{"staff", "list"} << int(C::StaffList) << "default" << false;
+        QTest::newRow("seasonal run") << QStringList{"seasonal", "run", "--staff", "a@b.example"} << int(C::SeasonalRun) << "default" << false;
+        QTest::newRow("window as a profile") << QStringList{"--staff", "a@b.example"} << int(C::Gui) << "default" << false;
+        QTest::newRow("screenshot as a profile") << QStringList{"--screenshot", "/tmp/x", "--staff", "a@b.example"} << int(C::Screenshot) << "default" << false;
     }
     void acceptsValidCommandLines()
     {
@@ -53,6 +58,11 @@ private Q_SLOTS:
         QTest::newRow("full without sync") << QStringList{"status", "--full"} << "--full goes with the sync command";
         QTest::newRow("extra argument") << QStringList{"status", "now"} << "Unexpected argument now";
         QTest::newRow("screenshot with command") << QStringList{"--screenshot", "d", "sync"} << "cannot be combined";
+        QTest::newRow("staff without subcommand") << QStringList{"staff"} << "staff seed-demo, or staff list";
+        QTest::newRow("staff unknown subcommand") << QStringList{"staff", "fire"} << "staff seed-demo, or staff list";
+        QTest::newRow("seasonal without run") << QStringList{"seasonal"} << "seasonal run";
+        QTest::newRow("staff without email") << QStringList{"--staff"} << "--staff needs a value";
+        QTest::newRow("staff with a read command") << QStringList{"--staff", "a@b.example", "status"} << "--staff goes with";
     }
     void rejectsBadCommandLinesWithAReason()
     {

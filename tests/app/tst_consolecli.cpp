@@ -3,6 +3,9 @@
 #include "tests/testsupport.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QImage>
 #include <QSet>
 #include <QProcess>
@@ -48,6 +51,30 @@ private:
             p.kill();
         return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
                 QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    static QString sandboxFirstId(const QString &path, const QString &prefix)
+    {
+        QProcess curl;
+        curl.start(QStringLiteral("curl"), {QStringLiteral("-sf"), QStringLiteral("-u"), Test::sandboxKey() + QLatin1Char(':'),
+                                            Test::sandboxUrl() + path});
+        curl.waitForFinished(30000);
+        const QRegularExpression id(QStringLiteral("\"id\":\\s*\"(%1[^\"]+)\"").arg(prefix));
+        return id.match(QString::fromUtf8(curl.readAllStandardOutput())).captured(1);
+    }
+
+    static QString sandboxSucceededPaymentIntent()
+    {
+        QProcess curl;
+        curl.start(QStringLiteral("curl"), {QStringLiteral("-sf"), QStringLiteral("-u"), Test::sandboxKey() + QLatin1Char(':'),
+                                            Test::sandboxUrl() + QStringLiteral("/v1/payment_intents?limit=100")});
+        curl.waitForFinished(30000);
+        const QJsonObject page = QJsonDocument::fromJson(curl.readAllStandardOutput()).object();
+        for (const QJsonValue &v : page.value(QLatin1String("data")).toArray()) {
+            if (v.toObject().value(QLatin1String("status")).toString() == QLatin1String("succeeded"))
+                return v.toObject().value(QLatin1String("id")).toString();
+        }
+        return {};
     }
 
     static qint64 statusCount(const Run &status, const QString &label)
@@ -148,6 +175,66 @@ private Q_SLOTS:
         // All or nothing: ev_3 was not recorded either.
         Run retry = console({QStringLiteral("usage"), QStringLiteral("import"), good});
         QVERIFY(retry.out.contains(QStringLiteral("0 new events")));
+    }
+
+    void staffSeedDemoAndList()
+    {
+        const Run seeded = console({QStringLiteral("staff"), QStringLiteral("seed-demo")});
+        QCOMPARE(seeded.exitCode, 0);
+        QVERIFY2(seeded.out.contains(QStringLiteral("Demo staff ready")), qPrintable(seeded.out + seeded.err));
+        // idempotent: a second seeding adds nobody
+        QCOMPARE(console({QStringLiteral("staff"), QStringLiteral("seed-demo")}).exitCode, 0);
+        const Run list = console({QStringLiteral("staff"), QStringLiteral("list")});
+        QCOMPARE(list.exitCode, 0);
+        for (const char *role : {"admin", "finance", "support", "read_only"}) {
+            const QRegularExpression line(QStringLiteral("^\\S+@demo\\.example\\t%1\\tactive\\t").arg(QLatin1String(role)),
+                                          QRegularExpression::MultilineOption);
+            int matches = 0;
+            for (auto it = line.globalMatch(list.out); it.hasNext(); it.next())
+                ++matches;
+            QVERIFY2(matches == 1, qPrintable(QStringLiteral("%1: %2 lines in\n%3").arg(QLatin1String(role)).arg(matches).arg(list.out)));
+        }
+    }
+
+    void unknownStaffIsRefusedClearly()
+    {
+        const Run run = console({QStringLiteral("--staff"), QStringLiteral("nobody@demo.example"), QStringLiteral("refund"),
+                                 QStringLiteral("create"), QStringLiteral("--payment-intent"), QStringLiteral("pi_123456"),
+                                 QStringLiteral("--amount"), QStringLiteral("1.00"), QStringLiteral("--currency"), QStringLiteral("USD")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("no active staff profile nobody@demo.example")), qPrintable(run.err));
+        QVERIFY(!run.out.contains(QStringLiteral("Queued")));
+    }
+
+    void readOnlyStaffCannotRefund()
+    {
+        QCOMPARE(console({QStringLiteral("staff"), QStringLiteral("seed-demo")}).exitCode, 0);
+        const QString pi = sandboxSucceededPaymentIntent();
+        QVERIFY(!pi.isEmpty());
+        const QStringList refund{QStringLiteral("refund"), QStringLiteral("create"), QStringLiteral("--payment-intent"), pi,
+                                 QStringLiteral("--op-id"), QStringLiteral("readonly-refund-1")};
+        const Run refused = console(QStringList{QStringLiteral("--staff"), QStringLiteral("readonly@demo.example")} + refund);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("read-only profile")), qPrintable(refused.err));
+        // nothing reached the outbox, and the refusal is not a queued operation
+        const Run list = console({QStringLiteral("outbox"), QStringLiteral("list")});
+        QCOMPARE(list.exitCode, 0);
+        QVERIFY2(!list.out.contains(QStringLiteral("readonly-refund-1")), qPrintable(list.out));
+    }
+
+    void customerUpdateActsAsTheNamedProfile()
+    {
+        QCOMPARE(console({QStringLiteral("staff"), QStringLiteral("seed-demo")}).exitCode, 0);
+        const QString customer = sandboxFirstId(QStringLiteral("/v1/customers?limit=1"), QStringLiteral("cus_"));
+        QVERIFY(!customer.isEmpty());
+        const Run run = console({QStringLiteral("--staff"), QStringLiteral("support@demo.example"), QStringLiteral("customer"),
+                                 QStringLiteral("update"), customer, QStringLiteral("--metadata"), QStringLiteral("cli_actor_test=1"),
+                                 QStringLiteral("--op-id"), QStringLiteral("support-update-1")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+        const Run list = console({QStringLiteral("outbox"), QStringLiteral("list")});
+        const QRegularExpression line(QStringLiteral("^.*op_id=support-update-1.*$"), QRegularExpression::MultilineOption);
+        const QString entry = line.match(list.out).captured(0);
+        QVERIFY2(entry.contains(QStringLiteral("succeeded")), qPrintable(list.out));
     }
 
     void badArgumentsExitWithUsage()

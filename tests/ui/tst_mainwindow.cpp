@@ -1,4 +1,15 @@
+#include "models/audittablemodel.h"
 #include "models/customertablemodel.h"
+#include "models/outboxtablemodel.h"
+#include "models/subscriptiontablemodel.h"
+#include "services/operations/operationrunner.h"
+#include "services/outbox/outboxservice.h"
+#include "services/refunds/refundservice.h"
+#include "services/storage/asyncbillingdatabase.h"
+#include "services/stripe/stripeclient.h"
+#include "ui/auditpage.h"
+#include "ui/dialogs/refunddialog.h"
+#include "ui/outboxpage.h"
 #include "models/invoicetablemodel.h"
 #include "models/pagedtablemodel.h"
 #include "models/usageseriesmodel.h"
@@ -21,6 +32,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -38,6 +50,47 @@
 
 using namespace Billing;
 using namespace Billing::Test;
+using Cap = MainWindow::Capability;
+
+namespace {
+
+// A stand-in for a capability dialog: records the target it was opened for.
+class FakeCapabilityDialog final : public QDialog
+{
+public:
+    FakeCapabilityDialog(const QString &name, const MainWindow::ActionTarget &target, QWidget *parent)
+        : QDialog(parent), target(target)
+    {
+        setObjectName(name);
+    }
+    MainWindow::ActionTarget target;
+};
+
+QString capabilityName(Cap c)
+{
+    switch (c) {
+    case Cap::ChangePlan: return QStringLiteral("ChangePlan");
+    case Cap::Cancel: return QStringLiteral("Cancel");
+    case Cap::UndoCancel: return QStringLiteral("UndoCancel");
+    case Cap::PauseResume: return QStringLiteral("PauseResume");
+    case Cap::Trial: return QStringLiteral("Trial");
+    case Cap::Refund: return QStringLiteral("Refund");
+    case Cap::Count: break;
+    }
+    return {};
+}
+
+Actor actorWith(StaffRole role)
+{
+    Actor a;
+    a.staffId = 7;
+    a.email = QStringLiteral("someone@demo.example");
+    a.displayName = QStringLiteral("Sam Someone");
+    a.role = role;
+    return a;
+}
+
+} // namespace
 
 class tst_MainWindow : public QObject
 {
@@ -323,6 +376,284 @@ private Q_SLOTS:
                  qPrintable(m_window->statusBar()->currentMessage()));
     }
 
+    void signedInProfileShowsInTitleAndStatusBar()
+    {
+        QVERIFY(!m_window->actorLabel()->isVisible());
+        m_window->setActor(actorWith(StaffRole::Finance));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Billing Console — Demo — Sam Someone (Finance)"));
+        QCOMPARE(m_window->actorLabel()->text(), QStringLiteral("Signed in as Sam Someone (Finance)"));
+        QVERIFY(m_window->actorLabel()->isVisible());
+    }
+
+    void actionsFollowTheRole_data()
+    {
+        QTest::addColumn<int>("role");
+        QTest::addColumn<bool>("mutating");
+        QTest::newRow("admin") << int(StaffRole::Admin) << true;
+        QTest::newRow("finance") << int(StaffRole::Finance) << true;
+        QTest::newRow("support") << int(StaffRole::Support) << true;
+        QTest::newRow("read-only") << int(StaffRole::ReadOnly) << false;
+    }
+
+    void actionsFollowTheRole()
+    {
+        QFETCH(int, role);
+        QFETCH(bool, mutating);
+        registerFakeDialogs();
+        // no profile yet: nothing can be done
+        for (int i = 0; i < int(Cap::Count); ++i)
+            QVERIFY(!m_window->capabilityAction(Cap(i))->isVisible());
+        m_window->setActor(actorWith(StaffRole(role)));
+        m_window->showPane(MainWindow::Subscriptions);
+        QVERIFY(selectSubscription([](const Subscription &s) { return s.status == QLatin1String("active") && !s.cancelAtPeriodEnd; }));
+        for (Cap c : {Cap::ChangePlan, Cap::Cancel, Cap::PauseResume, Cap::Refund}) {
+            QAction *a = m_window->capabilityAction(c);
+            QCOMPARE(a->isVisible(), mutating);
+            QCOMPARE(a->isEnabled(), mutating);
+            QCOMPARE(AccessPolicy::allows(StaffRole(role), MainWindow::permissionFor(c)), mutating);
+        }
+        // an active subscription without a trial: the trial action shows but does not apply
+        QCOMPARE(m_window->capabilityAction(Cap::Trial)->isVisible(), mutating);
+        QVERIFY(!m_window->capabilityAction(Cap::Trial)->isEnabled());
+        // Undo cancellation only for subscriptions set to cancel at the period end
+        QVERIFY(!m_window->capabilityAction(Cap::UndoCancel)->isVisible());
+        QVERIFY(selectSubscription([](const Subscription &s) { return s.cancelAtPeriodEnd && s.status != QLatin1String("canceled"); }));
+        QCOMPARE(m_window->capabilityAction(Cap::UndoCancel)->isVisible(), mutating);
+        QCOMPARE(m_window->capabilityAction(Cap::UndoCancel)->isEnabled(), mutating);
+        QVERIFY(!m_window->capabilityAction(Cap::Cancel)->isEnabled());
+
+        // the detail panel has a button per visible action, none for a read-only profile
+        QStringList buttons;
+        for (QPushButton *b : m_window->subscriptionsPage()->detailPanel()->findChildren<QPushButton *>(QStringLiteral("DetailAction")))
+            buttons << b->text();
+        if (mutating) {
+            QVERIFY2(buttons.contains(QStringLiteral("Change plan…")), qPrintable(buttons.join(u'|')));
+            QVERIFY(buttons.contains(QStringLiteral("Undo cancellation…")));
+            QVERIFY(buttons.contains(QStringLiteral("Refund…")));
+        } else {
+            QVERIFY2(buttons.isEmpty(), qPrintable(buttons.join(u'|')));
+            // and the shortcuts do nothing
+            QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
+            QVERIFY(!m_window->lastDialog());
+        }
+    }
+
+    void shortcutOpensTheDialogForTheSelectedRow_data()
+    {
+        QTest::addColumn<int>("capability");
+        QTest::addColumn<int>("pane");
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<int>("key");
+        QTest::newRow("change plan") << int(Cap::ChangePlan) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_P);
+        QTest::newRow("cancel") << int(Cap::Cancel) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_C);
+        QTest::newRow("pause") << int(Cap::PauseResume) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_U);
+        QTest::newRow("resume") << int(Cap::PauseResume) << int(MainWindow::Subscriptions) << QStringLiteral("paused") << int(Qt::Key_U);
+        QTest::newRow("trial") << int(Cap::Trial) << int(MainWindow::Subscriptions) << QStringLiteral("trialing") << int(Qt::Key_T);
+        QTest::newRow("refund of the latest invoice") << int(Cap::Refund) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_R);
+        QTest::newRow("refund of an invoice") << int(Cap::Refund) << int(MainWindow::Invoices) << QStringLiteral("paid") << int(Qt::Key_R);
+        QTest::newRow("from customers") << int(Cap::ChangePlan) << int(MainWindow::Customers) << QString() << int(Qt::Key_P);
+    }
+
+    void shortcutOpensTheDialogForTheSelectedRow()
+    {
+        QFETCH(int, capability);
+        QFETCH(int, pane);
+        QFETCH(QString, status);
+        QFETCH(int, key);
+        registerFakeDialogs();
+        m_window->setActor(actorWith(StaffRole::Admin));
+        m_window->showPane(MainWindow::Pane(pane));
+        QString expectedSubscription;
+        QString expectedInvoice;
+        if (pane == MainWindow::Subscriptions) {
+            QVERIFY(selectSubscription([&](const Subscription &s) { return s.status == status && !s.cancelAtPeriodEnd; }));
+            const SubscriptionTableModel *m = m_window->subscriptionsPage()->subscriptions();
+            const Subscription &s = m->rowAt(m->rowOfId(m_window->subscriptionsPage()->selectedId())).subscription;
+            expectedSubscription = s.id;
+            expectedInvoice = s.latestInvoice;
+        } else if (pane == MainWindow::Invoices) {
+            TablePage *page = m_window->invoicesPage();
+            QTRY_VERIFY(page->model()->rowCount() > 0);
+            const InvoiceTableModel *m = m_window->invoicesPage()->invoices();
+            int row = -1;
+            for (int r = 0; r < m->rowCount() && row < 0; ++r)
+                if (m->rowAt(r).invoice.status == status)
+                    row = r;
+            QVERIFY(row >= 0);
+            page->selectRow(row);
+            expectedInvoice = m->rowAt(row).invoice.id;
+        } else {
+            // a customer with a live subscription: the action applies to that subscription
+            TablePage *page = m_window->customersPage();
+            QTRY_VERIFY(page->model()->rowCount() > 0);
+            page->selectRow(0);
+            QTRY_VERIFY(m_window->capabilityAction(Cap(capability))->isEnabled());
+            expectedSubscription = m_window->currentTarget().subscription->subscription.id;
+            QCOMPARE(m_window->currentTarget().subscription->subscription.customerId, page->selectedId());
+        }
+        if (Cap(capability) == Cap::PauseResume)
+            QCOMPARE(m_window->capabilityAction(Cap::PauseResume)->text(),
+                     status == QLatin1String("paused") ? QStringLiteral("Resume…") : QStringLiteral("Pause…"));
+        QTest::keyClick(m_window.get(), Qt::Key(key), Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(m_window->lastDialog());
+        auto *dialog = dynamic_cast<FakeCapabilityDialog *>(m_window->lastDialog());
+        QVERIFY(dialog);
+        QCOMPARE(dialog->objectName(), capabilityName(Cap(capability)));
+        QVERIFY(dialog->isVisible());
+        if (!expectedSubscription.isEmpty())
+            QCOMPARE(dialog->target.subscription->subscription.id, expectedSubscription);
+        if (Cap(capability) == Cap::Refund)
+            QCOMPARE(dialog->target.invoiceId, expectedInvoice);
+        dialog->reject();
+        QTRY_VERIFY(!m_window->lastDialog()); // closed dialogs are deleted
+    }
+
+    void detailButtonOpensTheRealRefundDialog()
+    {
+        // The real dialog over real services whose Stripe is unreachable: it opens and fails to
+        // load, nothing is committed.
+        QTemporaryDir dir;
+        StripeConfig config;
+        config.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:9"));
+        config.maxRetries = 0;
+        StripeClient stripe(config);
+        OutboxService outbox(dir.filePath(QStringLiteral("outbox.sqlite")), &stripe);
+        QVERIFY(outbox.openBlocking().ok());
+        AsyncBillingDatabase db(BillingDbSettings::sqlite(dir.filePath(QStringLiteral("billing.db"))));
+        QVERIFY(db.openBlocking().ok());
+        OperationRunner runner(&outbox, &db, nullptr, AccessPolicy(), actorWith(StaffRole::Finance));
+        RefundService refunds(&stripe, &outbox, &runner, nullptr);
+        m_window->setDialogFactory(Cap::Refund, [&](const MainWindow::ActionTarget &t, QWidget *parent) -> QDialog * {
+            return new RefundDialog(&refunds, &runner, &outbox, t.invoiceId, parent);
+        });
+        m_window->setActor(actorWith(StaffRole::Finance));
+        m_window->showPane(MainWindow::Invoices);
+        TablePage *page = m_window->invoicesPage();
+        QTRY_VERIFY(page->model()->rowCount() > 0);
+        const InvoiceTableModel *m = m_window->invoicesPage()->invoices();
+        int paid = -1, open = -1;
+        for (int r = 0; r < m->rowCount(); ++r) {
+            if (paid < 0 && m->rowAt(r).invoice.status == QLatin1String("paid"))
+                paid = r;
+            if (open < 0 && m->rowAt(r).invoice.status == QLatin1String("open"))
+                open = r;
+        }
+        QVERIFY(paid >= 0 && open >= 0);
+        page->selectRow(open);
+        QVERIFY(!m_window->capabilityAction(Cap::Refund)->isEnabled()); // nothing paid to refund
+        page->selectRow(paid);
+        QPushButton *button = nullptr;
+        for (QPushButton *b : page->detailPanel()->findChildren<QPushButton *>(QStringLiteral("DetailAction")))
+            if (b->text() == QStringLiteral("Refund…"))
+                button = b;
+        QVERIFY(button);
+        QVERIFY(button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY(m_window->lastDialog());
+        auto *dialog = qobject_cast<RefundDialog *>(m_window->lastDialog());
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->state() == RefundDialog::State::LoadFailed, 15000);
+        QCOMPARE(outbox.entriesBlocking(std::nullopt)->size(), 0);
+        dialog->reject();
+        QTRY_VERIFY(!m_window->lastDialog());
+    }
+
+    void auditAndOutboxPanes()
+    {
+        QTemporaryDir dir;
+        StripeConfig config;
+        config.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:9"));
+        config.maxRetries = 0;
+        StripeClient stripe(config);
+        OutboxService outbox(dir.filePath(QStringLiteral("outbox.sqlite")), &stripe);
+        QVERIFY(outbox.openBlocking().ok());
+        AsyncBillingDatabase db(BillingDbSettings::sqlite(dir.filePath(QStringLiteral("billing.db"))));
+        QVERIFY(db.openBlocking().ok());
+        AuditEntry e;
+        e.actor = QStringLiteral("support@demo.example");
+        e.operation = QStringLiteral("refund.create");
+        e.targetType = QStringLiteral("invoice");
+        e.targetId = QStringLiteral("in_1Audit");
+        e.paramsJson = QStringLiteral("{\"amount\":2500}");
+        e.beforeSummary = QStringLiteral("Paid 49.00 USD");
+        e.afterSummary = QStringLiteral("Refund 25.00 USD");
+        e.idempotencyKey = QStringLiteral("3f1c2d7e-0000-4000-8000-000000000001");
+        e.result = QStringLiteral("refused: A support agent can refund up to 20.00 USD.");
+        QVERIFY(db.thread().runBlocking([e](BillingDatabase &d) { return d.appendAudit(e); }).ok());
+        OutboxOperation op;
+        op.operation = QStringLiteral("customer.update");
+        op.method = QStringLiteral("POST");
+        op.path = QStringLiteral("/v1/customers/cus_1Outbox");
+        op.params.insert(QStringLiteral("name"), QStringLiteral("New name"));
+        op.actor = QStringLiteral("admin@demo.example");
+        QVERIFY(outbox.enqueueBlocking(op).ok());
+
+        m_window->attachOperations(&db, &outbox);
+        QTRY_COMPARE(m_window->outboxBadge(), QStringLiteral("1"));
+
+        m_window->showPane(MainWindow::Audit);
+        AuditPage *audit = m_window->auditPage();
+        QTRY_COMPARE(audit->model()->rowCount(), 1);
+        audit->selectRow(0);
+        QStringList texts;
+        for (QLabel *l : audit->detailPanel()->findChildren<QLabel *>())
+            texts << l->toolTip() + l->text();
+        const QString all = texts.join(u'\n');
+        QVERIFY2(all.contains(e.idempotencyKey), qPrintable(all));
+        QVERIFY(all.contains(QStringLiteral("A support agent can refund up to 20.00 USD.")));
+        QVERIFY(all.contains(QStringLiteral("2500")));
+        QCOMPARE(audit->model()->index(0, AuditTableModel::Outcome).data().toString(), QStringLiteral("Refused"));
+        // the filters are SQL filters: a different actor empties the list
+        audit->actorFilter()->setText(QStringLiteral("admin@demo.example"));
+        QTRY_COMPARE(audit->model()->rowCount(), 0);
+        QTRY_VERIFY(audit->findChild<QLabel *>(QStringLiteral("EmptyState"))->isVisible());
+        audit->actorFilter()->clear();
+        QTRY_COMPARE(audit->model()->rowCount(), 1);
+        const QString csv = dir.filePath(QStringLiteral("audit.csv"));
+        QSignalSpy exported(audit, &AuditPage::exportFinished);
+        audit->exportTo(csv);
+        QTRY_COMPARE(exported.size(), 1);
+        QVERIFY(exported.first().first().toBool());
+        QVERIFY(QFileInfo(csv).size() > 100);
+
+        m_window->showPane(MainWindow::Outbox);
+        OutboxPage *page = m_window->outboxPage();
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+        QCOMPARE(page->model()->index(0, OutboxTableModel::Target).data().toString(), QStringLiteral("cus_1Outbox"));
+        QVERIFY(page->retryButton()->isEnabled());
+        saveScreenshotsOfOperations(*audit, *page);
+    }
+
+    void longDetailValuesStayInsideThePanel()
+    {
+        // Customer "Name (email)" in the Invoices/Dunning detail wraps or elides instead of being
+        // cut at the edge; a short email in the Customers detail is shown whole.
+        for (MainWindow::Pane pane : {MainWindow::Customers, MainWindow::Invoices, MainWindow::Dunning}) {
+            m_window->showPane(pane);
+            auto *page = static_cast<TablePage *>(m_window->paneWidget(pane));
+            QTRY_VERIFY(page->model()->rowCount() > 0);
+            page->selectRow(0);
+            QTest::qWait(50);
+            QWidget *panel = page->detailPanel();
+            for (QLabel *l : panel->findChildren<QLabel *>()) {
+                if (!l->isVisible() || l->text().isEmpty() || l->textFormat() == Qt::RichText)
+                    continue;
+                const QRect r(l->mapTo(panel, QPoint(0, 0)), l->size());
+                QVERIFY2(r.right() <= panel->width(), qPrintable(QStringLiteral("%1: '%2' reaches %3 of %4")
+                                                                     .arg(MainWindow::paneKey(pane), l->text())
+                                                                     .arg(r.right())
+                                                                     .arg(panel->width())));
+                const int needed = l->fontMetrics().horizontalAdvance(l->text());
+                if (!l->wordWrap())
+                    QVERIFY2(needed <= l->contentsRect().width() + 1,
+                             qPrintable(QStringLiteral("%1: '%2' needs %3, has %4").arg(MainWindow::paneKey(pane), l->text()).arg(needed).arg(l->contentsRect().width())));
+                if (l->toolTip().contains(u'@') && l->toolTip() != l->text())
+                    QVERIFY2(l->fontMetrics().horizontalAdvance(l->toolTip()) > l->contentsRect().width(),
+                             qPrintable(QStringLiteral("elided without need: %1").arg(l->toolTip())));
+            }
+        }
+    }
+
     void screenshotsOfEveryPane()
     {
         const Result<QStringList> files = saveScreenshots(*m_window, screenshotDir());
@@ -333,6 +664,43 @@ private Q_SLOTS:
     }
 
 private:
+    void registerFakeDialogs()
+    {
+        for (int i = 0; i < int(Cap::Count); ++i) {
+            const QString name = capabilityName(Cap(i));
+            m_window->setDialogFactory(Cap(i), [name](const MainWindow::ActionTarget &t, QWidget *parent) -> QDialog * {
+                return new FakeCapabilityDialog(name, t, parent);
+            });
+        }
+    }
+
+    bool selectSubscription(const std::function<bool(const Subscription &)> &match)
+    {
+        TablePage *page = m_window->subscriptionsPage();
+        if (!QTest::qWaitFor([page] { return page->model()->rowCount() > 0 && !page->model()->isLoading(); }, 5000))
+            return false;
+        const SubscriptionTableModel *m = m_window->subscriptionsPage()->subscriptions();
+        for (int r = 0; r < m->rowCount(); ++r) {
+            if (match(m->rowAt(r).subscription)) {
+                page->selectRow(r);
+                return page->selectedId() == m->rowAt(r).subscription.id;
+            }
+        }
+        return false;
+    }
+
+    void saveScreenshotsOfOperations(AuditPage &audit, OutboxPage &outbox)
+    {
+        m_window->showPane(MainWindow::Audit);
+        audit.selectRow(0);
+        QTest::qWait(100);
+        QVERIFY(m_window->grab().save(QDir(screenshotDir()).filePath(QStringLiteral("mainwindow-audit.png"))));
+        m_window->showPane(MainWindow::Outbox);
+        outbox.selectRow(0);
+        QTest::qWait(100);
+        QVERIFY(m_window->grab().save(QDir(screenshotDir()).filePath(QStringLiteral("mainwindow-outbox.png"))));
+    }
+
     QDateTime m_now;
     std::unique_ptr<FakeCacheReader> m_cache;
     std::unique_ptr<FakeUsageReader> m_usage;

@@ -410,9 +410,12 @@ void CancelDialog::loadOffers()
         note->setContentsMargins(22, 0, 0, 8);
         m_offersLayout->addWidget(radio);
         m_offersLayout->addWidget(note);
+        radio->show();
+        note->show();
     }
     if (m_offers.size() == 1)
         m_offerGroup->button(0)->setChecked(true);
+    layout()->activate();
 }
 
 QString CancelDialog::validationProblem() const

@@ -432,8 +432,8 @@ void TrialDialog::onPlansLoaded(Result<QList<PlanChangeService::PlanOption>> r)
         trialPlans += isTrialPlan(p.price) ? 1 : 0;
     m_planHint->setText(
         trialPlans > 0
-            ? tr("%n trial plan(s) first, then the other plans billed in %1. Only plans in %1 are offered.", nullptr,
-                 int(trialPlans))
+            ? tr("Trial plans first (%1), then the other plans billed in %2. Only plans in %2 are offered.")
+                  .arg(trialPlans)
                   .arg(currency.toUpper())
             : tr("Plans billed in %1 (none has a trial of its own: give the length below). Only plans in %1 are offered.")
                   .arg(currency.toUpper()));
@@ -566,10 +566,10 @@ void TrialDialog::updateValidity()
         } else {
             const QDateTime end = req.trialEnd.isValid() ? req.trialEnd : now.addDays(req.trialDays);
             const QString name = plan->productName.isEmpty() ? plan->price.id : plan->productName;
-            summary = tr("Start %1 \u00d7 %2 with a trial until %3 (%n day(s)). Without a payment method then, %4.", nullptr,
-                         int((now.secsTo(end) + 86399) / 86400))
+            const qint64 days = (now.secsTo(end) + 86399) / 86400;
+            summary = tr("Start %1 \u00d7 %2 with a trial until %3 (%4). Without a payment method then, %5.")
                           .arg(name, loc.toString(req.quantity), loc.toString(end.toLocalTime().date(), DateFormat),
-                               behaviorText(req.endBehavior));
+                               days == 1 ? tr("1 day") : tr("%1 days").arg(loc.toString(days)), behaviorText(req.endBehavior));
         }
         setMessage(m_lengthMessage, problem);
     } else {
@@ -588,10 +588,11 @@ void TrialDialog::updateValidity()
                 if (!valid) {
                     extendProblem = problem = valid.error().userMessage;
                 } else {
-                    summary = tr("Extend the trial from %1 to %2 (%n more day(s)). Nothing is charged until then.", nullptr,
-                                 int(sub.trialEnd.daysTo(to)))
+                    const qint64 more = sub.trialEnd.toLocalTime().date().daysTo(to.toLocalTime().date());
+                    summary = tr("Extend the trial from %1 to %2 (%3). Nothing is charged until then.")
                                   .arg(loc.toString(sub.trialEnd.toLocalTime().date(), DateFormat),
-                                       loc.toString(to.toLocalTime().date(), DateFormat));
+                                       loc.toString(to.toLocalTime().date(), DateFormat),
+                                       more == 1 ? tr("1 more day") : tr("%1 more days").arg(loc.toString(more)));
                 }
                 break;
             }

@@ -19,6 +19,25 @@ inline void clickCheckable(QAbstractButton *button)
     QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(8, button->height() / 2));
 }
 
+// The row a pane would hand the dialog: the cache adds the customer's name (newSubscription's).
+inline SubscriptionRow dialogRow(const QJsonObject &json)
+{
+    SubscriptionRow row = rowFrom(json);
+    row.customerName = QStringLiteral("Lifecycle test");
+    row.customerEmail = QStringLiteral("lifecycle@example.com");
+    if (row.planName.isEmpty())
+        row.planName = QStringLiteral("Monthly plan");
+    return row;
+}
+
+// A person's double click: press, release, press (a double-click event), release; QTest's
+// mouseDClick alone sends no first click.
+inline void doubleClick(QWidget *widget)
+{
+    QTest::mouseClick(widget, Qt::LeftButton);
+    QTest::mouseDClick(widget, Qt::LeftButton);
+}
+
 // The sandbox's own knobs take JSON (not form parameters).
 inline void setSandboxLatency(int ms)
 {

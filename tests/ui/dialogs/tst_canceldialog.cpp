@@ -39,6 +39,7 @@ private:
     }
     static void shoot(QWidget *w, const QString &name)
     {
+        QTest::qWait(50); // let posted layout requests settle, as the event loop would
         QVERIFY(w->grab().save(screenshotDir() + QStringLiteral("/canceldialog-%1.png").arg(name)));
     }
     template <typename T = QPushButton>
@@ -79,7 +80,7 @@ private Q_SLOTS:
         QVERIFY2(s->error.isEmpty(), qPrintable(s->error));
         CancellationService service(s->runner.get(), s->billingDb.get());
         const QJsonObject json = newSubscription();
-        const SubscriptionRow row = rowFrom(json);
+        const SubscriptionRow row = dialogRow(json);
         QVERIFY(!row.subscription.id.isEmpty());
         const QDateTime now = secs(json.value(QLatin1String("created")));
 
@@ -108,7 +109,7 @@ private Q_SLOTS:
         // Stripe answers slowly so the pending state shows; the agent double-clicks Confirm.
         setSandboxLatency(1200);
         auto *confirm = child(d, QStringLiteral("confirm"));
-        QTest::mouseDClick(confirm, Qt::LeftButton);
+        doubleClick(confirm);
         QTest::mouseClick(confirm, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(d.state(), CancelDialog::State::Queued, 10000);
         QVERIFY(!confirm->isEnabled());
@@ -134,7 +135,7 @@ private Q_SLOTS:
         QCOMPARE(recs.first().accepted, false);
 
         // Undo Cancellation on the subscription as Stripe now has it.
-        const SubscriptionRow cancelling = rowFrom(after);
+        const SubscriptionRow cancelling = dialogRow(after);
         QVERIFY(cancelling.subscription.cancelAtPeriodEnd);
         std::unique_ptr<CancelDialog> undo(
             CancelDialog::undoCancellation(&service, s->runner.get(), s->outbox.get(), cancelling));
@@ -144,7 +145,7 @@ private Q_SLOTS:
         shoot(undo.get(), QStringLiteral("6-undo"));
         auto *undoConfirm = child(*undo, QStringLiteral("confirm"));
         QVERIFY(undoConfirm->isEnabled());
-        QTest::mouseDClick(undoConfirm, Qt::LeftButton);
+        doubleClick(undoConfirm);
         QTRY_COMPARE_WITH_TIMEOUT(undo->state(), CancelDialog::State::Succeeded, 20000);
         QCOMPARE(undo->outcome(), CancelDialog::Outcome::Undone);
         shoot(undo.get(), QStringLiteral("7-undo-done"));
@@ -154,7 +155,7 @@ private Q_SLOTS:
 
         // Undo on a subscription that is not cancelling: said, and Confirm stays off.
         std::unique_ptr<CancelDialog> nothing(
-            CancelDialog::undoCancellation(&service, s->runner.get(), s->outbox.get(), rowFrom(after)));
+            CancelDialog::undoCancellation(&service, s->runner.get(), s->outbox.get(), dialogRow(after)));
         open(*nothing, now);
         QVERIFY(!child(*nothing, QStringLiteral("confirm"))->isEnabled());
         QVERIFY(child<QLabel>(*nothing, QStringLiteral("status"))->text().contains(QStringLiteral("nothing to undo")));
@@ -175,7 +176,7 @@ private Q_SLOTS:
         rules.durationMonths = 3;
         CancellationService service(s->runner.get(), s->billingDb.get(), rules);
         const QJsonObject json = newSubscription();
-        const SubscriptionRow row = rowFrom(json);
+        const SubscriptionRow row = dialogRow(json);
         const QDateTime now = secs(json.value(QLatin1String("created")));
 
         CancelDialog d(&service, s->runner.get(), s->outbox.get(), row);
@@ -199,7 +200,7 @@ private Q_SLOTS:
         clickCheckable(discount);
         QVERIFY(accept->isEnabled());
         shoot(&d, QStringLiteral("2-offers-discount"));
-        QTest::mouseDClick(accept, Qt::LeftButton);
+        doubleClick(accept);
         QTRY_COMPARE_WITH_TIMEOUT(d.state(), CancelDialog::State::Succeeded, 20000);
         QCOMPARE(d.outcome(), CancelDialog::Outcome::OfferAccepted);
         shoot(&d, QStringLiteral("2-offer-accepted"));
@@ -228,7 +229,7 @@ private Q_SLOTS:
         auto s = stack(StaffRole::Finance);
         CancellationService service(s->runner.get(), s->billingDb.get()); // no coupon: no discount offer
         const QJsonObject json = newSubscription(QStringLiteral("eur"));
-        const SubscriptionRow row = rowFrom(json);
+        const SubscriptionRow row = dialogRow(json);
         CancelDialog d(&service, s->runner.get(), s->outbox.get(), row);
         open(d, secs(json.value(QLatin1String("created"))));
         pickReasonAndGoOn(d, QStringLiteral("switched_service"), {});
@@ -266,7 +267,7 @@ private Q_SLOTS:
         auto s = stack();
         CancellationService service(s->runner.get(), s->billingDb.get());
         const QJsonObject json = newSubscription();
-        const SubscriptionRow stale = rowFrom(json);
+        const SubscriptionRow stale = dialogRow(json);
         // Someone cancelled it in Stripe meanwhile; the console's row still says active.
         sandboxCall("DELETE", QStringLiteral("/v1/subscriptions/") + stale.subscription.id);
         CancelDialog d(&service, s->runner.get(), s->outbox.get(), stale);
@@ -290,7 +291,7 @@ private Q_SLOTS:
         auto s = stack();
         CancellationService service(s->runner.get(), s->billingDb.get());
         const QJsonObject json = newSubscription();
-        const SubscriptionRow row = rowFrom(json);
+        const SubscriptionRow row = dialogRow(json);
         CancelDialog d(&service, s->runner.get(), s->outbox.get(), row);
         open(d, secs(json.value(QLatin1String("created"))));
         pickReasonAndGoOn(d, QStringLiteral("unused"), {});
@@ -317,7 +318,7 @@ private Q_SLOTS:
         auto s = stack(StaffRole::ReadOnly);
         CancellationService service(s->runner.get(), s->billingDb.get());
         const QJsonObject json = newSubscription();
-        CancelDialog d(&service, s->runner.get(), s->outbox.get(), rowFrom(json));
+        CancelDialog d(&service, s->runner.get(), s->outbox.get(), dialogRow(json));
         open(d, secs(json.value(QLatin1String("created"))));
         QVERIFY(child<QLabel>(d, QStringLiteral("status"))->text().contains(QStringLiteral("role")));
         pickReasonAndGoOn(d, QStringLiteral("other"), {});

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QScrollArea;
+class QStackedWidget;
+class QTableView;
+
+namespace Billing {
+
+class OutboxService;
+class OutboxTableModel;
+
+// The outbox pane: money operations waiting to be sent (offline, backing off), being sent, failed
+// or needing a person, with the last error and Retry now (sends what is pending at once).
+class OutboxPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(OutboxPage)
+public:
+    explicit OutboxPage(QWidget *parent = nullptr);
+
+    void attach(OutboxService *outbox);
+    OutboxTableModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
+    QWidget *detailPanel() const;
+    QPushButton *retryButton() const { return m_retry; }
+    QCheckBox *showSucceeded() const { return m_showSucceeded; }
+    void ensureLoaded();
+    void selectRow(int row);
+    qint64 selectedId() const { return m_selectedId; }
+    void retryNow();
+
+private:
+    void updateState();
+    void showDetail(int row);
+
+    OutboxService *m_outbox = nullptr;
+    OutboxTableModel *m_model;
+    QLabel *m_count;
+    QPushButton *m_retry;
+    QCheckBox *m_showSucceeded;
+    QTableView *m_view;
+    QLabel *m_empty;
+    QStackedWidget *m_tableStack;
+    QScrollArea *m_detailScroll;
+    QLabel *m_footer;
+    qint64 m_selectedId = 0;
+    qint64 m_keepId = 0;
+};
+
+} // namespace Billing
