@@ -196,11 +196,13 @@ void AuditTableModel::request(bool reset, int limit)
         [this, ticket, reset, limit](Result<QList<AuditEntry>> rows) {
             if (ticket != m_ticket)
                 return; // superseded by a later reload
-            m_inFlight = false;
+            // Still "in flight" while the rows change: a view or tester calling fetchMore from the
+            // change signals must not start a page from the rows as they were before.
             if (!rows) {
                 m_lastError = rows.error().userMessage;
                 m_hasMore = false;
                 m_loadedOnce = true;
+                m_inFlight = false;
                 Q_EMIT loadingChanged(false);
                 Q_EMIT loadFailed(m_lastError);
                 return;
@@ -217,6 +219,7 @@ void AuditTableModel::request(bool reset, int limit)
                 m_rows.append(std::move(*rows));
                 endInsertRows();
             }
+            m_inFlight = false;
             Q_EMIT loadingChanged(false);
             if (reset)
                 Q_EMIT reloaded();

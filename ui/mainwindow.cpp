@@ -473,7 +473,9 @@ void MainWindow::updateActions()
             break;
         case Capability::PauseResume: {
             applies = subscriptionPane && live;
-            const bool paused = live && !t.subscription->subscription.pauseBehavior.isEmpty();
+            const bool paused = live
+                && (!t.subscription->subscription.pauseBehavior.isEmpty()
+                    || t.subscription->subscription.status == QLatin1String("paused"));
             a->setText(paused ? tr("Resume…") : tr("Pause…"));
             break;
         }

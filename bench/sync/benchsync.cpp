@@ -67,7 +67,8 @@ int main(int argc, char **argv)
     cli.addOption({QStringLiteral("mutate"), QStringLiteral("Changes for the refresh."), QStringLiteral("n"), QStringLiteral("0")});
     cli.addOption({QStringLiteral("node-sdk"), QStringLiteral("Node script walking the lists with stripe-node."), QStringLiteral("script")});
     cli.process(app);
-    spdlog::set_level(spdlog::level::warn);
+    // BENCH_TRACE=1: the sync's debug timeline (one line a second, then the totals) on stderr.
+    spdlog::set_level(qEnvironmentVariableIntValue("BENCH_TRACE") ? spdlog::level::debug : spdlog::level::warn);
 
     StripeConfig config;
     config.baseUrl = QUrl(cli.value(QStringLiteral("url")));

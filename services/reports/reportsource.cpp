@@ -135,7 +135,7 @@ Status CacheReadConnection::open(const QString &cacheFilePath)
         return Error::make(Error::Kind::Database, tr("Cannot open the local cache %1.").arg(cacheFilePath),
                            db.lastError().text());
     QSqlQuery q(db);
-    for (const char *pragma : {"PRAGMA query_only=1", "PRAGMA cache_size=-32768", "PRAGMA mmap_size=268435456"})
+    for (const char *pragma : {"PRAGMA query_only=1", "PRAGMA cache_size=-16384", "PRAGMA mmap_size=0"})
         q.exec(QLatin1String(pragma));
     if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                                "('invoices','customers','subscriptions','invoice_lines','prices')"))

@@ -10,10 +10,12 @@
 #include <QJsonArray>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimer>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <vector>
 
@@ -228,6 +230,19 @@ struct SyncService::Run
     int partsInFlight = 0;
     qint64 requests = 0;
     std::function<void()> listsDone;
+    // Debug-level timeline of the full sync (spdlog "sync" at debug): sampled once a second.
+    struct Trace
+    {
+        std::atomic<qint64> writesQueued{0};
+        std::atomic<qint64> writesDone{0};
+        std::atomic<qint64> writeUs{0}; // DbThread time in page writes
+        qint64 handlerUs = 0;           // GUI thread time in onPartitionPage
+        qint64 pages = 0;
+        qint64 emptyPages = 0;
+        qint64 lastSampleRequests = 0;
+    };
+    std::shared_ptr<Trace> trace = std::make_shared<Trace>();
+    std::unique_ptr<QTimer> sampler;
 };
 
 QStringList SyncService::syncedObjectTypes()
@@ -295,7 +310,13 @@ void SyncService::begin(bool full)
     if (full) {
         fetchAccount([this] {
             fetchEventCursor([this] {
-                syncListsPartitioned([this] { removeStale([this] { writeMetaAndFinish(); }); });
+                syncListsPartitioned([this] {
+                    removeStale([this] {
+                        if (m_run)
+                            syncLog()->info("cache writes and stale removal done at {} ms", m_run->clock.elapsed());
+                        writeMetaAndFinish();
+                    });
+                });
             });
         });
         return;
@@ -493,6 +514,25 @@ void SyncService::syncListsPartitioned(std::function<void()> next)
         Q_EMIT progress(stageName(run->jobs[size_t(i)].type), 0, 0);
     }
     run->listsDone = std::move(next);
+    const auto log = syncLog();
+    if (log->should_log(spdlog::level::debug)) {
+        run->sampler = std::make_unique<QTimer>();
+        run->sampler->setInterval(1000);
+        Run *r = run.get();
+        connect(run->sampler.get(), &QTimer::timeout, this, [this, r, log] {
+            const auto &t = *r->trace;
+            int open = 0;
+            for (const Partition &p : r->parts)
+                open += p.done ? 0 : 1;
+            log->debug("sync t={}ms req/s={} walks={} open={} limiter inflight={} queued={} writes pending={} write={}ms handler={}ms pages={} empty={}",
+                       r->clock.elapsed(), r->requests - t.lastSampleRequests, r->partsInFlight, open,
+                       m_client->rateLimiter().inFlight(), m_client->rateLimiter().queued(),
+                       t.writesQueued.load() - t.writesDone.load(), t.writeUs.load() / 1000, t.handlerUs / 1000, t.pages,
+                       t.emptyPages);
+            r->trace->lastSampleRequests = r->requests;
+        });
+        run->sampler->start();
+    }
     pumpPartitions();
 }
 
@@ -546,7 +586,12 @@ void SyncService::pumpPartitions()
     if (run->partsInFlight == 0) {
         const bool allDone = std::all_of(run->parts.cbegin(), run->parts.cend(), [](const Partition &p) { return p.done; });
         if (allDone && run->listsDone) {
-            syncLog()->info("lists walked: {} requests over {} partitions", run->requests, run->parts.size());
+            run->sampler.reset();
+            syncLog()->info("lists walked at {} ms: {} requests ({} pages without objects) over {} partitions; "
+                            "writes pending {}, DbThread write time {} ms, page handling {} ms",
+                            run->clock.elapsed(), run->requests, run->trace->emptyPages, run->parts.size(),
+                            run->trace->writesQueued.load() - run->trace->writesDone.load(), run->trace->writeUs.load() / 1000,
+                            run->trace->handlerUs / 1000);
             QStringList types;
             for (const ListJob &j : run->jobs)
                 types << j.type;
@@ -587,6 +632,14 @@ void SyncService::issuePartition(int index)
 void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
 {
     auto run = m_run;
+    QElapsedTimer handling;
+    handling.start();
+    struct Account
+    {
+        Run::Trace &t;
+        QElapsedTimer &c;
+        ~Account() { t.handlerUs += c.nsecsElapsed() / 1000; }
+    } account{*run->trace, handling};
     {
         Partition &p = run->parts[size_t(index)];
         p.inFlight = false;
@@ -645,8 +698,18 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
                 m_summary.upserted[QStringLiteral("payment_method")] += methods.size();
         }
         const QString type = job.type;
+        auto trace = run->trace;
+        ++trace->writesQueued;
         m_cache->thread().run(
-            this, [type, page](LocalCache &c) { return upsertPage(c, type, page); },
+            this,
+            [type, page, trace](LocalCache &c) {
+                QElapsedTimer w;
+                w.start();
+                Status s = upsertPage(c, type, page);
+                trace->writeUs += w.nsecsElapsed() / 1000;
+                ++trace->writesDone;
+                return s;
+            },
             [run](Status s) {
                 if (!s.ok() && !run->error)
                     run->error = s.error();
@@ -654,6 +717,9 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
         m_summary.upserted[type] += page.size();
         Q_EMIT progress(stageName(job.type), job.done, 0);
     }
+    ++run->trace->pages;
+    if (page.isEmpty())
+        ++run->trace->emptyPages;
     const bool exhausted = below || !hasMore || page.isEmpty() || lastCreated < 0;
     if (p.first) {
         p.first = false;

@@ -62,7 +62,6 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.reload();
         QVERIFY(waitIdle(model));
-        { QStringList ids; for (int r = 0; r < model.rowCount(); ++r) ids << QString::number(model.rowAt(r).id); qWarning() << ids.join(u','); }
         QCOMPARE(model.rowCount(), 10);
         QCOMPARE(model.rowAt(0).id, m_ids.last());
         QVERIFY(model.canFetchMore({}));

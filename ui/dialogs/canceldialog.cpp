@@ -667,7 +667,7 @@ void CancelDialog::onFinished(const OutboxEntry &entry)
         m_sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         m_entryId = 0;
         setState(State::Failed);
-        setStatus(tr("Stripe refused it: %1").arg(entry.errorMessage), ErrorTone);
+        setStatus(tr("Not done. %1").arg(entry.errorMessage), ErrorTone);
         break;
     case OutboxState::NeedsAttention:
         m_state = State::Failed;

@@ -61,6 +61,18 @@ QString behaviorHint(PauseBehavior b)
     return {};
 }
 
+// Short words for a sentence: "Pause collection (invoices kept as drafts) until ...".
+QString behaviorPhrase(PauseBehavior b)
+{
+    switch (b) {
+    case PauseBehavior::KeepAsDraft: return QCoreApplication::translate("Billing::PauseDialog", "invoices kept as drafts");
+    case PauseBehavior::MarkUncollectible:
+        return QCoreApplication::translate("Billing::PauseDialog", "invoices marked uncollectible");
+    case PauseBehavior::Void: return QCoreApplication::translate("Billing::PauseDialog", "invoices voided");
+    }
+    return {};
+}
+
 constexpr PauseBehavior Behaviors[] = {PauseBehavior::KeepAsDraft, PauseBehavior::MarkUncollectible, PauseBehavior::Void};
 
 } // namespace
@@ -111,7 +123,9 @@ PauseDialog::PauseDialog(PauseService *service, SeasonalPlanService *seasonal, O
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(header);
+    layout->addSpacing(4);
     layout->addWidget(m_currentLabel);
+    layout->addSpacing(4);
     layout->addWidget(m_pauseBox);
     layout->addWidget(m_resumeBox);
     layout->addWidget(m_statusLabel);
@@ -164,7 +178,7 @@ QString PauseDialog::currentText() const
     if (s.pauseBehavior.isEmpty())
         return tr("Payments are collected as usual.");
     const auto b = pauseBehaviorFromName(s.pauseBehavior);
-    const QString how = b ? pauseBehaviorLabel(*b) : s.pauseBehavior;
+    const QString how = b ? behaviorPhrase(*b) : s.pauseBehavior;
     return s.pauseResumesAt.isValid() ? tr("<b>Collection is paused</b> (%1) until %2.").arg(how, dateText(s.pauseResumesAt))
                                       : tr("<b>Collection is paused</b> (%1) until resumed by hand.").arg(how);
 }
@@ -214,8 +228,10 @@ QGroupBox *PauseDialog::buildPauseBox()
     m_confirmButton->setObjectName(QStringLiteral("confirm"));
     m_confirmButton->setAutoDefault(false);
     auto *confirmRow = new QHBoxLayout;
-    confirmRow->addWidget(m_summaryLabel, 1);
-    confirmRow->addWidget(m_confirmButton, 0, Qt::AlignBottom);
+    confirmRow->addStretch(1);
+    confirmRow->addWidget(m_confirmButton);
+    layout->addSpacing(4);
+    layout->addWidget(m_summaryLabel);
     layout->addLayout(confirmRow);
 
     connect(m_behaviorGroup, &QButtonGroup::idClicked, this, &PauseDialog::updateValidity);
@@ -347,7 +363,7 @@ void PauseDialog::updateValidity()
         m_summaryLabel->clear();
         return;
     }
-    const QString how = pauseBehaviorLabel(request.behavior).toLower();
+    const QString how = behaviorPhrase(request.behavior);
     m_summaryLabel->setText(request.resumesAt.isValid()
                                 ? tr("Pause collection (%1) until %2.").arg(how, dateText(request.resumesAt))
                                 : tr("Pause collection (%1) until resumed by hand.").arg(how));
@@ -552,7 +568,7 @@ void PauseDialog::onFinished(const OutboxEntry &entry)
         m_sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         m_entryId = 0;
         setState(State::Failed);
-        setStatus(tr("Stripe refused it: %1").arg(entry.errorMessage), ErrorTone);
+        setStatus(tr("Not done. %1").arg(entry.errorMessage), ErrorTone);
         break;
     case OutboxState::NeedsAttention:
         m_state = State::Failed;

@@ -186,10 +186,13 @@ void RetentionReportDialog::showReport(const RetentionReport &report)
             item->setText(SectionKey, i == 0 ? label : QString());
             item->setData(SectionKey, Qt::UserRole, line.key);
             item->setText(CurrencyCode, c.toUpper());
-            item->setText(Cancellations, locale().toString(line.cancellations));
-            item->setText(OffersMade, locale().toString(line.offersMade));
-            item->setText(OffersAccepted, locale().toString(line.offersAccepted));
-            item->setText(AcceptanceRate, line.offersMade > 0 ? rate(line.acceptanceRatePermille()) : tr("\u2014"));
+            // Counts are over all currencies: said once, on the key's first row.
+            if (i == 0) {
+                item->setText(Cancellations, locale().toString(line.cancellations));
+                item->setText(OffersMade, locale().toString(line.offersMade));
+                item->setText(OffersAccepted, locale().toString(line.offersAccepted));
+                item->setText(AcceptanceRate, line.offersMade > 0 ? rate(line.acceptanceRatePermille()) : tr("\u2014"));
+            }
             item->setText(RevenueAtStake, c.isEmpty() ? QString() : money(line.revenueAtStakeMinor.value(c), c));
             item->setText(RevenueSaved, c.isEmpty() ? QString() : money(line.revenueSavedMinor.value(c), c));
             for (int col = Cancellations; col < ColumnCount; ++col)

@@ -73,7 +73,7 @@ private Q_SLOTS:
     void cancelMidwayLeavesNoFileAndNoPartial();
     void failingWriteLeavesNoFileAndNoPartial();
     void missingFolderIsRefused();
-    void exportJobRunsOnItsOwnThreadWithProgress();
+    void exportJobReportsAMissingCacheOnTheCallersThread();
 };
 
 void tst_CsvWriter::textCellsAreQuotedAndDefused_data()
@@ -266,7 +266,7 @@ void tst_CsvWriter::missingFolderIsRefused()
     QVERIFY(filesIn(dir.path()).isEmpty());
 }
 
-void tst_CsvWriter::exportJobRunsOnItsOwnThreadWithProgress()
+void tst_CsvWriter::exportJobReportsAMissingCacheOnTheCallersThread()
 {
     // The job's failure path without a cache file: done arrives on this thread, nothing is written.
     QTemporaryDir dir;
