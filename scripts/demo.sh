@@ -27,6 +27,7 @@ if [ ! -f "$demo/usage-imported" ]; then
   "$app" "${common[@]}" usage import "$demo/usage.csv"
   touch "$demo/usage-imported"
 fi
+"$app" "${common[@]}" staff seed-demo
 echo "[demo] syncing the demo account into the local cache"
 "$app" "${common[@]}" sync
 

@@ -2,6 +2,7 @@
 
 #include "services/storage/asynclocalcache.h"
 #include "services/storage/localcache.h"
+#include "services/stripe/ratelimiter.h"
 #include "services/stripe/stripeclient.h"
 #include "services/stripe/stripeparser.h"
 

@@ -116,7 +116,10 @@ void tst_TrialDialog::startTrialWithDaysAndEndBehavior()
 
     // A date instead of days: a past one is refused inline.
     click(dialog.findChild<QRadioButton *>(QStringLiteral("byDate")));
-    typeDate(dialog.findChild<QDateEdit *>(QStringLiteral("endDate")), QDate::currentDate().addDays(-3));
+    auto *endDate = dialog.findChild<QDateEdit *>(QStringLiteral("endDate"));
+    QVERIFY(endDate->isEnabled());
+    typeDate(endDate, QDate::currentDate().addDays(-3));
+    QCOMPARE(endDate->date(), QDate::currentDate().addDays(-3));
     QVERIFY(!confirm->isEnabled());
     QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("lengthMessage"))->text().contains(QStringLiteral("past")));
     shoot(&dialog, QStringLiteral("start-past-date"));
