@@ -8,6 +8,7 @@
 #include <QClipboard>
 #include <QMenu>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QDesktopServices>
 #include <QGuiApplication>
 #include <QKeyEvent>
@@ -39,12 +40,29 @@ public:
         setText(text);
         setWordWrap(text.contains(QLatin1Char(' ')) || text.contains(QLatin1Char('\n')));
         setToolTip(text);
-        setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long values must not widen the panel
+        // Long values must not widen the panel: the size hints are capped (below), and what does
+        // not fit is wrapped or elided.
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
         setTextInteractionFlags(Qt::TextSelectableByMouse);
         setContextMenuPolicy(Qt::NoContextMenu);
     }
 
-    QSize minimumSizeHint() const override { return {20, QLabel::minimumSizeHint().height()}; }
+    QSize sizeHint() const override
+    {
+        const QSize hint = QLabel::sizeHint();
+        return {qMin(hint.width(), 240), hint.height()};
+    }
+
+    // The widest word, up to a cap: the form puts a value that needs more than its column on a row
+    // of its own (QFormLayout::WrapLongRows), where it has the panel's whole width.
+    QSize minimumSizeHint() const override
+    {
+        int widest = 20;
+        const QStringList words = m_full.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+        for (const QString &w : words)
+            widest = qMax(widest, fontMetrics().horizontalAdvance(w) + 4);
+        return {qMin(widest, 190), QLabel::minimumSizeHint().height()};
+    }
     void setFullText(const QString &text)
     {
         m_full = text;
@@ -69,7 +87,7 @@ protected:
             QStringList words = line.split(QLatin1Char(' '));
             for (QString &word : words) {
                 if (fm.horizontalAdvance(word) > width)
-                    word = fm.elidedText(word, Qt::ElideMiddle, width);
+                    word = fm.elidedText(word, Qt::ElideMiddle, width - 4);
             }
             line = words.join(QLatin1Char(' '));
         }
@@ -168,6 +186,7 @@ QLabel *DetailBuilder::field(const QString &label, const QString &value)
         m_form->setVerticalSpacing(6);
         m_form->setContentsMargins(0, 8, 0, 0);
         m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        m_form->setRowWrapPolicy(QFormLayout::WrapLongRows);
         m_layout->addLayout(m_form);
     }
     auto *l = new QLabel(label);

@@ -125,6 +125,22 @@ QIcon icon(const QString &name, const QColor &color)
             p.drawPath(path);
             p.drawLine(QPointF(12, 9), QPointF(12, 14));
             p.drawPoint(QPointF(12, 17));
+        } else if (name == QLatin1String("audit")) {
+            // a clipboard with check lines
+            p.drawRoundedRect(QRectF(5, 4, 14, 17), 2, 2);
+            p.drawLine(QPointF(9, 4), QPointF(9, 2.5));
+            p.drawLine(QPointF(15, 4), QPointF(15, 2.5));
+            p.drawLine(QPointF(9, 2.5), QPointF(15, 2.5));
+            p.drawPolyline(QPolygonF({QPointF(8, 10), QPointF(9.5, 11.5), QPointF(12, 9)}));
+            p.drawLine(QPointF(13.5, 10.5), QPointF(16, 10.5));
+            p.drawPolyline(QPolygonF({QPointF(8, 15.5), QPointF(9.5, 17), QPointF(12, 14.5)}));
+            p.drawLine(QPointF(13.5, 16), QPointF(16, 16));
+        } else if (name == QLatin1String("outbox")) {
+            // a tray with an arrow going out
+            p.drawPolyline(QPolygonF({QPointF(3, 13), QPointF(3, 20), QPointF(21, 20), QPointF(21, 13)}));
+            p.drawPolyline(QPolygonF({QPointF(3, 13), QPointF(8, 13), QPointF(9.5, 16), QPointF(14.5, 16), QPointF(16, 13), QPointF(21, 13)}));
+            p.drawLine(QPointF(12, 12), QPointF(12, 3));
+            p.drawPolyline(QPolygonF({QPointF(8.5, 6.5), QPointF(12, 3), QPointF(15.5, 6.5)}));
         } else if (name == QLatin1String("settings")) {
             p.drawEllipse(QPointF(12, 12), 3, 3);
             for (int i = 0; i < 8; ++i) {

@@ -10,12 +10,16 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QSqlError>
+#include <QPointer>
 #include <QSqlQuery>
+#include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <atomic>
 #include <optional>
 #include <vector>
@@ -116,60 +120,88 @@ Result<QStringList> applyIntentToAttempts(LocalCache &cache, const QJsonObject &
     return ids;
 }
 
-// Parses one page of one object type and writes it in one transaction. Runs on the DbThread.
-Status upsertPage(LocalCache &cache, const QString &type, const QJsonArray &page)
+// One page parsed into domain objects, ready for one write transaction.
+struct ParsedPage
 {
-    if (type == QLatin1String("product")) {
-        auto r = parseAll<Product>(page, StripeParser::product);
-        return r.ok() ? cache.upsertProducts(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("price")) {
-        auto r = parseAll<Price>(page, StripeParser::price);
-        return r.ok() ? cache.upsertPrices(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("customer")) {
-        auto r = parseAll<Customer>(page, StripeParser::customer);
+    QList<Product> products;
+    QList<Price> prices;
+    QList<Customer> customers;
+    QList<PaymentMethod> paymentMethods;
+    QList<PaymentAttempt> attempts;
+    QList<Coupon> coupons;
+    QList<PromotionCode> promotionCodes;
+    QList<Subscription> subscriptions;
+    QList<Invoice> invoices;
+};
+
+// Parses one page of one object type. Pure: any thread (the full sync parses on the thread pool,
+// so the DbThread only writes).
+Result<ParsedPage> parsePage(const QString &type, const QJsonArray &page)
+{
+    ParsedPage out;
+    const auto take = [](auto r, auto &into) -> Status {
         if (!r.ok())
             return r.error();
-        Status s = cache.upsertCustomers(r.value());
-        if (!s.ok())
-            return s;
+        into = std::move(r.value());
+        return {};
+    };
+    Status s;
+    if (type == QLatin1String("product")) {
+        s = take(parseAll<Product>(page, StripeParser::product), out.products);
+    } else if (type == QLatin1String("price")) {
+        s = take(parseAll<Price>(page, StripeParser::price), out.prices);
+    } else if (type == QLatin1String("customer")) {
+        s = take(parseAll<Customer>(page, StripeParser::customer), out.customers);
         // The full sync lists customers with expand[]=data.invoice_settings.default_payment_method:
         // those payment methods come along at no extra request.
         const QJsonArray methods = expandedDefaultPaymentMethods(page);
-        if (methods.isEmpty())
-            return s;
-        auto m = parseAll<PaymentMethod>(methods, StripeParser::paymentMethod);
-        return m.ok() ? cache.upsertPaymentMethods(m.value()) : Status(m.error());
-    }
-    if (type == QLatin1String("invoice_payment")) {
+        if (s.ok() && !methods.isEmpty())
+            s = take(parseAll<PaymentMethod>(methods, StripeParser::paymentMethod), out.paymentMethods);
+    } else if (type == QLatin1String("invoice_payment")) {
         // Listed with expand[]=data.payment.payment_intent: the intent's status and last error come
         // inside each invoice payment.
-        auto r = parseAll<PaymentAttempt>(page, [](const QJsonObject &o) { return StripeParser::paymentAttempt(o); });
-        return r.ok() ? cache.upsertPaymentAttempts(r.value()) : Status(r.error());
+        s = take(parseAll<PaymentAttempt>(page, [](const QJsonObject &o) { return StripeParser::paymentAttempt(o); }),
+                 out.attempts);
+    } else if (type == QLatin1String("payment_method")) {
+        s = take(parseAll<PaymentMethod>(page, StripeParser::paymentMethod), out.paymentMethods);
+    } else if (type == QLatin1String("coupon")) {
+        s = take(parseAll<Coupon>(page, StripeParser::coupon), out.coupons);
+    } else if (type == QLatin1String("promotion_code")) {
+        s = take(parseAll<PromotionCode>(page, StripeParser::promotionCode), out.promotionCodes);
+    } else if (type == QLatin1String("subscription")) {
+        s = take(parseAll<Subscription>(page, StripeParser::subscription), out.subscriptions);
+    } else if (type == QLatin1String("invoice")) {
+        s = take(parseAll<Invoice>(page, StripeParser::invoice), out.invoices);
+    } else {
+        return Error::make(Error::Kind::Validation, QStringLiteral("Unsupported object type"),
+                           QStringLiteral("sync: no upsert for '%1'").arg(type));
     }
-    if (type == QLatin1String("payment_method")) {
-        auto r = parseAll<PaymentMethod>(page, StripeParser::paymentMethod);
-        return r.ok() ? cache.upsertPaymentMethods(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("coupon")) {
-        auto r = parseAll<Coupon>(page, StripeParser::coupon);
-        return r.ok() ? cache.upsertCoupons(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("promotion_code")) {
-        auto r = parseAll<PromotionCode>(page, StripeParser::promotionCode);
-        return r.ok() ? cache.upsertPromotionCodes(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("subscription")) {
-        auto r = parseAll<Subscription>(page, StripeParser::subscription);
-        return r.ok() ? cache.upsertSubscriptions(r.value()) : Status(r.error());
-    }
-    if (type == QLatin1String("invoice")) {
-        auto r = parseAll<Invoice>(page, StripeParser::invoice);
-        return r.ok() ? cache.upsertInvoices(r.value()) : Status(r.error());
-    }
-    return Error::make(Error::Kind::Validation, QStringLiteral("Unsupported object type"),
-                       QStringLiteral("sync: no upsert for '%1'").arg(type));
+    if (!s.ok())
+        return s.error();
+    return out;
+}
+
+// Writes a parsed page, one transaction per non-empty kind. Runs on the DbThread.
+Status writePage(LocalCache &cache, const ParsedPage &p)
+{
+    Status s;
+    if (s.ok() && !p.products.isEmpty()) s = cache.upsertProducts(p.products);
+    if (s.ok() && !p.prices.isEmpty()) s = cache.upsertPrices(p.prices);
+    if (s.ok() && !p.customers.isEmpty()) s = cache.upsertCustomers(p.customers);
+    if (s.ok() && !p.paymentMethods.isEmpty()) s = cache.upsertPaymentMethods(p.paymentMethods);
+    if (s.ok() && !p.attempts.isEmpty()) s = cache.upsertPaymentAttempts(p.attempts);
+    if (s.ok() && !p.coupons.isEmpty()) s = cache.upsertCoupons(p.coupons);
+    if (s.ok() && !p.promotionCodes.isEmpty()) s = cache.upsertPromotionCodes(p.promotionCodes);
+    if (s.ok() && !p.subscriptions.isEmpty()) s = cache.upsertSubscriptions(p.subscriptions);
+    if (s.ok() && !p.invoices.isEmpty()) s = cache.upsertInvoices(p.invoices);
+    return s;
+}
+
+// Parses one page of one object type and writes it. Runs on the DbThread.
+Status upsertPage(LocalCache &cache, const QString &type, const QJsonArray &page)
+{
+    const auto parsed = parsePage(type, page);
+    return parsed.ok() ? writePage(cache, parsed.value()) : Status(parsed.error());
 }
 
 QString stageName(const QString &type)
@@ -229,6 +261,7 @@ struct SyncService::Run
     std::vector<ListJob> jobs;
     std::vector<Partition> parts;
     int partsInFlight = 0;
+    int parsing = 0; // pages handed to the parse pool and not back yet
     qint64 requests = 0;
     std::function<void()> listsDone;
     // Debug-level timeline of the full sync (spdlog "sync" at debug): sampled once a second.
@@ -237,6 +270,7 @@ struct SyncService::Run
         std::atomic<qint64> writesQueued{0};
         std::atomic<qint64> writesDone{0};
         std::atomic<qint64> writeUs{0}; // DbThread time in page writes
+        std::atomic<qint64> parseUs{0}; // pool time parsing pages
         qint64 handlerUs = 0;           // GUI thread time in onPartitionPage
         qint64 pages = 0;
         qint64 emptyPages = 0;
@@ -255,8 +289,10 @@ QStringList SyncService::syncedObjectTypes()
 }
 
 SyncService::SyncService(StripeClient *client, AsyncLocalCache *cache, QObject *parent)
-    : SyncControl(parent), m_client(client), m_cache(cache)
+    : SyncControl(parent), m_client(client), m_cache(cache), m_parsePool(std::make_unique<QThreadPool>())
 {
+    m_parsePool->setMaxThreadCount(std::clamp(QThread::idealThreadCount(), 1, 2));
+    m_parsePool->setObjectName(QStringLiteral("sync-parse"));
     m_connection.baseUrl = m_client->config().baseUrl.toString();
 }
 
@@ -525,10 +561,11 @@ void SyncService::syncListsPartitioned(std::function<void()> next)
             int open = 0;
             for (const Partition &p : r->parts)
                 open += p.done ? 0 : 1;
-            log->debug("sync t={}ms req/s={} walks={} open={} limiter inflight={} queued={} writes pending={} write={}ms handler={}ms pages={} empty={}",
+            log->debug("sync t={}ms req/s={} walks={} open={} limiter inflight={} queued={} parsing={} writes pending={} parse={}ms write={}ms handler={}ms pages={} empty={}",
                        r->clock.elapsed(), r->requests - t.lastSampleRequests, r->partsInFlight, open,
                        m_client->rateLimiter().inFlight(), m_client->rateLimiter().queued(),
-                       t.writesQueued.load() - t.writesDone.load(), t.writeUs.load() / 1000, t.handlerUs / 1000, t.pages,
+                       r->parsing, t.writesQueued.load() - t.writesDone.load(), t.parseUs.load() / 1000,
+                       t.writeUs.load() / 1000, t.handlerUs / 1000, t.pages,
                        t.emptyPages);
             r->trace->lastSampleRequests = r->requests;
         });
@@ -543,15 +580,31 @@ void SyncService::pumpPartitions()
     if (!run)
         return;
     if (stopping()) {
-        if (run->partsInFlight == 0)
+        if (run->partsInFlight == 0 && run->parsing == 0)
             finish(Status());
         return;
     }
     const int target = std::max(1, m_client->config().maxConcurrentRequests);
-    for (int i = 0; i < int(run->parts.size()) && run->partsInFlight < target; ++i) {
+    const auto estimatedLeft = [&run](const Partition &p) {
+        const ListJob &j = run->jobs[size_t(p.job)];
+        const double density = (double(j.done) + 1.0) / (double(j.covered) + 1.0); // objects per second
+        return double(p.left()) * density;
+    };
+    // Ready partitions, the lists' first pages first, then the most objects estimated left first:
+    // the big lists (invoices, invoice payments) are walked from the start alongside the small
+    // ones instead of after them, so their page writes spread over the whole walk instead of
+    // piling up on the DbThread at its end, and every list ends at about the same time.
+    std::vector<std::pair<double, int>> ready;
+    for (int i = 0; i < int(run->parts.size()); ++i) {
         const Partition &p = run->parts[size_t(i)];
         if (!p.done && !p.inFlight)
-            issuePartition(i);
+            ready.emplace_back(p.first ? std::numeric_limits<double>::infinity() : estimatedLeft(p), i);
+    }
+    std::stable_sort(ready.begin(), ready.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    for (const auto &[left, i] : ready) {
+        if (run->partsInFlight >= target)
+            break;
+        issuePartition(i);
     }
     // Fewer walks than the client can carry: cut the partition with the most objects estimated left
     // in two. The walker keeps the newer half (it walks downwards); a new one takes the older half.
@@ -562,9 +615,7 @@ void SyncService::pumpPartitions()
             const Partition &p = run->parts[size_t(i)];
             if (p.done || p.first || p.left() < 2)
                 continue;
-            const ListJob &j = run->jobs[size_t(p.job)];
-            const double density = (double(j.done) + 1.0) / (double(j.covered) + 1.0); // objects per second
-            const double left = double(p.left()) * density;
+            const double left = estimatedLeft(p);
             if (left > bestLeft) {
                 bestLeft = left;
                 best = i;
@@ -584,14 +635,15 @@ void SyncService::pumpPartitions()
         run->parts.push_back(older);
         issuePartition(int(run->parts.size()) - 1);
     }
-    if (run->partsInFlight == 0) {
+    if (run->partsInFlight == 0 && run->parsing == 0) {
         const bool allDone = std::all_of(run->parts.cbegin(), run->parts.cend(), [](const Partition &p) { return p.done; });
         if (allDone && run->listsDone) {
             run->sampler.reset();
             syncLog()->info("lists walked at {} ms: {} requests ({} pages without objects) over {} partitions; "
-                            "writes pending {}, DbThread write time {} ms, page handling {} ms",
+                            "writes pending {}, parse time {} ms, DbThread write time {} ms, page handling {} ms",
                             run->clock.elapsed(), run->requests, run->trace->emptyPages, run->parts.size(),
-                            run->trace->writesQueued.load() - run->trace->writesDone.load(), run->trace->writeUs.load() / 1000,
+                            run->trace->writesQueued.load() - run->trace->writesDone.load(), run->trace->parseUs.load() / 1000,
+                            run->trace->writeUs.load() / 1000,
                             run->trace->handlerUs / 1000);
             QStringList types;
             for (const ListJob &j : run->jobs)
@@ -701,20 +753,46 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
         const QString type = job.type;
         auto trace = run->trace;
         ++trace->writesQueued;
-        m_cache->thread().run(
-            this,
-            [type, page, trace](LocalCache &c) {
-                QElapsedTimer w;
-                w.start();
-                Status s = upsertPage(c, type, page);
-                trace->writeUs += w.nsecsElapsed() / 1000;
-                ++trace->writesDone;
-                return s;
-            },
-            [run](Status s) {
-                if (!s.ok() && !run->error)
-                    run->error = s.error();
+        ++run->parsing;
+        // Parsing (JSON -> domain objects) runs on the service's pool, so the DbThread only
+        // writes; the write job is posted from this thread when the parse is back. The lists
+        // count as walked only when no parse is pending, so removeStale is queued after them.
+        QPointer<SyncService> self(this);
+        m_parsePool->start([self, run, type, page, trace] {
+            QElapsedTimer t;
+            t.start();
+            auto parsed = std::make_shared<Result<ParsedPage>>(parsePage(type, page));
+            trace->parseUs += t.nsecsElapsed() / 1000;
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(self.data(), [self, run, parsed, trace] {
+                if (!self)
+                    return;
+                --run->parsing;
+                if (!parsed->ok()) {
+                    ++trace->writesDone;
+                    if (!run->error)
+                        run->error = parsed->error();
+                } else {
+                    self->m_cache->thread().run(
+                        self.data(),
+                        [parsed, trace](LocalCache &c) {
+                            QElapsedTimer w;
+                            w.start();
+                            Status s = writePage(c, parsed->value());
+                            trace->writeUs += w.nsecsElapsed() / 1000;
+                            ++trace->writesDone;
+                            return s;
+                        },
+                        [run](Status s) {
+                            if (!s.ok() && !run->error)
+                                run->error = s.error();
+                        });
+                }
+                if (run == self->m_run && run->parsing == 0)
+                    self->pumpPartitions();
             });
+        });
         m_summary.upserted[type] += page.size();
         Q_EMIT progress(stageName(job.type), job.done, 0);
     }

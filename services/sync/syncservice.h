@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 
+class QThreadPool;
+
 namespace Billing {
 
 class AsyncLocalCache;
@@ -44,7 +46,7 @@ struct SyncSummary
 // limiter paces all of it, so the sync runs at Stripe's request budget, not at its latency.
 // Objects created during the walk are above the ranges; the events cursor, taken first, brings
 // them in with the next refresh. Pages are upserted as they arrive (panes keep showing the old
-// rows meanwhile); rows Stripe no longer has are removed only after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
+// rows meanwhile; each page is parsed on a small thread pool and written on the DbThread); rows Stripe no longer has are removed only after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
 // *.deleted and payment_method.detached removals, payment_intent.* update the attempts joined with
 // that intent); falls back to a full sync without a cursor or after 30 days.
 // Errors: finished(error); a wrong key or an unreachable API also sets connection().mode Offline
@@ -114,6 +116,9 @@ private:
     ConnectionInfo m_connection;
     SyncSummary m_summary;
     std::shared_ptr<Run> m_run;
+    // Full sync: pages are parsed here (JSON -> domain objects), off the GUI thread and the
+    // DbThread, which then only writes. Waited for on destruction.
+    std::unique_ptr<QThreadPool> m_parsePool;
 };
 
 } // namespace Billing

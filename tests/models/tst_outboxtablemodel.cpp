@@ -6,6 +6,7 @@
 #include "tests/testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -43,7 +44,7 @@ private:
     {
         std::optional<Result<QJsonObject>> page;
         QObject context;
-        stripe.get(QStringLiteral("/v1/customers"), {{QStringLiteral("limit"), QStringLiteral("1")}}, &context,
+        stripe.get(QStringLiteral("/v1/customers"), FormValue::object({{QStringLiteral("limit"), FormValue(1)}}), &context,
                    [&](Result<QJsonObject> r) { page.emplace(std::move(r)); });
         if (!QTest::qWaitFor([&] { return page.has_value(); }, 10000) || !page->ok())
             return {};

@@ -490,13 +490,14 @@ private Q_SLOTS:
             QTRY_VERIFY(page->model()->rowCount() > 0);
             page->selectRow(0);
             QTRY_VERIFY(m_window->capabilityAction(Cap(capability))->isEnabled());
-            qWarning() << "focus" << QApplication::focusWidget() << m_window->capabilityAction(Cap(capability))->isEnabled();
             expectedSubscription = m_window->currentTarget().subscription->subscription.id;
             QCOMPARE(m_window->currentTarget().subscription->subscription.customerId, page->selectedId());
         }
         if (Cap(capability) == Cap::PauseResume)
             QCOMPARE(m_window->capabilityAction(Cap::PauseResume)->text(),
                      status == QLatin1String("paused") ? QStringLiteral("Resume…") : QStringLiteral("Pause…"));
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
         QTest::keyClick(m_window.get(), Qt::Key(key), Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_VERIFY(m_window->lastDialog());
         auto *dialog = dynamic_cast<FakeCapabilityDialog *>(m_window->lastDialog());

@@ -36,7 +36,9 @@ private:
     static void typeDate(QDateEdit *edit, const QDate &date)
     {
         // As a person would: into the year section, then "-" moves on to month and day.
-        edit->setFocus();
+        edit->window()->activateWindow();
+        edit->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(edit, Qt::Key_Home);
         edit->setSelectedSection(QDateTimeEdit::YearSection);
         QTest::keyClicks(edit, date.toString(QStringLiteral("yyyy-MM-dd")));
     }
