@@ -118,6 +118,7 @@ QString CommandLine::usage()
               "  staff seed-demo          add the demo staff (one per role) and support limits\n"
               "  staff list               list the staff profiles and their roles\n"
               "  seasonal run             pause and resume subscriptions whose seasonal window is due\n"
+              "  export REPORT -o FILE    write a report as CSV (see: export --help)\n"
               "  Money operations go through the role check and the audit log as the profile given\n"
               "  with --staff (else the workspace's administrator made from the OS user name), and\n"
               "  are written to the workspace's outbox before they are sent; with\n"
@@ -134,9 +135,31 @@ QString CommandLine::usage()
               "  --version                the version\n");
 }
 
-Result<CommandLine> CommandLine::parse(const QStringList &arguments)
+// `export` has options of its own (--from, -o, ...): everything after it but the global options
+// goes to the export command untouched.
+static QStringList splitExportArguments(const QStringList &arguments, QStringList *exportArgs)
+{
+    const qsizetype at = arguments.indexOf(QStringLiteral("export"), 1);
+    if (at < 0)
+        return arguments;
+    static const QStringList global{QStringLiteral("--workspace"), QStringLiteral("--base-url"),
+                                    QStringLiteral("--data-dir"), QStringLiteral("--staff")};
+    QStringList kept = arguments.mid(0, at + 1);
+    for (qsizetype i = at + 1; i < arguments.size(); ++i) {
+        if (global.contains(arguments.at(i)) && i + 1 < arguments.size()) {
+            kept << arguments.at(i) << arguments.at(i + 1);
+            ++i;
+        } else {
+            *exportArgs << arguments.at(i);
+        }
+    }
+    return kept;
+}
+
+Result<CommandLine> CommandLine::parse(const QStringList &allArguments)
 {
     CommandLine cl;
+    const QStringList arguments = splitExportArguments(allArguments, &cl.exportArgs);
     QStringList positional;
     QString amountText;
     QStringList used; // command-specific options given
@@ -257,6 +280,8 @@ Result<CommandLine> CommandLine::parse(const QStringList &arguments)
         if (positional.isEmpty() || positional.takeFirst() != QLatin1String("run"))
             return badArguments(tr("Use: seasonal run"));
         cl.command = Command::SeasonalRun;
+    } else if (command == QLatin1String("export")) {
+        cl.command = Command::Export;
     } else if (command == QLatin1String("outbox")) {
         const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
         if (sub == QLatin1String("run"))

@@ -16,7 +16,7 @@ struct CommandLine
     enum class Command {
         Gui, Screenshot, Sync, Status, UsageImport, Help, Version,
         RefundCreate, CustomerUpdate, OutboxRun, OutboxList,
-        StaffSeedDemo, StaffList, SeasonalRun,
+        StaffSeedDemo, StaffList, SeasonalRun, Export,
     };
 
     Command command = Command::Gui;
@@ -39,6 +39,7 @@ struct CommandLine
     QString name;
     QString opId;              // --op-id: the same id never applies an operation twice
     QString outboxState;       // outbox list --state
+    QStringList exportArgs;    // export REPORT [options]: parsed by the export command itself
 
     static Result<CommandLine> parse(const QStringList &arguments);
     static QString usage();

@@ -1,5 +1,6 @@
 #include "app/headlesscommands.h"
 
+#include "app/exportcommand.h"
 #include "app/workspacesession.h"
 #include "services/lifecycle/seasonalscheduler.h"
 #include "services/domain/currency.h"
@@ -53,6 +54,7 @@ int HeadlessCommands::run(const CommandLine &commandLine)
     case CommandLine::Command::StaffSeedDemo: return staffSeedDemo();
     case CommandLine::Command::StaffList: return staffList();
     case CommandLine::Command::SeasonalRun: return seasonalRun(commandLine);
+    case CommandLine::Command::Export: return runExportCommand(m_session, commandLine.exportArgs);
     case CommandLine::Command::OutboxList: return outboxList(commandLine.outboxState);
     default: break;
     }

@@ -24,6 +24,7 @@ private Q_SLOTS:
         QTest::newRow("status") << QStringList{"--base-url", "http://127.0.0.1:1", "status"} << int(C::Status) << "default" << false;
         QTest::newRow("usage import") << QStringList{"usage", "import", "u.csv"} << int(C::UsageImport) << "default" << false;
         QTest::newRow("help") << QStringList{"--help"} << int(C::Help) << "default" << false;
+        QTest::newRow("export keeps its own options") << QStringList{"export", "invoices", "--from", "2026-01-01", "--workspace", "w", "-o", "f.csv"} << int(C::Export) << "w" << false;
         QTest::newRow("staff seed-demo") << QStringList{"--workspace", "demo", "staff", "seed-demo"} << int(C::StaffSeedDemo) << "demo" << false;
         QTest::newRow("staff list") << QStringList{"staff", "list"} << int(C::StaffList) << "default" << false;
         QTest::newRow("seasonal run") << QStringList{"seasonal", "run", "--staff", "a@b.example"} << int(C::SeasonalRun) << "default" << false;
@@ -42,6 +43,8 @@ private Q_SLOTS:
         QCOMPARE(int(parsed->command), command);
         QCOMPARE(parsed->workspace, workspace);
         QCOMPARE(parsed->fullSync, full);
+        if (parsed->command == CommandLine::Command::Export)
+            QCOMPARE(parsed->exportArgs, (QStringList{"invoices", "--from", "2026-01-01", "-o", "f.csv"}));
     }
 
     void rejectsBadCommandLinesWithAReason_data()

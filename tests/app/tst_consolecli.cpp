@@ -2,6 +2,7 @@
 // real sandbox over loopback, real SQLite files in a temporary data folder.
 #include "tests/testsupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -142,8 +143,47 @@ private Q_SLOTS:
     {
         const Run sync = console({QStringLiteral("sync")}, Test::sandboxKey(), QStringLiteral("http://127.0.0.1:1"));
         QCOMPARE(sync.exitCode, 1);
-        QVERIFY2(sync.err.startsWith(QStringLiteral("error: ")), qPrintable(sync.err));
-        QVERIFY(sync.err.size() > 20);
+        const QRegularExpression errorLine(QStringLiteral("^error: .*(reach|connect).*$"),
+                                           QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+        QVERIFY2(errorLine.match(sync.err).hasMatch(), qPrintable(sync.err));
+    }
+
+    void exportWritesTheFilteredInvoicesAsCsv()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("eur.csv"));
+        const Run run = console({QStringLiteral("export"), QStringLiteral("invoices"), QStringLiteral("--currency"),
+                                 QStringLiteral("EUR"), QStringLiteral("-o"), file});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QFile csv(file);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().split('\n');
+        QVERIFY(lines.size() > 10);
+        QVERIFY(lines.first().contains("currency"));
+        int currencyColumn = lines.first().trimmed().split(',').indexOf("currency");
+        QVERIFY(currencyColumn >= 0);
+        for (int i = 1; i < lines.size(); ++i) {
+            if (lines.at(i).trimmed().isEmpty())
+                continue;
+            QCOMPARE(lines.at(i).trimmed().split(',').value(currencyColumn), QByteArray("EUR"));
+        }
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).size() == 1); // no partial file left beside it
+    }
+
+    void exportRejectsBadArguments_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("unknown report") << QStringList{"export", "nosuch", "-o", "x.csv"};
+        QTest::newRow("missing output") << QStringList{"export", "invoices"};
+        QTest::newRow("bad date") << QStringList{"export", "invoices", "--from", "2026-13-01", "-o", "x.csv"};
+        QTest::newRow("to before from") << QStringList{"export", "invoices", "--from", "2026-06-01", "--to", "2026-01-01", "-o", "x.csv"};
+    }
+    void exportRejectsBadArguments()
+    {
+        QFETCH(QStringList, args);
+        const Run run = console(args);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(!run.err.trimmed().isEmpty(), "a clear message on stderr");
     }
 
     void usageImportRecordsEventsOnceAndRejectsBadFiles()
