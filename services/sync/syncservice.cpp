@@ -9,8 +9,9 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
-#include <QSqlError>
+#include <QMutex>
 #include <QPointer>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <QThreadPool>
@@ -19,8 +20,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <limits>
 #include <atomic>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -132,6 +133,19 @@ struct ParsedPage
     QList<PromotionCode> promotionCodes;
     QList<Subscription> subscriptions;
     QList<Invoice> invoices;
+
+    void append(ParsedPage &&o)
+    {
+        products << std::move(o.products);
+        prices << std::move(o.prices);
+        customers << std::move(o.customers);
+        paymentMethods << std::move(o.paymentMethods);
+        attempts << std::move(o.attempts);
+        coupons << std::move(o.coupons);
+        promotionCodes << std::move(o.promotionCodes);
+        subscriptions << std::move(o.subscriptions);
+        invoices << std::move(o.invoices);
+    }
 };
 
 // Parses one page of one object type. Pure: any thread (the full sync parses on the thread pool,
@@ -271,6 +285,10 @@ struct SyncService::Run
         std::atomic<qint64> writesDone{0};
         std::atomic<qint64> writeUs{0}; // DbThread time in page writes
         std::atomic<qint64> parseUs{0}; // pool time parsing pages
+        std::atomic<qint64> batches{0}; // DbThread write jobs that found pages (one batch each)
+        // Parsed pages waiting for the DbThread (filled on the service's thread, taken there).
+        QMutex queueMutex;
+        std::vector<std::shared_ptr<Result<ParsedPage>>> queue;
         qint64 handlerUs = 0;           // GUI thread time in onPartitionPage
         qint64 pages = 0;
         qint64 emptyPages = 0;
@@ -640,10 +658,10 @@ void SyncService::pumpPartitions()
         if (allDone && run->listsDone) {
             run->sampler.reset();
             syncLog()->info("lists walked at {} ms: {} requests ({} pages without objects) over {} partitions; "
-                            "writes pending {}, parse time {} ms, DbThread write time {} ms, page handling {} ms",
+                            "writes pending {}, parse time {} ms, DbThread write time {} ms in {} batches, page handling {} ms",
                             run->clock.elapsed(), run->requests, run->trace->emptyPages, run->parts.size(),
                             run->trace->writesQueued.load() - run->trace->writesDone.load(), run->trace->parseUs.load() / 1000,
-                            run->trace->writeUs.load() / 1000,
+                            run->trace->writeUs.load() / 1000, run->trace->batches.load(),
                             run->trace->handlerUs / 1000);
             QStringList types;
             for (const ListJob &j : run->jobs)
@@ -774,14 +792,33 @@ void SyncService::onPartitionPage(int index, Result<QJsonObject> result)
                     if (!run->error)
                         run->error = parsed->error();
                 } else {
+                    // Pages queue up here; each write job takes every page queued so far and
+                    // writes them together (one transaction per kind), so when the DbThread
+                    // falls behind it catches up in bigger batches instead of building a backlog.
+                    // A batch holds whole pages only.
+                    {
+                        QMutexLocker lock(&trace->queueMutex);
+                        trace->queue.push_back(parsed);
+                    }
                     self->m_cache->thread().run(
                         self.data(),
-                        [parsed, trace](LocalCache &c) {
+                        [trace](LocalCache &c) {
+                            std::vector<std::shared_ptr<Result<ParsedPage>>> batch;
+                            {
+                                QMutexLocker lock(&trace->queueMutex);
+                                batch.swap(trace->queue);
+                            }
+                            if (batch.empty())
+                                return Status();
                             QElapsedTimer w;
                             w.start();
-                            Status s = writePage(c, parsed->value());
+                            ParsedPage merged = std::move(batch.front()->value());
+                            for (size_t k = 1; k < batch.size(); ++k)
+                                merged.append(std::move(batch[k]->value()));
+                            Status s = writePage(c, merged);
                             trace->writeUs += w.nsecsElapsed() / 1000;
-                            ++trace->writesDone;
+                            trace->writesDone += qint64(batch.size());
+                            ++trace->batches;
                             return s;
                         },
                         [run](Status s) {

@@ -33,7 +33,8 @@ struct SyncSummary
 
 // Stripe -> local cache. Lives on the thread of the StripeClient (the GUI thread) and never blocks
 // it: network calls are async, and every cache write runs as a job on the AsyncLocalCache's
-// DbThread, one page per transaction, so a cancelled or failed sync leaves whole pages only.
+// DbThread, whole pages per transaction (the full sync writes the pages queued so far together),
+// so a cancelled or failed sync leaves whole pages only.
 //
 // Full sync: account -> events cursor -> every list (products, prices, coupons, promotion codes,
 // customers with their default payment method expanded (invoice_settings.default_payment_method:
@@ -46,7 +47,10 @@ struct SyncSummary
 // limiter paces all of it, so the sync runs at Stripe's request budget, not at its latency.
 // Objects created during the walk are above the ranges; the events cursor, taken first, brings
 // them in with the next refresh. Pages are upserted as they arrive (panes keep showing the old
-// rows meanwhile; each page is parsed on a small thread pool and written on the DbThread); rows Stripe no longer has are removed only after every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
+// rows meanwhile; each page is parsed on a small thread pool and written on the DbThread). Ready
+// partitions go out most objects estimated left first, so the big lists are walked from the start
+// and their writes spread over the whole walk. Rows Stripe no longer has are removed only after
+// every list completed. Refresh: /v1/events since the stored cursor (data.object upserts,
 // *.deleted and payment_method.detached removals, payment_intent.* update the attempts joined with
 // that intent); falls back to a full sync without a cursor or after 30 days.
 // Errors: finished(error); a wrong key or an unreachable API also sets connection().mode Offline

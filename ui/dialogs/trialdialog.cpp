@@ -335,6 +335,8 @@ void TrialDialog::setState(State state)
     const bool editable = state == State::Editing || state == State::Failed;
     for (QWidget *w : inputs())
         w->setEnabled(editable);
+    if (m_currencyCombo) // choosing the currency reloads the plans: it stays usable while they load
+        m_currencyCombo->setEnabled(editable || state == State::Loading);
     if (state == State::Failed)
         m_state = State::Editing; // a refused request can be corrected and confirmed again
     updateValidity();

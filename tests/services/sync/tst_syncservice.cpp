@@ -54,6 +54,7 @@ private Q_SLOTS:
     void unreachableApiIsOffline();
     void refreshAppliesExactlyTheChangedRows();
     void cancelKeepsWholePages();
+    void destroyingTheServiceMidSyncIsSafe();
     void lastSyncedPerTypeFollowsCompletedSyncs();
     void refreshAfterSandboxMutationsMatchesSandbox();
     void fullSyncBringsDefaultPaymentMethodsCouponsAndPromotionCodes();
@@ -385,6 +386,40 @@ void tst_SyncService::cancelKeepsWholePages()
     QCOMPARE(invoices, sync.lastSummary().upserted.value(QStringLiteral("invoice")));
     QVERIFY(invoices < sandboxObjects().value(QLatin1String("invoices")).toInteger());
     QVERIFY(meta(SyncService::MetaLastFullSync).isEmpty()); // not a completed sync
+}
+
+// Pages are parsed on the service's pool and written on the DbThread: destroying the service
+// while pages are in flight, being parsed or queued for writing must neither crash nor leave the
+// cache unusable; a new service then completes a full sync that matches the sandbox.
+void tst_SyncService::destroyingTheServiceMidSyncIsSafe()
+{
+    StripeClient client(config());
+    auto sync = std::make_unique<SyncService>(&client, m_cache.get());
+    QEventLoop loop;
+    connect(sync.get(), &SyncControl::progress, &loop, [&loop](const QString &stage, qint64 done, qint64) {
+        if (stage == SyncService::tr("Invoices") && done >= 300)
+            loop.quit();
+    });
+    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+    sync->startFullSync();
+    loop.exec();
+    QVERIFY(sync->isRunning());
+    sync.reset();
+    QCoreApplication::processEvents(); // answers for the destroyed service arrive and are dropped
+    QTest::qWait(500);
+    // Pages still being parsed when the service went are dropped, never half written: the cache
+    // is readable and holds part of the invoices at most.
+    const QJsonObject expected = sandboxObjects();
+    const qint64 partial = cacheCount(QStringLiteral("invoices"));
+    QVERIFY(partial >= 0);
+    QVERIFY(partial < expected.value(QLatin1String("invoices")).toInteger());
+    QVERIFY(meta(SyncService::MetaLastFullSync).isEmpty()); // not a completed sync
+
+    SyncService again(&client, m_cache.get());
+    const auto summary = again.runFullSyncBlocking();
+    QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().detail));
+    QCOMPARE(cacheCount(QStringLiteral("invoices")), expected.value(QLatin1String("invoices")).toInteger());
+    QCOMPARE(cacheCount(QStringLiteral("payment_attempts")), expected.value(QLatin1String("invoice_payments")).toInteger());
 }
 
 void tst_SyncService::fullSyncBringsDefaultPaymentMethodsCouponsAndPromotionCodes()
