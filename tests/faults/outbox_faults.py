@@ -159,7 +159,10 @@ def main():
 
     # The operations: refunds of one minor unit against succeeded demo payment intents, and
     # metadata updates of demo customers.
-    pis = [p for p in list_all("/v1/payment_intents") if p.get("status") == "succeeded" and p.get("amount", 0) >= 2000]
+    # Other tests share this sandbox and may have refunded some payments: use untouched ones only.
+    refunded = {r.get("payment_intent") for r in list_all("/v1/refunds")}
+    pis = [p for p in list_all("/v1/payment_intents")
+           if p.get("status") == "succeeded" and p.get("amount", 0) >= 2000 and p["id"] not in refunded]
     customers = [c for c in list_all("/v1/customers", 3) if not c.get("deleted")]
     if len(pis) < 20 or len(customers) < 20:
         print(f"not enough demo data: {len(pis)} payment intents, {len(customers)} customers", file=sys.stderr)
