@@ -172,6 +172,7 @@ ChangePlanDialog::ChangePlanDialog(PlanChangeService *service, OperationRunner *
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
+    m_layout = layout;
     layout->addWidget(current);
     layout->addWidget(change);
     layout->addWidget(preview);
@@ -243,6 +244,16 @@ void ChangePlanDialog::setStatus(const QString &text, const QString &tone)
 {
     m_statusLabel->setText(text);
     m_statusLabel->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    fitContents();
+}
+
+void ChangePlanDialog::fitContents()
+{
+    // Wrapped messages grow the dialog instead of squeezing the rows above them.
+    m_layout->activate();
+    const int needed = m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : m_layout->totalMinimumSize().height();
+    if (needed > height())
+        resize(width(), needed);
 }
 
 void ChangePlanDialog::reload()
@@ -270,7 +281,7 @@ void ChangePlanDialog::onCurrentLoaded(Result<PlanChangeService::CurrentPlan> r)
     const QString planName = m_current.productName.isEmpty() ? m_current.price.id : m_current.productName;
     m_currentPlanLabel->setText(m_current.price.nickname.isEmpty() || m_current.price.nickname == planName
                                     ? planName
-                                    : tr("%1 (%2)").arg(planName, m_current.price.nickname));
+                                    : tr("%1 \u00b7 %2").arg(planName, m_current.price.nickname));
     m_currentPriceLabel->setText(priceText(m_current.price));
     m_currentQuantityLabel->setText(locale().toString(sub.items.first().quantity));
     const QDateTime periodEnd = sub.currentPeriodEnd();
@@ -282,9 +293,7 @@ void ChangePlanDialog::onCurrentLoaded(Result<PlanChangeService::CurrentPlan> r)
                              : tr("At the end of the period"));
     const QString code = sub.currency.toUpper();
     m_currencyHint->setText(
-        tr("Only plans billed in %1 are offered: a subscription keeps its currency. To bill in another currency, "
-           "cancel and start a new subscription.")
-            .arg(code));
+        tr("Only plans billed in %1 are offered: a subscription keeps its currency.").arg(code));
     if (!first)
         return; // a reload after the change: the inputs stay as the agent left them
     setStatus(tr("Loading the plans billed in %1\u2026").arg(code), {});
@@ -357,6 +366,7 @@ void ChangePlanDialog::clearPreview(const QString &message, const QString &tone)
     m_previewStatus->setText(message);
     m_previewStatus->setVisible(!message.isEmpty());
     m_previewStatus->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    fitContents();
 }
 
 void ChangePlanDialog::onInputsChanged()
@@ -437,10 +447,16 @@ void ChangePlanDialog::showPreview(const PlanChangePreview &p)
     case PlanChangeTiming::NowWithoutProration:
         m_summaryLabel->setText(tr("Switch to %1 now; nothing is charged until the next invoice.").arg(plan));
         break;
-    case PlanChangeTiming::AtPeriodEnd:
-        m_summaryLabel->setText(tr("Switch to %1 on %2.").arg(plan, loc.toString(p.subscription.currentPeriodEnd().toLocalTime().date(), dateFormat)));
+    case PlanChangeTiming::AtPeriodEnd: {
+        // Stripe's renewal date from the preview: where the schedule's new phase starts.
+        const QDateTime at = p.nextInvoiceDate.isValid() ? p.nextInvoiceDate : p.subscription.currentPeriodEnd();
+        const QString day = loc.toString(at.toLocalTime().date(), dateFormat);
+        m_summaryLabel->setText(tr("Switch to %1 on %2.").arg(plan, day));
+        m_periodEnd->setText(tr("At the end of the period on %1 \u2014 nothing changes until then").arg(day));
         break;
     }
+    }
+    fitContents();
 }
 
 void ChangePlanDialog::updateConfirm()

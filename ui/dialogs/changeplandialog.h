@@ -15,6 +15,7 @@ class QLabel;
 class QPushButton;
 class QRadioButton;
 class QSpinBox;
+class QVBoxLayout;
 
 namespace Billing {
 
@@ -66,6 +67,7 @@ private:
     void onEntryChanged(qint64 id);
     void setState(State state);
     void setStatus(const QString &text, const QString &tone);
+    void fitContents();
     PlanChangeRequest currentRequest() const;
     PlanChangeTiming timing() const;
     QString priceText(const Price &price) const;
@@ -105,6 +107,7 @@ private:
     QFrame *m_warningBox;
     QLabel *m_warningLabel;
     QLabel *m_summaryLabel;
+    QVBoxLayout *m_layout;
     QLabel *m_statusLabel;
     QDialogButtonBox *m_buttons;
     QPushButton *m_confirmButton;

@@ -125,9 +125,9 @@ QGroupBox *TrialDialog::buildEndBehaviorBox(const QString &title, QButtonGroup *
         {TrialEndBehavior::Cancel, "endCancel", tr("Cancel the subscription"),
          tr("The subscription ends with the trial; nothing is invoiced.")},
         {TrialEndBehavior::Pause, "endPause", tr("Pause the subscription"),
-         tr("It stays on record, paused, with no invoices until a payment method is added and it is resumed.")},
+         tr("Paused without invoices until a payment method is added and it is resumed.")},
         {TrialEndBehavior::CreateInvoice, "endInvoice", tr("Create an invoice"),
-         tr("The first period is invoiced anyway; the invoice stays open and the subscription becomes past due.")},
+         tr("The first period is invoiced anyway; unpaid, the subscription becomes past due.")},
     };
     for (const auto &row : rows) {
         auto *radio = new QRadioButton(row.label, box);
@@ -347,6 +347,31 @@ void TrialDialog::setStatus(const QString &text, const QString &tone)
 {
     m_statusLabel->setText(text);
     m_statusLabel->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    fitContents();
+}
+
+void TrialDialog::fitContents()
+{
+    // Wrapped messages grow the dialog instead of squeezing the rows above them.
+    if (!m_layout)
+        return;
+    m_layout->activate();
+    const int needed = m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : m_layout->totalMinimumSize().height();
+    if (needed > height())
+        resize(width(), needed);
+}
+
+QString TrialDialog::dateProblem(const QDateTime &end, const QDateTime &now, const QString &fallback) const
+{
+    const QString day = locale().toString(end.toLocalTime().date(), DateFormat);
+    if (end <= now)
+        return tr("%1 is in the past: choose a later day.").arg(day);
+    if (end > now.addDays(MaxTrialDays))
+        return tr("%1 is more than %2 days from now (Stripe's limit for trials).").arg(day).arg(MaxTrialDays);
+    if (m_mode == Mode::Manage && m_trial.subscription.trialEnd.isValid() && end <= m_trial.subscription.trialEnd)
+        return tr("%1 is not after the current trial end (%2).")
+            .arg(day, locale().toString(m_trial.subscription.trialEnd.toLocalTime().date(), DateFormat));
+    return fallback;
 }
 
 void TrialDialog::setMessage(QLabel *label, const QString &text)
@@ -437,7 +462,7 @@ void TrialDialog::onPlansLoaded(Result<QList<PlanChangeService::PlanOption>> r)
             ? tr("Trial plans first (%1), then the other plans billed in %2. Only plans in %2 are offered.")
                   .arg(trialPlans)
                   .arg(currency.toUpper())
-            : tr("Plans billed in %1 (none has a trial of its own: give the length below). Only plans in %1 are offered.")
+            : tr("Only plans billed in %1 are offered; none has a trial of its own, so give the length below.")
                   .arg(currency.toUpper()));
     if (m_plans.isEmpty()) {
         setStatus(tr("There are no active plans billed in %1.").arg(currency.toUpper()), Red);
@@ -564,7 +589,7 @@ void TrialDialog::updateValidity()
         const StartTrialRequest req = startRequest();
         const Status valid = validateStartTrial(req, plan->price, now);
         if (!valid) {
-            problem = valid.error().userMessage;
+            problem = req.trialEnd.isValid() ? dateProblem(req.trialEnd, now, valid.error().userMessage) : valid.error().userMessage;
         } else {
             const QDateTime end = req.trialEnd.isValid() ? req.trialEnd : now.addDays(req.trialDays);
             const QString name = plan->productName.isEmpty() ? plan->price.id : plan->productName;
@@ -588,7 +613,7 @@ void TrialDialog::updateValidity()
                 const QDateTime to = extendTo();
                 const Status valid = validateTrialExtension(sub, to, now);
                 if (!valid) {
-                    extendProblem = problem = valid.error().userMessage;
+                    extendProblem = problem = dateProblem(to, now, valid.error().userMessage);
                 } else {
                     const qint64 more = sub.trialEnd.toLocalTime().date().daysTo(to.toLocalTime().date());
                     summary = tr("Extend the trial from %1 to %2 (%3). Nothing is charged until then.")
@@ -618,6 +643,7 @@ void TrialDialog::updateValidity()
     }
     m_summaryLabel->setText(summary);
     m_confirmButton->setEnabled(problem.isEmpty() && m_permissionProblem.isEmpty());
+    fitContents();
 }
 
 void TrialDialog::confirm()

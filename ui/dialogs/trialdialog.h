@@ -81,6 +81,8 @@ private:
     void setState(State state);
     void setStatus(const QString &text, const QString &tone);
     void setMessage(QLabel *label, const QString &text);
+    void fitContents();
+    QString dateProblem(const QDateTime &end, const QDateTime &now, const QString &fallback) const;
     QList<QWidget *> inputs() const;
     std::optional<PlanChangeService::PlanOption> selectedPlan() const;
     StartTrialRequest startRequest() const;

@@ -241,7 +241,7 @@ void tst_TrialDialog::badExtensionDateIsRefusedInline_data()
     QTest::newRow("in the past") << -30 << true << "past";
     QTest::newRow("the current end's day") << 0 << false << "not after";
     QTest::newRow("before the current end") << -2 << false << "not after";
-    QTest::newRow("beyond Stripe's 730 days") << 800 << false << "730";
+    QTest::newRow("beyond Stripe's 730 days") << 800 << false << "730 days";
 }
 
 void tst_TrialDialog::badExtensionDateIsRefusedInline()
