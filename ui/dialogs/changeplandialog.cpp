@@ -251,7 +251,8 @@ void ChangePlanDialog::fitContents()
 {
     // Wrapped messages grow the dialog instead of squeezing the rows above them.
     m_layout->activate();
-    const int needed = m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : m_layout->totalMinimumSize().height();
+    const int needed = std::max(m_layout->totalSizeHint().height(),
+                                m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : 0);
     if (needed > height())
         resize(width(), needed);
 }

@@ -356,7 +356,8 @@ void TrialDialog::fitContents()
     if (!m_layout)
         return;
     m_layout->activate();
-    const int needed = m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : m_layout->totalMinimumSize().height();
+    const int needed = std::max(m_layout->totalSizeHint().height(),
+                                m_layout->hasHeightForWidth() ? m_layout->totalHeightForWidth(width()) : 0);
     if (needed > height())
         resize(width(), needed);
 }
