@@ -224,8 +224,17 @@ void GuiLauncher::registerDialogs(MainWindow &window)
         return new ChangePlanDialog(&s.planChanges(), &s.runner(), &s.outbox(), t.subscription->subscription.id, parent);
     });
     window.setDialogFactory(Cap::Cancel, [&s](const Target &t, QWidget *parent) -> QDialog * {
-        return new CancelDialog(&s.cancellations(), &s.runner(), &s.outbox(), *t.subscription, CancelDialog::Mode::Cancel,
-                                parent);
+        auto *dialog = new CancelDialog(&s.cancellations(), &s.runner(), &s.outbox(), *t.subscription,
+                                        CancelDialog::Mode::Cancel, parent);
+        // The catalog lets the dialog offer a cheaper plan in the subscription's currency.
+        using Catalog = std::pair<Result<QList<Price>>, Result<QList<Product>>>;
+        s.cache().thread().run(
+            dialog, [](LocalCache &cache) { return Catalog(cache.prices(), cache.products()); },
+            [dialog](Catalog catalog) {
+                if (catalog.first && catalog.second)
+                    dialog->setCatalog(*catalog.first, *catalog.second);
+            });
+        return dialog;
     });
     window.setDialogFactory(Cap::UndoCancel, [&s](const Target &t, QWidget *parent) -> QDialog * {
         return CancelDialog::undoCancellation(&s.cancellations(), &s.runner(), &s.outbox(), *t.subscription, parent);
