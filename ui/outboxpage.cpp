@@ -3,8 +3,8 @@
 #include "models/formatting.h"
 #include "models/outboxtablemodel.h"
 #include "services/outbox/outboxservice.h"
-#include "ui/statusdelegate.h"
 #include "ui/tablepage.h"
+#include "ui/tablepagelayout.h"
 
 #include <QCheckBox>
 #include <QFrame>
@@ -50,55 +50,14 @@ OutboxPage::OutboxPage(QWidget *parent) : QWidget(parent), m_model(new OutboxTab
     m_view = new QTableView;
     m_view->setObjectName(QStringLiteral("OutboxTable"));
     m_view->setModel(m_model);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setShowGrid(false);
-    m_view->setWordWrap(false);
-    m_view->setItemDelegate(new StatusDelegate(m_view));
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(34);
-    m_view->horizontalHeader()->setHighlightSections(false);
+    TablePageLayout::setUpView(m_view);
     m_view->horizontalHeader()->setMinimumSectionSize(50);
-    m_view->horizontalHeader()->setStretchLastSection(false);
-    const QList<int> widths{140, 150, 170, 0, 135, 55, 0, 0};
-    for (int i = 0; i < widths.size(); ++i) {
-        m_view->setColumnHidden(i, widths.at(i) == 0 && i != OutboxTableModel::Error);
-        if (widths.at(i) > 0)
-            m_view->horizontalHeader()->resizeSection(i, widths.at(i));
-    }
-    m_view->horizontalHeader()->setSectionResizeMode(OutboxTableModel::Error, QHeaderView::Stretch);
+    TablePageLayout::setColumnWidths(m_view, {140, 150, 170, 0, 135, 55, 0, 0}, OutboxTableModel::Error);
 
-    m_empty = new QLabel;
-    m_empty->setObjectName(QStringLiteral("EmptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_tableStack = new QStackedWidget;
-    m_tableStack->addWidget(m_view);
-    m_tableStack->addWidget(m_empty);
+    m_tableStack = TablePageLayout::createTableStack(m_view, &m_empty);
+    auto *detailFrame = TablePageLayout::createDetailFrame(&m_detailScroll, 300);
 
-    auto *detailFrame = new QFrame;
-    detailFrame->setObjectName(QStringLiteral("DetailPanel"));
-    auto *detailLayout = new QVBoxLayout(detailFrame);
-    detailLayout->setContentsMargins(1, 1, 1, 1);
-    m_detailScroll = new QScrollArea;
-    m_detailScroll->setWidgetResizable(true);
-    m_detailScroll->setFrameShape(QFrame::NoFrame);
-    m_detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_detailScroll->setStyleSheet(QStringLiteral("QScrollArea { background: transparent; }"));
-    detailLayout->addWidget(m_detailScroll);
-    detailFrame->setMinimumWidth(300);
-
-    auto *splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(m_tableStack);
-    splitter->addWidget(detailFrame);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    splitter->setHandleWidth(12);
-    splitter->setSizes({760, 370});
-    root->addWidget(splitter, 1);
+    root->addWidget(TablePageLayout::createSplitter(m_tableStack, detailFrame, {760, 370}), 1);
 
     m_footer = new QLabel(tr("Every money operation is written here with its idempotency key before it is sent, "
                              "so it is never applied twice."));

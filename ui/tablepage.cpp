@@ -2,7 +2,7 @@
 
 #include "models/pagedtablemodel.h"
 #include "models/serversortproxymodel.h"
-#include "ui/statusdelegate.h"
+#include "ui/tablepagelayout.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -275,49 +275,16 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     m_proxy->setSourceModel(m_model);
     m_view = new QTableView;
     m_view->setModel(m_proxy);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setShowGrid(false);
-    m_view->setWordWrap(false);
-    m_view->setItemDelegate(new StatusDelegate(m_view));
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(34);
+    TablePageLayout::setUpView(m_view);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setHighlightSections(false);
     m_view->horizontalHeader()->setMinimumSectionSize(60);
     m_view->horizontalHeader()->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
     m_view->setSortingEnabled(true);
 
-    m_empty = new QLabel;
-    m_empty->setObjectName(QStringLiteral("EmptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_tableStack = new QStackedWidget;
-    m_tableStack->addWidget(m_view);
-    m_tableStack->addWidget(m_empty);
+    m_tableStack = TablePageLayout::createTableStack(m_view, &m_empty);
+    auto *detailFrame = TablePageLayout::createDetailFrame(&m_detailScroll, 280);
 
-    auto *detailFrame = new QFrame;
-    detailFrame->setObjectName(QStringLiteral("DetailPanel"));
-    auto *detailLayout = new QVBoxLayout(detailFrame);
-    detailLayout->setContentsMargins(1, 1, 1, 1);
-    m_detailScroll = new QScrollArea;
-    m_detailScroll->setWidgetResizable(true);
-    m_detailScroll->setFrameShape(QFrame::NoFrame);
-    m_detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_detailScroll->setStyleSheet(QStringLiteral("QScrollArea { background: transparent; }"));
-    detailLayout->addWidget(m_detailScroll);
-    detailFrame->setMinimumWidth(280);
-
-    m_splitter = new QSplitter(Qt::Horizontal);
-    m_splitter->addWidget(m_tableStack);
-    m_splitter->addWidget(detailFrame);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 1);
-    m_splitter->setChildrenCollapsible(false);
-    m_splitter->setHandleWidth(12);
-    m_splitter->setSizes({820, 310});
+    m_splitter = TablePageLayout::createSplitter(m_tableStack, detailFrame, {820, 310});
     root->addWidget(m_splitter, 1);
 
     m_footer = new QLabel;

@@ -1,4 +1,5 @@
 #include "ui/dialogs/canceldialog.h"
+#include "ui/dialogs/operationstatuspanel.h"
 
 #include "services/operations/operationrunner.h"
 #include "services/outbox/outboxservice.h"
@@ -79,17 +80,8 @@ CancelDialog::CancelDialog(CancellationService *service, OperationRunner *runner
         m_pages->addWidget(buildTimingPage());
     }
 
-    m_summaryLabel = new QLabel(this);
-    m_summaryLabel->setObjectName(QStringLiteral("summary"));
-    m_summaryLabel->setWordWrap(true);
-    QFont big = m_summaryLabel->font();
-    big.setBold(true);
-    m_summaryLabel->setFont(big);
-
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("status"));
-    m_statusLabel->setWordWrap(true);
-    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summaryLabel = OperationStatusPanel::createSummaryLabel(this);
+    m_statusLabel = OperationStatusPanel::createStatusLabel(this);
 
     auto makeButton = [this](const QString &text, const char *name) {
         auto *b = new QPushButton(text, this);
@@ -586,8 +578,7 @@ void CancelDialog::setState(State state)
 
 void CancelDialog::setStatus(const QString &text, const QString &tone)
 {
-    m_statusLabel->setText(text);
-    m_statusLabel->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    OperationStatusPanel::showStatus(m_statusLabel, text, tone);
     m_statusLabel->setProperty("problem", false);
 }
 
@@ -613,18 +604,13 @@ void CancelDialog::onEntryChanged(qint64 id)
 {
     if (id != m_entryId || m_state != State::Queued || !m_outbox)
         return;
-    m_outbox->entry(id, this, [this](Result<OutboxEntry> e) {
-        if (!e || m_state != State::Queued)
-            return;
-        if (e->state == OutboxState::Pending && e->attempts > 0 && !e->errorKind.isEmpty()) {
-            setStatus(tr("%1 The change is saved in the outbox and will be sent once, automatically, when the "
-                         "connection returns.")
-                          .arg(e->errorMessage.isEmpty() ? tr("Stripe cannot be reached right now.") : e->errorMessage),
-                      PendingTone);
-        } else if (!e->isOpen()) {
-            onFinished(e.value());
-        }
-    });
+    OperationStatusPanel::followEntry(
+        m_outbox, id, this,
+        tr("The change is saved in the outbox and will be sent once, automatically, when the "
+           "connection returns."),
+        [this] { return m_state == State::Queued; },
+        [this](const QString &text) { setStatus(text, PendingTone); },
+        [this](const OutboxEntry &entry) { onFinished(entry); });
 }
 
 void CancelDialog::onFinished(const OutboxEntry &entry)

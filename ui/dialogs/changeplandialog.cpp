@@ -1,4 +1,5 @@
 #include "ui/dialogs/changeplandialog.h"
+#include "ui/dialogs/operationstatuspanel.h"
 
 #include "services/operations/operationrunner.h"
 #include "services/outbox/outboxservice.h"
@@ -149,27 +150,10 @@ ChangePlanDialog::ChangePlanDialog(PlanChangeService *service, OperationRunner *
     previewLayout->addLayout(numbers);
     previewLayout->addWidget(m_warningBox);
 
-    m_summaryLabel = new QLabel(this);
-    m_summaryLabel->setObjectName(QStringLiteral("summary"));
-    m_summaryLabel->setWordWrap(true);
-    QFont big = m_summaryLabel->font();
-    big.setBold(true);
-    big.setPointSizeF(big.pointSizeF() * 1.1);
-    m_summaryLabel->setFont(big);
-
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("status"));
-    m_statusLabel->setWordWrap(true);
-    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    m_confirmButton = m_buttons->addButton(tr("&Confirm"), QDialogButtonBox::AcceptRole);
-    m_confirmButton->setObjectName(QStringLiteral("confirm"));
-    m_confirmButton->setAutoDefault(false);
-    m_confirmButton->setDefault(false);
-    m_confirmButton->setEnabled(false);
+    m_summaryLabel = OperationStatusPanel::createSummaryLabel(this, 1.1);
+    m_statusLabel = OperationStatusPanel::createStatusLabel(this);
+    m_buttons = OperationStatusPanel::createButtons(this, &m_confirmButton);
     connect(m_confirmButton, &QPushButton::clicked, this, &ChangePlanDialog::confirm);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
     m_layout = layout;
@@ -242,8 +226,7 @@ void ChangePlanDialog::setState(State state)
 
 void ChangePlanDialog::setStatus(const QString &text, const QString &tone)
 {
-    m_statusLabel->setText(text);
-    m_statusLabel->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    OperationStatusPanel::showStatus(m_statusLabel, text, tone);
     fitContents();
 }
 
@@ -495,16 +478,12 @@ void ChangePlanDialog::onEntryChanged(qint64 id)
 {
     if (id != m_entryId || m_state != State::Queued || !m_outbox)
         return;
-    m_outbox->entry(id, this, [this](Result<OutboxEntry> e) {
-        if (!e || m_state != State::Queued)
-            return;
-        if (e->state == OutboxState::Pending && e->attempts > 0 && !e->errorKind.isEmpty()) {
-            setStatus(tr("%1 The change is saved in the outbox and will be sent once, automatically, when the "
-                         "connection returns.")
-                          .arg(e->errorMessage.isEmpty() ? tr("Stripe cannot be reached right now.") : e->errorMessage),
-                      Amber);
-        }
-    });
+    OperationStatusPanel::followEntry(
+        m_outbox, id, this,
+        tr("The change is saved in the outbox and will be sent once, automatically, when the "
+           "connection returns."),
+        [this] { return m_state == State::Queued; },
+        [this](const QString &text) { setStatus(text, Amber); });
 }
 
 void ChangePlanDialog::onFinished(Result<OutboxEntry> r)

@@ -1,4 +1,5 @@
 #include "ui/dialogs/pausedialog.h"
+#include "ui/dialogs/operationstatuspanel.h"
 
 #include "services/operations/operationrunner.h"
 #include "services/outbox/outboxservice.h"
@@ -113,10 +114,7 @@ PauseDialog::PauseDialog(PauseService *service, SeasonalPlanService *seasonal, O
     m_seasonalBox = buildSeasonalBox();
     m_seasonalBox->setVisible(m_seasonal != nullptr);
 
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("status"));
-    m_statusLabel->setWordWrap(true);
-    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_statusLabel = OperationStatusPanel::createStatusLabel(this);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -218,12 +216,7 @@ QGroupBox *PauseDialog::buildPauseBox()
     m_dateMessage = errorLabel("dateMessage", box);
     layout->addWidget(m_dateMessage);
 
-    m_summaryLabel = new QLabel(box);
-    m_summaryLabel->setObjectName(QStringLiteral("summary"));
-    m_summaryLabel->setWordWrap(true);
-    QFont bold = m_summaryLabel->font();
-    bold.setBold(true);
-    m_summaryLabel->setFont(bold);
+    m_summaryLabel = OperationStatusPanel::createSummaryLabel(box);
     m_confirmButton = new QPushButton(tr("&Pause collection"), box);
     m_confirmButton->setObjectName(QStringLiteral("confirm"));
     m_confirmButton->setAutoDefault(false);
@@ -492,8 +485,7 @@ void PauseDialog::setState(State state)
 
 void PauseDialog::setStatus(const QString &text, const QString &tone)
 {
-    m_statusLabel->setText(text);
-    m_statusLabel->setStyleSheet(tone.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(tone));
+    OperationStatusPanel::showStatus(m_statusLabel, text, tone);
 }
 
 void PauseDialog::setSeasonalStatus(const QString &text, const QString &tone)
@@ -524,18 +516,13 @@ void PauseDialog::onEntryChanged(qint64 id)
 {
     if (id != m_entryId || m_state != State::Queued || !m_outbox)
         return;
-    m_outbox->entry(id, this, [this](Result<OutboxEntry> e) {
-        if (!e || m_state != State::Queued)
-            return;
-        if (e->state == OutboxState::Pending && e->attempts > 0 && !e->errorKind.isEmpty()) {
-            setStatus(tr("%1 The change is saved in the outbox and will be sent once, automatically, when the "
-                         "connection returns.")
-                          .arg(e->errorMessage.isEmpty() ? tr("Stripe cannot be reached right now.") : e->errorMessage),
-                      PendingTone);
-        } else if (!e->isOpen()) {
-            onFinished(e.value());
-        }
-    });
+    OperationStatusPanel::followEntry(
+        m_outbox, id, this,
+        tr("The change is saved in the outbox and will be sent once, automatically, when the "
+           "connection returns."),
+        [this] { return m_state == State::Queued; },
+        [this](const QString &text) { setStatus(text, PendingTone); },
+        [this](const OutboxEntry &entry) { onFinished(entry); });
 }
 
 void PauseDialog::onFinished(const OutboxEntry &entry)
