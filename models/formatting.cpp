@@ -137,4 +137,13 @@ QString Format::interval(const QString &interval, int count)
     return QString::number(count) + QLatin1Char(' ') + interval;
 }
 
+QString Format::customer(const QString &name, const QString &email)
+{
+    if (name.isEmpty())
+        return email;
+    if (email.isEmpty())
+        return name;
+    return tr("%1 (%2)").arg(name, email);
+}
+
 } // namespace Billing

@@ -28,6 +28,8 @@ public:
     static QString declineMeaning(const QString &code);
     // "month" x1 -> "month", x3 -> "3 months"
     static QString interval(const QString &interval, int count);
+    // "Name (email)", or whichever of the two exists.
+    static QString customer(const QString &name, const QString &email);
 };
 
 } // namespace Billing

@@ -67,7 +67,7 @@ void DunningPage::fillDetail(int row, DetailBuilder &d)
     const QLocale loc = m_dunning->locale();
     const QString code = r.declineCode.isEmpty() ? r.failureCode : r.declineCode;
     d.title(tr("Invoice %1").arg(i.number), i.id);
-    d.field(tr("Customer"), r.customerName.isEmpty() ? r.customerEmail : tr("%1 (%2)").arg(r.customerName, r.customerEmail));
+    d.field(tr("Customer"), Format::customer(r.customerName, r.customerEmail));
     d.field(tr("Remaining"), Format::money(i.amountRemainingMinor, i.currency, loc));
     d.field(tr("Decline"), code.isEmpty() ? QString() : tr("%1 — %2").arg(code, Format::declineMeaning(code)));
     if (!r.failureMessage.isEmpty())

@@ -138,7 +138,7 @@ void InvoicesPage::fillDetail(int row, DetailBuilder &d)
     const Invoice &i = r.invoice;
     const QLocale loc = m_invoices->locale();
     d.title(i.number.isEmpty() ? tr("Draft invoice") : tr("Invoice %1").arg(i.number), i.id);
-    d.field(tr("Customer"), r.customerName.isEmpty() ? r.customerEmail : tr("%1 (%2)").arg(r.customerName, r.customerEmail));
+    d.field(tr("Customer"), Format::customer(r.customerName, r.customerEmail));
     d.field(tr("Status"), Format::statusLabel(i.status));
     d.field(tr("Total"), Format::money(i.totalMinor, i.currency, loc));
     d.field(tr("Amount due"), Format::money(i.amountDueMinor, i.currency, loc));

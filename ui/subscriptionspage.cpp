@@ -66,7 +66,7 @@ void SubscriptionsPage::fillDetail(int row, DetailBuilder &d)
     const Subscription &s = r.subscription;
     const QLocale loc = m_subscriptions->locale();
     d.title(r.planName.isEmpty() ? s.id : r.planName, s.id);
-    d.field(tr("Customer"), r.customerName.isEmpty() ? r.customerEmail : tr("%1 (%2)").arg(r.customerName, r.customerEmail));
+    d.field(tr("Customer"), Format::customer(r.customerName, r.customerEmail));
     d.field(tr("Status"), Format::statusLabel(s.status) + (s.cancelAtPeriodEnd ? tr(", cancels at period end") : QString()));
     const QString per = Format::interval(r.interval, r.intervalCount);
     d.field(tr("Amount"), Format::money(r.amountMinor, s.currency, loc) + (per.isEmpty() ? QString() : tr(" per %1").arg(per)));
