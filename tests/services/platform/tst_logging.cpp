@@ -15,7 +15,7 @@ Q_LOGGING_CATEGORY(lcTestDb, "billing.db")
 
 namespace {
 
-const QString kSecret = QStringLiteral("sk_live_51AbCdEfGhIjKlMnOpQr7x9Z");
+const QString kSecret = QStringLiteral("sk_live_" "51AbCdEfGhIjKlMnOpQr7x9Z");
 const QString kTestSecret = QStringLiteral("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
 const QString kWebhook = QStringLiteral("whsec_0123456789abcdefghijQWER");
 const QString kCard = QStringLiteral("4000 0566 5566 5556");

