@@ -12,6 +12,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QDeadlineTimer>
+#include <QThread>
 #include <QTimer>
 #include <QVariant>
 
@@ -541,7 +543,15 @@ Result<BillingDatabase::OpenReport> BillingDatabase::open(const BillingDbSetting
     } else {
         for (const char *pragma :
              {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-            if (Status s = exec(QString::fromLatin1(pragma)); !s) {
+            Status s = exec(QString::fromLatin1(pragma));
+            // Switching a new file to WAL needs it to itself for a moment, and SQLite answers
+            // "locked" at once (no busy handler) while another console opens it at the same time.
+            QDeadlineTimer patience(qMax(1, settings.connectTimeoutSeconds) * 2000);
+            while (!s && s.error().detail.contains(QLatin1String("locked")) && !patience.hasExpired()) {
+                QThread::msleep(20);
+                s = exec(QString::fromLatin1(pragma));
+            }
+            if (!s) {
                 close();
                 return logged(Error::make(Error::Kind::Database,
                                           tr("%1 is not a usable SQLite database.")
@@ -633,7 +643,6 @@ void BillingDatabase::close()
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
-    m_lastDataVersion = -1;
     m_lastUsageRowid = -1;
     m_foreignUsagePending = false;
 }
@@ -1196,12 +1205,17 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
             return s.error();
         }
     }
-    if (Status s = commit(); !s)
-        return s.error();
+    // Read our own high-water mark inside the write transaction: after the commit another
+    // connection's rows could already be in it and would then never be announced.
+    std::optional<qint64> ownMark;
     if (!m_dialect.isPostgres() && m_lastUsageRowid >= 0) {
         if (const Result<qint64> after = maxUsageRowid(); after.ok())
-            m_lastUsageRowid = *after;
+            ownMark = *after;
     }
+    if (Status s = commit(); !s)
+        return s.error();
+    if (ownMark)
+        m_lastUsageRowid = *ownMark;
     return inserted;
 }
 
@@ -1363,39 +1377,21 @@ Result<qint64> BillingDatabase::maxUsageRowid() const
     return q.query().value(0).toLongLong();
 }
 
-Status BillingDatabase::readUsageMarks(qint64 *dataVersion, qint64 *maxRowid) const
-{
-    {
-        Sql q(m_connectionName, QStringLiteral("PRAGMA data_version"));
-        if (!q.exec() || !q.query().next())
-            return q.error(tr("Could not check for new usage."));
-        *dataVersion = q.query().value(0).toLongLong();
-    }
-    const Result<qint64> rowid = maxUsageRowid();
-    if (!rowid)
-        return rowid.error();
-    *maxRowid = *rowid;
-    return {};
-}
-
 Result<bool> BillingDatabase::pollForeignUsage()
 {
     if (!m_open)
         return notOpen().error();
     if (m_dialect.isPostgres())
         return false;
-    qint64 dataVersion = 0;
-    qint64 rowid = 0;
-    if (Status s = readUsageMarks(&dataVersion, &rowid); !s)
-        return s.error();
-    // data_version moves only when another connection commits; our own inserts move the rowid
-    // and are accounted for in insertUsage.
-    bool changed = m_foreignUsagePending;
-    if (m_lastDataVersion >= 0 && dataVersion != m_lastDataVersion && rowid != m_lastUsageRowid)
-        changed = true;
+    const Result<qint64> rowid = maxUsageRowid();
+    if (!rowid)
+        return rowid.error();
+    // Usage events are append-only and our own inserts move m_lastUsageRowid as they commit (on
+    // this same thread), so a different MAX(rowid) means another connection recorded usage. One
+    // read, so no window between two reads can hide a write.
+    const bool changed = m_foreignUsagePending || *rowid != m_lastUsageRowid;
     m_foreignUsagePending = false;
-    m_lastDataVersion = dataVersion;
-    m_lastUsageRowid = rowid;
+    m_lastUsageRowid = *rowid;
     return changed;
 }
 
@@ -1425,12 +1421,10 @@ Status BillingDatabase::watchUsage(int pollIntervalMs, std::function<void()> onF
             });
         return {};
     }
-    qint64 dataVersion = 0;
-    qint64 rowid = 0;
-    if (Status s = readUsageMarks(&dataVersion, &rowid); !s)
-        return s;
-    m_lastDataVersion = dataVersion;
-    m_lastUsageRowid = rowid;
+    const Result<qint64> rowid = maxUsageRowid();
+    if (!rowid)
+        return rowid.error();
+    m_lastUsageRowid = *rowid;
     m_foreignUsagePending = false;
     if (pollIntervalMs > 0) {
         m_pollTimer = std::make_unique<QTimer>();

@@ -216,7 +216,6 @@ private:
     Status notOpen() const;
     Status insertAudit(const AuditEntry &entry, qint64 *id = nullptr) const;
     Result<int> insertUsage(const QList<UsageEvent> &events);
-    Status readUsageMarks(qint64 *dataVersion, qint64 *maxRowid) const;
     Result<qint64> maxUsageRowid() const;
 
     QString m_connectionName;
@@ -226,7 +225,6 @@ private:
     std::unique_ptr<QTimer> m_pollTimer;
     std::function<void()> m_onForeignUsage;
     QMetaObject::Connection m_notifyConnection;
-    qint64 m_lastDataVersion = -1;
     qint64 m_lastUsageRowid = -1;
     bool m_foreignUsagePending = false;
 };
