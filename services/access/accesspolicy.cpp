@@ -41,6 +41,15 @@ QString action(Permission permission)
     case Permission::ManageStaff: return tr("manage staff");
     case Permission::ManageSettings: return tr("change workspace settings");
     case Permission::EditCustomer: return tr("edit customers");
+    case Permission::ManagePaymentMethods: return tr("manage payment methods");
+    case Permission::ManagePaymentTerms: return tr("change payment terms");
+    case Permission::RecordOfflinePayment: return tr("record offline payments");
+    case Permission::WorkDunning: return tr("work the dunning queue");
+    case Permission::ManageDunningRules: return tr("change dunning rules");
+    case Permission::ManageBudgets: return tr("manage budgets and alerts");
+    case Permission::ManageFxRates: return tr("change exchange rates");
+    case Permission::ManagePromotions: return tr("manage coupons, promotion codes and referrals");
+    case Permission::ApproveCustomPricing: return tr("approve custom pricing");
     }
     return tr("do this");
 }
@@ -103,6 +112,15 @@ QString permissionName(Permission permission)
     case Permission::ManageStaff: return QStringLiteral("manage_staff");
     case Permission::ManageSettings: return QStringLiteral("manage_settings");
     case Permission::EditCustomer: return QStringLiteral("edit_customer");
+    case Permission::ManagePaymentMethods: return QStringLiteral("manage_payment_methods");
+    case Permission::ManagePaymentTerms: return QStringLiteral("manage_payment_terms");
+    case Permission::RecordOfflinePayment: return QStringLiteral("record_offline_payment");
+    case Permission::WorkDunning: return QStringLiteral("work_dunning");
+    case Permission::ManageDunningRules: return QStringLiteral("manage_dunning_rules");
+    case Permission::ManageBudgets: return QStringLiteral("manage_budgets");
+    case Permission::ManageFxRates: return QStringLiteral("manage_fx_rates");
+    case Permission::ManagePromotions: return QStringLiteral("manage_promotions");
+    case Permission::ApproveCustomPricing: return QStringLiteral("approve_custom_pricing");
     }
     return QStringLiteral("unknown");
 }
@@ -121,8 +139,17 @@ bool AccessPolicy::allows(StaffRole role, Permission permission)
     case Permission::InvoiceActions:
     case Permission::ManageSeasonalPlans:
     case Permission::EditCustomer:
+    case Permission::ManagePaymentMethods:
+    case Permission::WorkDunning:
+    case Permission::ManageBudgets:
         return role == StaffRole::Admin || role == StaffRole::Finance || role == StaffRole::Support;
     case Permission::WriteOff:
+    case Permission::ManagePaymentTerms:
+    case Permission::RecordOfflinePayment:
+    case Permission::ManageDunningRules:
+    case Permission::ManageFxRates:
+    case Permission::ManagePromotions:
+    case Permission::ApproveCustomPricing:
     case Permission::ChangePrices: return role == StaffRole::Admin || role == StaffRole::Finance;
     case Permission::ManageStaff:
     case Permission::ManageSettings: return role == StaffRole::Admin;

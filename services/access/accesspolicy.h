@@ -26,6 +26,15 @@ enum class Permission {
     ManageStaff,        // admin
     ManageSettings,     // admin
     EditCustomer,       // customer details (name, email, address, metadata): admin, finance, support
+    ManagePaymentMethods, // set default, detach, send an add-method link: admin, finance, support
+    ManagePaymentTerms, // collection method, Net terms, PO numbers, ACH/wire, installments: admin, finance
+    RecordOfflinePayment, // mark an invoice paid out of band (wire, cheque): admin, finance
+    WorkDunning,        // dunning queue: retry now, contact, notes, owner, escalate: admin, finance, support
+    ManageDunningRules, // retry policy and automation rules: admin, finance
+    ManageBudgets,      // budgets, thresholds, alert acknowledge/snooze: admin, finance, support
+    ManageFxRates,      // the dated FX-rate table: admin, finance
+    ManagePromotions,   // coupons, promotion codes, referral rules: admin, finance
+    ApproveCustomPricing, // approve a negotiated price above the discount limit: admin, finance
 };
 
 QString permissionName(Permission permission); // "refund", "change_plan", ...

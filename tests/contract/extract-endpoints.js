@@ -36,6 +36,24 @@ for (const file of walk(cjs, []).filter((f) => f.endsWith('.d.ts'))) {
     }
     if (!interfaces.has(m[1])) interfaces.set(m[1], {fields, bases});
   }
+  // Params types of namespaced resources (Billing.AlertCreateParams, BillingPortal.SessionCreateParams)
+  // are declared one level down: "export declare namespace X {" then "    interface Y {".
+  let namespace = null;
+  for (let i = 0; i < lines.length; ++i) {
+    const ns = /^export declare namespace (\w+) \{\s*$/.exec(lines[i]);
+    if (ns) { namespace = ns[1]; continue; }
+    if (lines[i] === '}') { namespace = null; continue; }
+    const m = namespace && /^ {4}interface (\w+)(?:<[^>]*>)?(?: extends ([^{]+))?\s*\{\s*$/.exec(lines[i]);
+    if (!m) continue;
+    const fields = [];
+    const bases = m[2] ? m[2].split(',').map((s) => s.trim().replace(/<.*$/, '')) : [];
+    for (++i; i < lines.length && lines[i] !== '    }'; ++i) {
+      const f = /^ {8}(?:readonly )?['"]?([A-Za-z_][\w]*)['"]?\??:/.exec(lines[i]);
+      if (f) fields.push(f[1]);
+    }
+    const name = namespace + '.' + m[1];
+    if (!interfaces.has(name)) interfaces.set(name, {fields, bases});
+  }
 }
 
 function paramsOf(typeName, seen = new Set()) {
@@ -59,7 +77,7 @@ function signatures(dtsFile) {
   const re = /^ {4}(\w+)\(([^)]*)\):/gm;
   let m;
   while ((m = re.exec(text))) {
-    const p = /params\??:\s*(\w+)/.exec(m[2]);
+    const p = /params\??:\s*([\w.]+)/.exec(m[2]);
     sigs.set(m[1], p ? p[1] : null);
   }
   return sigs;

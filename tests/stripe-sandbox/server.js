@@ -144,6 +144,12 @@ function createApp(opts, store) {
   v1.use(require('./routes/lifecycle')(store));
   v1.use(require('./routes/billing')(store));
   v1.use(require('./routes/money')(store));
+  v1.use(require('./routes/invoicing')(store));
+  v1.use(require('./routes/usage')(store));
+  v1.use(require('./routes/catalog')(store));
+  v1.use(require('./routes/terms')(store));
+  v1.use(require('./routes/portal')(store));
+  v1.use(require('./routes/dunning')(store));
   v1.use((req, res, next) => (MOCK_PATHS.test(req.path) ? mockRoutes(req, res, next) : next()));
   v1.use((req, res) => res.status(404).json({ error: { type: 'invalid_request_error',
     message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.` } }));

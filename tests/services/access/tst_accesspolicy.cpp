@@ -17,6 +17,9 @@ const QList<Permission> AllPermissions = {
     Permission::IssueCreditNote, Permission::ApplyCredit,    Permission::InvoiceActions,
     Permission::WriteOff,       Permission::ChangePrices,    Permission::ManageSeasonalPlans,
     Permission::ManageStaff,    Permission::ManageSettings, Permission::EditCustomer,
+    Permission::ManagePaymentMethods, Permission::ManagePaymentTerms, Permission::RecordOfflinePayment,
+    Permission::WorkDunning,    Permission::ManageDunningRules, Permission::ManageBudgets,
+    Permission::ManageFxRates,  Permission::ManagePromotions, Permission::ApproveCustomPricing,
 };
 const QList<StaffRole> AllRoles = {StaffRole::Admin, StaffRole::Finance, StaffRole::Support, StaffRole::ReadOnly};
 
@@ -31,6 +34,12 @@ QSet<StaffRole> whoMay(Permission p)
     switch (p) {
     case Permission::ViewData: return everyone;
     case Permission::WriteOff:
+    case Permission::ManagePaymentTerms:
+    case Permission::RecordOfflinePayment:
+    case Permission::ManageDunningRules:
+    case Permission::ManageFxRates:
+    case Permission::ManagePromotions:
+    case Permission::ApproveCustomPricing:
     case Permission::ChangePrices: return financeUp;
     case Permission::ManageStaff:
     case Permission::ManageSettings: return adminOnly;
