@@ -4,6 +4,7 @@
 #include "services/storage/cachereader.h"
 #include "services/sync/synccontrol.h"
 #include "models/customertablemodel.h"
+#include "models/dunningtablemodel.h"
 #include "models/invoicetablemodel.h"
 #include "models/outboxtablemodel.h"
 #include "models/subscriptiontablemodel.h"
@@ -141,7 +142,7 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
             return;
         m_stack->setCurrentIndex(row);
         if (m_shown)
-            loadPane(Pane(row));
+            showRow(row);
         updateActions();
     });
 
@@ -168,6 +169,7 @@ MainWindow::MainWindow(CacheReader *cache, UsageReader *usage, SyncControl *sync
     connect(m_subscriptions, &TablePage::selectionChanged, this,
             [this](const QString &id) { onSelectionChanged(Subscriptions, id); });
     connect(m_invoices, &TablePage::selectionChanged, this, [this](const QString &id) { onSelectionChanged(Invoices, id); });
+    connect(m_dunning, &TablePage::selectionChanged, this, [this](const QString &id) { onSelectionChanged(Dunning, id); });
     connect(m_outbox->model(), &OutboxTableModel::countsChanged, this, &MainWindow::setOutboxBadge);
     m_sidebar->setCurrentRow(Customers);
     markStale(m_sync->connection().mode == ConnectionInfo::Mode::Offline);
@@ -193,7 +195,7 @@ void MainWindow::showEvent(QShowEvent *event)
     QMainWindow::showEvent(event);
     if (!m_shown) {
         m_shown = true;
-        loadPane(currentPane());
+        showRow(m_stack->currentIndex());
     }
 }
 
@@ -220,6 +222,147 @@ void MainWindow::loadPane(Pane pane)
         table->ensureLoaded();
 }
 
+void MainWindow::showRow(int row)
+{
+    if (row < PaneCount) {
+        loadPane(Pane(row));
+        return;
+    }
+    AddedPane &added = m_addedPanes[row - PaneCount];
+    if (!added.visited) {
+        added.visited = true;
+        if (added.onFirstShow)
+            added.onFirstShow();
+    }
+}
+
+int MainWindow::addPane(const QString &key, const QString &title, QWidget *page, std::function<void()> onFirstShow)
+{
+    page->setObjectName(key + QStringLiteral("Page"));
+    m_stack->addWidget(page);
+    auto *item = new QListWidgetItem(Theme::icon(key), title);
+    item->setSizeHint(QSize(200, 40));
+    m_sidebar->addItem(item);
+    m_addedPanes.append({key, page, std::move(onFirstShow), false});
+    const int row = m_sidebar->count() - 1;
+    if (QMenu *view = m_menus.value(QStringLiteral("view"))) {
+        QAction *a = view->addAction(title);
+        if (row < 9)
+            a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row)));
+        connect(a, &QAction::triggered, this, [this, row] { showPaneAt(row); });
+        addAction(a);
+    }
+    if (m_shown && m_stack->currentIndex() == row)
+        showRow(row);
+    return row;
+}
+
+int MainWindow::paneCountAll() const
+{
+    return m_stack->count();
+}
+
+QString MainWindow::paneKeyAt(int row) const
+{
+    if (row < 0 || row >= paneCountAll())
+        return {};
+    return row < PaneCount ? paneKey(Pane(row)) : m_addedPanes.at(row - PaneCount).key;
+}
+
+QWidget *MainWindow::paneWidgetAt(int row) const
+{
+    return m_stack->widget(row);
+}
+
+void MainWindow::showPaneAt(int row)
+{
+    m_sidebar->setCurrentRow(row);
+}
+
+bool MainWindow::showPaneByKey(const QString &key)
+{
+    for (int row = 0; row < paneCountAll(); ++row) {
+        if (paneKeyAt(row) == key) {
+            showPaneAt(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString MainWindow::currentPaneKey() const
+{
+    return paneKeyAt(m_stack->currentIndex());
+}
+
+QAction *MainWindow::addRowAction(RowAction action)
+{
+    auto *a = new QAction(action.text, this);
+    a->setObjectName(action.name);
+    if (!action.shortcut.isEmpty()) {
+        a->setShortcut(action.shortcut);
+        a->setShortcutContext(Qt::WindowShortcut);
+    }
+    a->setToolTip(action.toolTip);
+    a->setVisible(false);
+    a->setEnabled(false);
+    const QString name = action.name;
+    connect(a, &QAction::triggered, this, [this, name] { openRowAction(name); });
+    m_rowActions.append({std::move(action), a});
+    if (QMenu *menu = m_menus.value(QStringLiteral("actions")))
+        menu->addAction(a);
+    addAction(a);
+    applyRowActionsToPages();
+    updateActions();
+    refreshDetails();
+    return a;
+}
+
+QAction *MainWindow::rowAction(const QString &name) const
+{
+    for (const auto &[spec, action] : m_rowActions)
+        if (spec.name == name)
+            return action;
+    return nullptr;
+}
+
+QDialog *MainWindow::openRowAction(const QString &name)
+{
+    updateActions();
+    for (const auto &[spec, action] : std::as_const(m_rowActions)) {
+        if (spec.name != name)
+            continue;
+        if (!action->isEnabled() || !spec.open)
+            return nullptr;
+        QDialog *dialog = spec.open(currentTarget(), this);
+        showDialog(dialog);
+        return dialog;
+    }
+    return nullptr;
+}
+
+QMenu *MainWindow::menuNamed(const QString &key) const
+{
+    return m_menus.value(key);
+}
+
+void MainWindow::applyRowActionsToPages()
+{
+    const QList<QPair<Pane, TablePage *>> pages{
+        {Customers, m_customers}, {Subscriptions, m_subscriptions}, {Invoices, m_invoices}, {Dunning, m_dunning}};
+    for (const auto &[pane, page] : pages) {
+        QList<QAction *> actions;
+        if (pane == Customers || pane == Subscriptions)
+            actions = QList<QAction *>(m_actions.cbegin(), m_actions.cend());
+        else if (pane == Invoices)
+            actions = {m_actions[int(Capability::Refund)]};
+        for (const auto &[spec, action] : std::as_const(m_rowActions))
+            if (spec.panes.contains(pane))
+                actions << action;
+        page->setRowActions(actions);
+    }
+}
+
 void MainWindow::showPane(Pane pane)
 {
     m_sidebar->setCurrentRow(int(pane));
@@ -227,7 +370,8 @@ void MainWindow::showPane(Pane pane)
 
 MainWindow::Pane MainWindow::currentPane() const
 {
-    return Pane(m_stack->currentIndex());
+    const int row = m_stack->currentIndex();
+    return row >= 0 && row < PaneCount ? Pane(row) : PaneCount;
 }
 
 QWidget *MainWindow::paneWidget(Pane pane) const
@@ -238,6 +382,7 @@ QWidget *MainWindow::paneWidget(Pane pane) const
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_menus.insert(QStringLiteral("file"), file);
     QAction *settings = file->addAction(Theme::icon(QStringLiteral("settings"), QColor(0x37, 0x41, 0x51)), tr("&Settings…"));
     settings->setShortcut(QKeySequence::Preferences);
     connect(settings, &QAction::triggered, this, &MainWindow::openSettings);
@@ -247,6 +392,7 @@ void MainWindow::buildMenus()
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_menus.insert(QStringLiteral("view"), view);
     QAction *refresh = view->addAction(Theme::icon(QStringLiteral("refresh"), QColor(0x37, 0x41, 0x51)), tr("&Refresh"));
     refresh->setObjectName(QStringLiteral("RefreshAction"));
     refresh->setShortcut(QKeySequence(Qt::Key_F5));
@@ -263,10 +409,12 @@ void MainWindow::buildMenus()
     }
 
     QMenu *actions = menuBar()->addMenu(tr("&Actions"));
+    m_menus.insert(QStringLiteral("actions"), actions);
     for (QAction *a : m_actions)
         actions->addAction(a);
 
     QMenu *reports = menuBar()->addMenu(tr("&Reports"));
+    m_menus.insert(QStringLiteral("reports"), reports);
     m_retentionAction = reports->addAction(tr("&Retention report…"));
     m_retentionAction->setObjectName(QStringLiteral("RetentionReportAction"));
     m_retentionAction->setEnabled(false);
@@ -331,10 +479,7 @@ void MainWindow::buildActions()
         connect(a, &QAction::triggered, this, [this, capability] { openCapability(capability); });
         m_actions[int(capability)] = a;
     }
-    const QList<QAction *> subscriptionActions(m_actions.cbegin(), m_actions.cend());
-    m_customers->setRowActions(subscriptionActions);
-    m_subscriptions->setRowActions(subscriptionActions);
-    m_invoices->setRowActions({m_actions[int(Capability::Refund)]});
+    applyRowActionsToPages();
 }
 
 void MainWindow::setActor(const Actor &actor)
@@ -357,6 +502,7 @@ void MainWindow::refreshDetails()
     m_customers->refreshDetail();
     m_subscriptions->refreshDetail();
     m_invoices->refreshDetail();
+    m_dunning->refreshDetail();
 }
 
 void MainWindow::attachOperations(AsyncBillingDatabase *billingDb, OutboxService *outbox)
@@ -408,6 +554,16 @@ MainWindow::ActionTarget MainWindow::currentTarget() const
         if (row < 0)
             break;
         const InvoiceRow &inv = m_invoices->invoices()->rowAt(row);
+        t.customerId = inv.invoice.customerId;
+        t.invoiceId = inv.invoice.id;
+        t.invoiceStatus = inv.invoice.status;
+        break;
+    }
+    case Dunning: {
+        const int row = m_dunning->model()->rowOfId(m_dunning->selectedId());
+        if (row < 0)
+            break;
+        const InvoiceRow &inv = m_dunning->dunning()->rowAt(row);
         t.customerId = inv.invoice.customerId;
         t.invoiceId = inv.invoice.id;
         t.invoiceStatus = inv.invoice.status;
@@ -486,6 +642,12 @@ void MainWindow::updateActions()
         }
         a->setVisible(shown);
         a->setEnabled(shown && applies);
+    }
+    for (const auto &[spec, action] : std::as_const(m_rowActions)) {
+        const bool allowed = m_actorSet && AccessPolicy::allows(m_actor.role, spec.permission);
+        const bool applies = spec.panes.contains(pane) && (!spec.appliesTo || spec.appliesTo(t));
+        action->setVisible(allowed);
+        action->setEnabled(allowed && applies);
     }
     if (m_retentionAction)
         m_retentionAction->setEnabled(m_actorSet && bool(m_retentionFactory)

@@ -3,6 +3,8 @@
 #include "services/access/accesspolicy.h"
 #include "services/storage/cachequeries.h"
 
+#include <QHash>
+#include <QKeySequence>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -14,6 +16,7 @@ class QAction;
 class QDialog;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QStackedWidget;
 
 namespace Billing {
@@ -57,6 +60,23 @@ public:
         QString invoiceId;     // refunds: the selected invoice, or the subscription's latest
         QString invoiceStatus; // empty when not known
     };
+    // An action on the selected row that a capability adds from the composition root (invoice
+    // actions, payment methods, budgets, ...): in the Actions menu, the listed panes' context menu
+    // and detail panel, with its shortcut. Shown when the actor's role has `permission`; enabled
+    // when the current pane is listed and appliesTo(target) (absent = always). open() returns the
+    // dialog to show (the window opens and owns it) or nullptr when it did its job itself.
+    struct RowAction
+    {
+        QString name; // object name, "FinalizeInvoiceAction"
+        QString text;
+        QKeySequence shortcut;
+        QString toolTip;
+        Permission permission = Permission::ViewData;
+        QList<Pane> panes;
+        std::function<bool(const ActionTarget &target)> appliesTo;
+        std::function<QDialog *(const ActionTarget &target, QWidget *parent)> open;
+    };
+
     // Builds the (not yet shown) dialog of a capability for a target; the window opens it.
     using DialogFactory = std::function<QDialog *(const ActionTarget &target, QWidget *parent)>;
 
@@ -64,7 +84,28 @@ public:
                const QString &workspaceName, QWidget *parent = nullptr);
 
     void showPane(Pane pane);
+    // The built-in pane shown, or PaneCount while an added pane (addPane) is shown.
     Pane currentPane() const;
+    // Panes a capability adds after the built-in ones (Catalog, Alerts, Analytics, ...): its key
+    // names the page object ("<key>Page"), the sidebar icon and the screenshot file. onFirstShow
+    // runs the first time the pane is shown in a visible window (load data there). Returns the
+    // pane's sidebar row.
+    int addPane(const QString &key, const QString &title, QWidget *page, std::function<void()> onFirstShow = {});
+    int paneCountAll() const; // built-in and added
+    QString paneKeyAt(int row) const;
+    QWidget *paneWidgetAt(int row) const;
+    void showPaneAt(int row);
+    bool showPaneByKey(const QString &key);
+    QString currentPaneKey() const;
+
+    QAction *addRowAction(RowAction action);
+    QAction *rowAction(const QString &name) const; // null when none
+    // Triggers a row action for the current target as the user would; returns the dialog opened.
+    QDialog *openRowAction(const QString &name);
+    // "file", "view", "actions", "reports": for capabilities that add window-level entries.
+    QMenu *menuNamed(const QString &key) const;
+    // Shows a capability's dialog the way the window shows its own (style, delete on close).
+    void presentDialog(QDialog *dialog) { showDialog(dialog); }
     QWidget *paneWidget(Pane pane) const;
     static QString paneKey(Pane pane); // "customers", ... (file names, object names)
 
@@ -149,6 +190,18 @@ private:
     QPointer<SettingsDialog> m_settingsDialog;
     bool m_shown = false;
     std::array<bool, PaneCount> m_visited{};
+    struct AddedPane
+    {
+        QString key;
+        QWidget *page = nullptr;
+        std::function<void()> onFirstShow;
+        bool visited = false;
+    };
+    QList<AddedPane> m_addedPanes;
+    QList<QPair<RowAction, QAction *>> m_rowActions;
+    QHash<QString, QMenu *> m_menus;
+    void showRow(int row);
+    void applyRowActionsToPages();
 };
 
 } // namespace Billing

@@ -83,6 +83,15 @@ Result<QStringList> saveScreenshots(MainWindow &window, const QString &dir)
             return Error::make(Error::Kind::Validation, QCoreApplication::translate("Billing", "Cannot write %1.").arg(file));
         written << file;
     }
+    // Panes the capabilities added (catalog, alerts, analytics, ...): they load on first show.
+    for (int row = MainWindow::PaneCount; row < window.paneCountAll(); ++row) {
+        window.showPaneAt(row);
+        settle(1200);
+        const QString file = QDir(dir).filePath(window.paneKeyAt(row) + QStringLiteral(".png"));
+        if (!window.grab().save(file))
+            return Error::make(Error::Kind::Validation, QCoreApplication::translate("Billing", "Cannot write %1.").arg(file));
+        written << file;
+    }
     std::unique_ptr<SettingsDialog> dialog(window.createSettingsDialog());
     dialog->show();
     settle(150);

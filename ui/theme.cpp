@@ -151,6 +151,41 @@ QIcon icon(const QString &name, const QColor &color)
                 p.restore();
             }
             p.drawEllipse(QPointF(12, 12), 6.5, 6.5);
+        } else if (name == QLatin1String("catalog")) {
+            // a price tag
+            QPainterPath path;
+            path.moveTo(3, 11);
+            path.lineTo(11, 3);
+            path.lineTo(20, 3);
+            path.lineTo(20, 12);
+            path.lineTo(12, 20);
+            path.closeSubpath();
+            p.drawPath(path);
+            p.drawEllipse(QPointF(15.5, 7.5), 1.5, 1.5);
+        } else if (name == QLatin1String("promotions")) {
+            // a percent sign in a ticket
+            p.drawRoundedRect(QRectF(2.5, 6, 19, 12), 2, 2);
+            p.drawLine(QPointF(9, 15), QPointF(15, 9));
+            p.drawEllipse(QPointF(9, 9.5), 1.2, 1.2);
+            p.drawEllipse(QPointF(15, 14.5), 1.2, 1.2);
+        } else if (name == QLatin1String("alerts")) {
+            // a bell
+            QPainterPath path;
+            path.moveTo(5, 17);
+            path.cubicTo(7, 15, 6.5, 12, 6.5, 10);
+            path.cubicTo(6.5, 6, 9, 4, 12, 4);
+            path.cubicTo(15, 4, 17.5, 6, 17.5, 10);
+            path.cubicTo(17.5, 12, 17, 15, 19, 17);
+            path.closeSubpath();
+            p.drawPath(path);
+            p.drawArc(QRectF(10, 18, 4, 3.5), 180 * 16, 180 * 16);
+        } else if (name == QLatin1String("analytics")) {
+            // bars
+            p.drawLine(QPointF(3, 21), QPointF(21, 21));
+            p.drawLine(QPointF(6, 18), QPointF(6, 13));
+            p.drawLine(QPointF(10.5, 18), QPointF(10.5, 8));
+            p.drawLine(QPointF(15, 18), QPointF(15, 11));
+            p.drawLine(QPointF(19.5, 18), QPointF(19.5, 4));
         } else if (name == QLatin1String("refresh")) {
             p.drawArc(QRectF(4, 4, 16, 16), 60 * 16, 300 * 16);
             p.drawLine(QPointF(16, 5.1), QPointF(19.5, 4));

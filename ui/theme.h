@@ -16,7 +16,8 @@ struct Chip
     QColor foreground;
 };
 Chip chipFor(const QString &status);
-// Sidebar icons: "customers", "subscriptions", "invoices", "usage", "dunning", "settings", "refresh".
+// Sidebar icons: "customers", "subscriptions", "invoices", "usage", "dunning", "audit", "outbox",
+// "catalog", "promotions", "alerts", "analytics", "settings", "refresh" (others: empty).
 QIcon icon(const QString &name, const QColor &color = QColor(0xcb, 0xd5, 0xe1));
 
 } // namespace Billing::Theme

@@ -265,6 +265,10 @@ struct SyncService::Run
     QElapsedTimer clock;
     QHash<QString, QSet<QString>> seen;
     QHash<QString, QJsonObject> intents; // refresh: payment intents for invoice_payment events
+    // Refresh: the invoice payments of intents whose payment_intent.* event came without an
+    // invoice_payment.* event in the batch (a payment the cache has not seen yet).
+    bool intentPaymentsFetched = false;
+    QList<QJsonObject> intentPayments;
     // Events cursor: where a later refresh continues.
     bool cursorKnown = false;
     QString cursorId;
@@ -559,6 +563,11 @@ void SyncService::syncListsPartitioned(std::function<void()> next)
     for (ListJob &j : run->jobs) {
         if (j.type == QLatin1String("subscription"))
             j.params.insert(QStringLiteral("status"), "all");
+        // Stripe leaves a price's tiers and currency_options out of lists unless expanded; without
+        // them the cache would overwrite what the catalog knows with an incomplete price.
+        if (j.type == QLatin1String("price"))
+            j.params.insert(QStringLiteral("expand"),
+                            FormValue::array({FormValue("data.tiers"), FormValue("data.currency_options")}));
     }
     run->parts.clear();
     for (int i = 0; i < int(run->jobs.size()); ++i) {
@@ -1004,12 +1013,57 @@ void SyncService::applyEvents(QList<QJsonObject> events)
         return;
     }
 
+    // A payment_intent.* event only updates the attempts the cache already has for the intent; a
+    // new payment (a retry, "pay now", a first invoice) has no row to update, and Stripe's
+    // invoice_payment.* event for it need not be in this batch. Fetch the intent's invoice
+    // payments (GET /v1/invoice_payments?payment[payment_intent]=...), once per refresh.
+    if (!run->intentPaymentsFetched) {
+        run->intentPaymentsFetched = true;
+        QSet<QString> named; // intents an invoice_payment event in the batch brings
+        QStringList unseen;
+        for (const QJsonObject &e : events) {
+            const QJsonObject obj = e.value(QLatin1String("data")).toObject().value(QLatin1String("object")).toObject();
+            if (obj.value(QLatin1String("object")).toString() == QLatin1String("invoice_payment"))
+                named.insert(StripeParser::paymentIntentIdOf(obj));
+        }
+        for (const QJsonObject &e : events) {
+            const QJsonObject obj = e.value(QLatin1String("data")).toObject().value(QLatin1String("object")).toObject();
+            const QString id = obj.value(QLatin1String("id")).toString();
+            if (obj.value(QLatin1String("object")).toString() == QLatin1String("payment_intent") && !id.isEmpty()
+                && !named.contains(id) && !unseen.contains(id))
+                unseen << id;
+        }
+        if (!unseen.isEmpty()) {
+            auto left = std::make_shared<int>(int(unseen.size()));
+            for (const QString &id : unseen) {
+                const FormParams params = FormValue::object(
+                    {{QStringLiteral("payment"), FormValue::object({{QStringLiteral("type"), QStringLiteral("payment_intent")},
+                                                                    {QStringLiteral("payment_intent"), id}})},
+                     {QStringLiteral("limit"), 100}});
+                m_client->get(QStringLiteral("/v1/invoice_payments"), params, this, [this, run, events, left](Result<QJsonObject> r) {
+                    if (run != m_run || stopping())
+                        return;
+                    if (!r.ok()) {
+                        fail(r.error());
+                        return;
+                    }
+                    for (const QJsonValue &v : r->value(QLatin1String("data")).toArray())
+                        run->intentPayments << v.toObject();
+                    if (--*left == 0)
+                        applyEvents(events);
+                });
+            }
+            return;
+        }
+    }
+
     struct Applied
     {
         QMap<QString, QStringList> upserted;
         QMap<QString, QStringList> removed;
     };
     const QHash<QString, QJsonObject> intents = run->intents;
+    const QList<QJsonObject> intentPayments = run->intentPayments;
     if (!events.isEmpty()) {
         const auto newest = StripeParser::event(events.last());
         if (newest.ok()) {
@@ -1020,8 +1074,17 @@ void SyncService::applyEvents(QList<QJsonObject> events)
     m_summary.events = events.size();
     m_cache->thread().run(
         this,
-        [events, intents](LocalCache &c) -> Result<Applied> {
+        [events, intents, intentPayments](LocalCache &c) -> Result<Applied> {
             Applied applied;
+            // New payments of intents with events (see above), joined with the newest intent.
+            for (const QJsonObject &payment : intentPayments) {
+                const auto a = StripeParser::paymentAttempt(payment, intents.value(StripeParser::paymentIntentIdOf(payment)));
+                if (!a.ok())
+                    return a.error();
+                if (Status s = c.upsertPaymentAttempts({a.value()}); !s.ok())
+                    return s.error();
+                applied.upserted[QStringLiteral("invoice_payment")] << a->id;
+            }
             for (const QJsonObject &json : events) {
                 const auto e = StripeParser::event(json);
                 if (!e.ok())

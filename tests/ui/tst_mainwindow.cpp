@@ -512,6 +512,91 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_window->lastDialog()); // closed dialogs are deleted
     }
 
+    // Capabilities add row actions without editing the window: shown by role, enabled on the listed
+    // panes only when appliesTo() holds, in the pane's context menu, opened for the selected row.
+    void addedRowActionFollowsRolePaneAndTarget()
+    {
+        MainWindow::RowAction spec;
+        spec.name = QStringLiteral("VoidInvoiceAction");
+        spec.text = QStringLiteral("Void…");
+        spec.shortcut = QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V);
+        spec.permission = Permission::WriteOff;
+        spec.panes = {MainWindow::Invoices, MainWindow::Dunning};
+        spec.appliesTo = [](const MainWindow::ActionTarget &t) { return t.invoiceStatus == QLatin1String("open"); };
+        spec.open = [](const MainWindow::ActionTarget &t, QWidget *parent) -> QDialog * {
+            return new FakeCapabilityDialog(QStringLiteral("Void"), t, parent);
+        };
+        QAction *action = m_window->addRowAction(spec);
+        QCOMPARE(m_window->rowAction(QStringLiteral("VoidInvoiceAction")), action);
+        QVERIFY(m_window->invoicesPage()->rowActions().contains(action));
+        QVERIFY(m_window->dunningPage()->rowActions().contains(action));
+        QVERIFY(!m_window->customersPage()->rowActions().contains(action));
+
+        m_window->setActor(actorWith(StaffRole::Support)); // support may not write off
+        QVERIFY(!action->isVisible());
+        m_window->setActor(actorWith(StaffRole::Finance));
+        QVERIFY(action->isVisible());
+
+        m_window->showPane(MainWindow::Invoices);
+        TablePage *page = m_window->invoicesPage();
+        QTRY_VERIFY(page->model()->rowCount() > 0);
+        const InvoiceTableModel *m = m_window->invoicesPage()->invoices();
+        int open = -1;
+        int paid = -1;
+        for (int r = 0; r < m->rowCount(); ++r) {
+            if (open < 0 && m->rowAt(r).invoice.status == QLatin1String("open"))
+                open = r;
+            if (paid < 0 && m->rowAt(r).invoice.status == QLatin1String("paid"))
+                paid = r;
+        }
+        QVERIFY(open >= 0 && paid >= 0);
+        page->selectRow(paid);
+        QVERIFY(!action->isEnabled());
+        QVERIFY(!m_window->openRowAction(spec.name));
+        page->selectRow(open);
+        QVERIFY(action->isEnabled());
+
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(m_window->lastDialog());
+        auto *dialog = dynamic_cast<FakeCapabilityDialog *>(m_window->lastDialog());
+        QVERIFY(dialog);
+        QCOMPARE(dialog->target.invoiceId, m->rowAt(open).invoice.id);
+        dialog->reject();
+        QTRY_VERIFY(!m_window->lastDialog());
+
+        m_window->showPane(MainWindow::Customers); // not a listed pane
+        QVERIFY(!action->isEnabled());
+    }
+
+    // Added panes go after the built-in ones: sidebar row, View menu shortcut, first-show load.
+    void addedPaneLoadsOnFirstShow()
+    {
+        auto *page = new QLabel(QStringLiteral("Catalog goes here"));
+        int loads = 0;
+        const int row = m_window->addPane(QStringLiteral("catalog"), QStringLiteral("Catalog"), page, [&loads] { ++loads; });
+        QCOMPARE(row, int(MainWindow::PaneCount));
+        QCOMPARE(m_window->paneCountAll(), int(MainWindow::PaneCount) + 1);
+        QCOMPARE(m_window->paneKeyAt(row), QStringLiteral("catalog"));
+        QCOMPARE(page->objectName(), QStringLiteral("catalogPage"));
+        QCOMPARE(m_window->sidebar()->item(row)->text(), QStringLiteral("Catalog"));
+        QCOMPARE(loads, 0);
+        QVERIFY(m_window->showPaneByKey(QStringLiteral("catalog")));
+        QCOMPARE(loads, 1);
+        QCOMPARE(m_window->currentPane(), MainWindow::PaneCount);
+        QCOMPARE(m_window->currentPaneKey(), QStringLiteral("catalog"));
+        QVERIFY(page->isVisible());
+        m_window->showPane(MainWindow::Customers);
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + row), Qt::ControlModifier);
+        QCOMPARE(m_window->currentPaneKey(), QStringLiteral("catalog"));
+        QCOMPARE(loads, 1); // once
+        QVERIFY(m_window->menuNamed(QStringLiteral("reports")));
+        QVERIFY(!m_window->menuNamed(QStringLiteral("nope")));
+    }
+
     void detailButtonOpensTheRealRefundDialog()
     {
         // The real dialog over real services whose Stripe is unreachable: it opens and fails to

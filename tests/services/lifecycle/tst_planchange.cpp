@@ -54,7 +54,7 @@ private Q_SLOTS:
     void roles();
     void doubleConfirmQueuesOneEntry();
     void lostResponseLeavesEntryPendingAndNothingDoubled();
-    void demoProductsCarryNoFeatureMetadata();
+    void demoDowngradeWarnsAboutLostFeaturesAndLimits();
 
 private:
     Result<PlanChangePreview> previewBlocking(PlanChangeService &svc, const PlanChangeRequest &r);
@@ -452,14 +452,29 @@ void tst_PlanChange::lostResponseLeavesEntryPendingAndNothingDoubled()
     QCOMPARE(c.outbox->entriesBlocking(std::nullopt)->size(), 1);
 }
 
-void tst_PlanChange::demoProductsCarryNoFeatureMetadata()
+void tst_PlanChange::demoDowngradeWarnsAboutLostFeaturesAndLimits()
 {
-    // The sandbox's demo products have metadata[tier] only: no features/limits, so a downgrade
-    // there warns about nothing but the price. Documented in the report; the logic is tested above.
-    const QJsonArray products = sandboxCall("GET", QStringLiteral("/v1/products")).value(QLatin1String("data")).toArray();
-    QVERIFY(!products.isEmpty());
-    for (const QJsonValue &p : products)
-        QVERIFY(PlanFeatures::fromMetadata(p[QLatin1String("metadata")].toObject()).isEmpty());
+    // The demo catalog: Team has features "api,audit_log" and limits seats 25 / projects 50;
+    // Starter has "api" and limits seats 3 / projects 5. Team -> Starter loses the audit log and
+    // lowers both limits; the seats in use are the subscription's quantity.
+    Console c;
+    QCOMPARE(c.start(QStringLiteral("support@demo.example")), QString());
+    PlanChangeService svc(c.client.get(), c.runner.get());
+    const QString subId = nextSubscription(m_teamUsd);
+    QVERIFY(!subId.isEmpty());
+    const qint64 seats = sandboxCall("GET", QStringLiteral("/v1/subscriptions/") + subId)[QLatin1String("items")]
+                             [QLatin1String("data")][0][QLatin1String("quantity")].toInteger();
+    QVERIFY(seats >= 2);
+    const int applied = appliedCount();
+    auto pv = previewBlocking(svc, {subId, m_starterUsd, 1, PlanChangeTiming::AtPeriodEnd});
+    QVERIFY2(pv.ok(), qPrintable(pv.ok() ? QString() : pv.error().detail));
+    QVERIFY(pv->downgrade);
+    QVERIFY2(pv->warnings.contains(QStringLiteral("Downgrade loses: Audit log")), qPrintable(pv->warnings.join(u'|')));
+    QVERIFY2(pv->warnings.contains(QStringLiteral("Projects limit drops from 50 to 5")), qPrintable(pv->warnings.join(u'|')));
+    const QString seatsWarning = seats > 3 ? QStringLiteral("%1 seats in use exceed the new limit of 3").arg(seats)
+                                           : QStringLiteral("Seats limit drops from 25 to 3");
+    QVERIFY2(pv->warnings.contains(seatsWarning), qPrintable(pv->warnings.join(u'|')));
+    QCOMPARE(appliedSince(applied).size(), 0); // a preview writes nothing
 }
 
 QTEST_GUILESS_MAIN(tst_PlanChange)
