@@ -162,6 +162,14 @@ void InvoiceTableModel::setCreatedRange(std::optional<QDate> from, std::optional
     reload();
 }
 
+void InvoiceTableModel::setOverdueAt(std::optional<QDateTime> at)
+{
+    if (at == m_query.overdueAt)
+        return;
+    m_query.overdueAt = at;
+    reload();
+}
+
 InvoiceQuery InvoiceTableModel::filterQuery() const
 {
     InvoiceQuery q = m_query;

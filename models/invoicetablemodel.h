@@ -25,6 +25,9 @@ public:
     void setCustomerId(const QString &customerId);
     // Inclusive UTC dates; nullopt = open end.
     void setCreatedRange(std::optional<QDate> from, std::optional<QDate> to);
+    // Only invoices overdue at `at` (open, unpaid remainder, due date before it); nullopt = all.
+    void setOverdueAt(std::optional<QDateTime> at);
+    bool overdueOnly() const { return m_query.overdueAt.has_value(); }
     // The query of the current filters (no cursor), e.g. for CacheReader::remainingTotals.
     InvoiceQuery filterQuery() const;
 

@@ -5,7 +5,15 @@
 #include "services/storage/cachereader.h"
 #include "ui/customerspage.h"
 
+#include "services/invoices/invoicepdfdownloader.h"
+
+#include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QItemSelectionModel>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QTableView>
 #include <QLineEdit>
 #include <QDateEdit>
 #include <QLabel>
@@ -47,7 +55,8 @@ void addInvoiceLines(DetailBuilder &d, CacheReader *reader, const QString &invoi
 }
 
 InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
-    : TablePage(tr("Invoices"), new InvoiceTableModel(reader), parent), m_reader(reader)
+    : TablePage(tr("Invoices"), new InvoiceTableModel(reader), parent), m_reader(reader),
+      m_downloader(new InvoicePdfDownloader(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     model()->setParent(this);
     m_invoices = static_cast<InvoiceTableModel *>(model());
@@ -80,6 +89,27 @@ InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_from);
     addFilterWidget(toLabel);
     addFilterWidget(m_to);
+    m_overdue = new QCheckBox(tr("Overdue"), this);
+    m_overdue->setObjectName(QStringLiteral("OverdueFilter"));
+    m_overdue->setToolTip(tr("Open invoices past their due date with something left to pay"));
+    addFilterWidget(m_overdue);
+    m_download = new QPushButton(tr("Download PDFs…"), this);
+    m_download->setObjectName(QStringLiteral("DownloadPdfsButton"));
+    m_download->setToolTip(tr("Save the PDFs of the selected invoices (Ctrl+click, Shift+click) to a folder"));
+    addFilterWidget(m_download);
+    view()->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    connect(m_overdue, &QCheckBox::toggled, this, [this](bool on) {
+        m_invoices->setOverdueAt(on ? std::optional<QDateTime>(m_clock()) : std::nullopt);
+    });
+    connect(m_download, &QPushButton::clicked, this, [this] {
+        if (selectedInvoiceIds().isEmpty()) {
+            setFooterText(tr("Select the invoices to download first."));
+            return;
+        }
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Save invoice PDFs to"));
+        if (!folder.isEmpty())
+            downloadSelectedPdfs(folder);
+    });
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_invoices->setStatuses(m_status->currentData().toStringList()); });
     connect(m_currency, &QComboBox::currentIndexChanged, this,
@@ -87,6 +117,95 @@ InvoicesPage::InvoicesPage(CacheReader *reader, QWidget *parent)
     connect(m_from, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
     connect(m_to, &QDateEdit::dateChanged, this, &InvoicesPage::applyDates);
     setColumnWidths({118, 180, 100, 110, 0, 110, 0, 92, 92, 0}, InvoiceTableModel::Customer);
+}
+
+void InvoicesPage::setPdfAuthorization(const QString &apiKey, const QString &host)
+{
+    m_downloader->setAuthorization(apiKey, host);
+}
+
+QStringList InvoicesPage::selectedInvoiceIds() const
+{
+    QStringList ids;
+    const QModelIndexList rows = view()->selectionModel()->selectedRows();
+    for (const QModelIndex &proxy : rows) {
+        const QString id = proxy.siblingAtColumn(InvoiceTableModel::Id).data(InvoiceTableModel::RawRole).toString();
+        if (!id.isEmpty() && !ids.contains(id))
+            ids << id;
+    }
+    return ids;
+}
+
+bool InvoicesPage::downloadSelectedPdfs(const QString &folder)
+{
+    if (m_downloader->isRunning())
+        return false;
+    const QStringList ids = selectedInvoiceIds();
+    QList<InvoicePdfJob> jobs;
+    for (const QString &id : ids) {
+        const int row = m_invoices->rowOfId(id);
+        if (row < 0)
+            continue;
+        const Invoice &i = m_invoices->rowAt(row).invoice;
+        jobs.append({i.id, i.number, QUrl(i.invoicePdf)});
+    }
+    if (Status st = m_downloader->start(jobs, folder); !st) {
+        setFooterText(st.error().userMessage);
+        return false;
+    }
+    auto *progress = new QProgressDialog(tr("Downloading %n invoice PDF(s)…", nullptr, int(jobs.size())), tr("Cancel"), 0,
+                                         int(jobs.size()), this);
+    progress->setObjectName(QStringLiteral("PdfProgress"));
+    progress->setWindowTitle(tr("Download PDFs"));
+    progress->setMinimumDuration(0);
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    progress->setMinimumWidth(380);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    connect(progress, &QProgressDialog::canceled, m_downloader, &InvoicePdfDownloader::cancel);
+    connect(m_downloader, &InvoicePdfDownloader::progressChanged, progress, [progress](int done, int total) {
+        progress->setMaximum(total);
+        progress->setValue(done);
+    });
+    connect(m_downloader, &InvoicePdfDownloader::finished, progress, [this, progress, folder](const QList<InvoicePdfOutcome> &outcomes) {
+        progress->disconnect(m_downloader);
+        m_downloader->disconnect(progress);
+        progress->close();
+        int ok = 0;
+        QStringList failures;
+        for (const InvoicePdfOutcome &o : outcomes) {
+            if (!o.error)
+                ++ok;
+            else if (o.error->kind != Error::Kind::Cancelled)
+                failures << QStringLiteral("%1: %2").arg(o.invoiceId, o.error->userMessage);
+        }
+        QString text = tr("%1 of %2 PDFs saved to %3.").arg(ok).arg(outcomes.size()).arg(QDir::toNativeSeparators(folder));
+        if (ok < outcomes.size() && failures.isEmpty())
+            text += QLatin1Char(' ') + tr("Cancelled: the rest were not saved.");
+        if (!failures.isEmpty())
+            text += QLatin1Char(' ') + tr("Not saved: %1").arg(failures.join(QStringLiteral("; ")));
+        setFooterText(text);
+        Q_EMIT pdfDownloadFinished(outcomes);
+    });
+    progress->show();
+    return true;
+}
+
+std::optional<TablePage::ReportExport> InvoicesPage::reportExport() const
+{
+    const InvoiceQuery q = m_invoices->filterQuery();
+    // The invoices report knows dates, currency, statuses and the customer; search and the overdue
+    // view are the table's own: those export the table's rows.
+    if (!q.search.isEmpty() || q.overdueAt)
+        return std::nullopt;
+    ReportExport e;
+    e.kind = ReportKind::Invoices;
+    e.filter.from = q.createdFrom;
+    e.filter.to = q.createdTo;
+    e.filter.currency = q.currency.toUpper();
+    e.filter.statuses = q.statuses;
+    e.filter.customerId = q.customerId;
+    return e;
 }
 
 void InvoicesPage::applyDates()
@@ -109,6 +228,7 @@ QString InvoicesPage::emptyText() const
 bool InvoicesPage::hasActiveFilters() const
 {
     return TablePage::hasActiveFilters() || m_status->currentIndex() > 0 || m_currency->currentIndex() > 0
+        || m_overdue->isChecked()
         || m_from->date() != m_from->minimumDate() || m_to->date() != m_to->minimumDate();
 }
 

@@ -2,8 +2,16 @@
 
 #include "ui/tablepage.h"
 
+#include "services/invoices/invoicepdfdownloader.h"
+
+#include <QDateTime>
+
+#include <functional>
+
+class QCheckBox;
 class QComboBox;
 class QDateEdit;
+class QPushButton;
 
 namespace Billing {
 
@@ -18,6 +26,21 @@ class InvoicesPage final : public TablePage
 public:
     explicit InvoicesPage(CacheReader *reader, QWidget *parent = nullptr);
     InvoiceTableModel *invoices() const { return m_invoices; }
+    QCheckBox *overdueFilter() const { return m_overdue; }
+    QPushButton *downloadPdfsButton() const { return m_download; }
+    InvoicePdfDownloader *pdfDownloader() const { return m_downloader; }
+    // The Stripe key is sent with PDF downloads from this host only (the sandbox's hosted PDFs;
+    // Stripe's own invoice_pdf links need none).
+    void setPdfAuthorization(const QString &apiKey, const QString &host);
+    // "Now" for the overdue filter (default: the wall clock, UTC).
+    void setClock(std::function<QDateTime()> clock) { m_clock = std::move(clock); }
+    // Downloads the PDFs of the selected invoices into `folder` with a progress dialog (Cancel);
+    // the outcome shows under the table. Returns false when nothing is selected or one is running.
+    bool downloadSelectedPdfs(const QString &folder);
+    QStringList selectedInvoiceIds() const;
+
+Q_SIGNALS:
+    void pdfDownloadFinished(const QList<Billing::InvoicePdfOutcome> &outcomes);
 
 protected:
     void applySearch(const QString &text) override;
@@ -26,6 +49,7 @@ protected:
     void fillDetail(int row, DetailBuilder &detail) override;
     QString countText(int rows, bool more) const override;
     void rowsReloaded() override;
+    std::optional<ReportExport> reportExport() const override;
 
 private:
     void applyDates();
@@ -36,6 +60,10 @@ private:
     QComboBox *m_currency;
     QDateEdit *m_from;
     QDateEdit *m_to;
+    QCheckBox *m_overdue;
+    QPushButton *m_download;
+    InvoicePdfDownloader *m_downloader;
+    std::function<QDateTime()> m_clock;
 };
 
 // "Open hosted invoice" / "Open PDF" links and the lines of an invoice, shared with the dunning pane.

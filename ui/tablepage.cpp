@@ -1,10 +1,18 @@
 #include "ui/tablepage.h"
 
+#include "services/reports/csvwriter.h"
+#include "services/reports/reportexporter.h"
+
 #include "models/pagedtablemodel.h"
 #include "models/serversortproxymodel.h"
 #include "ui/tablepagelayout.h"
 
 #include <QAction>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileDialog>
+#include <QProgressDialog>
+#include <QStandardPaths>
 #include <QClipboard>
 #include <QMenu>
 #include <QPushButton>
@@ -253,7 +261,20 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     header->addWidget(m_count, 0, Qt::AlignBottom);
     header->addStretch();
     header->addWidget(m_stale);
+    m_exportButton = new QPushButton(tr("Export CSV…"));
+    m_exportButton->setObjectName(QStringLiteral("ExportCsvButton"));
+    m_exportButton->setToolTip(tr("Write the rows of this pane, as filtered, to a CSV file"));
+    header->addWidget(m_exportButton);
     root->addLayout(header);
+    connect(m_exportButton, &QPushButton::clicked, this, [this] {
+        const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                      .filePath(QStringLiteral("%1-%2.csv").arg(m_title.toLower().replace(QLatin1Char(' '), QLatin1Char('-')),
+                                                                               QDate::currentDate().toString(Qt::ISODate)));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export %1 as CSV").arg(m_title), suggested,
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportCsv(path);
+    });
 
     m_filters = new QHBoxLayout;
     m_filters->setSpacing(8);
@@ -325,6 +346,137 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     connect(m_model, &PagedTableModel::loadFailed, this, &TablePage::updateState);
     showDetailFor({});
     updateState();
+}
+
+struct TablePage::TableExport
+{
+    QString path;
+    bool cancelled = false;
+};
+
+void TablePage::exportCsv(const QString &path)
+{
+    if (isExporting())
+        return;
+    m_exportButton->setEnabled(false);
+    m_exportProgress = new QProgressDialog(tr("Exporting %1…").arg(m_title.toLower()), tr("Cancel"), 0, 0, this);
+    m_exportProgress->setObjectName(QStringLiteral("ExportProgress"));
+    m_exportProgress->setWindowTitle(tr("Export CSV"));
+    m_exportProgress->setMinimumDuration(0);
+    m_exportProgress->setAutoClose(false);
+    m_exportProgress->setAutoReset(false);
+    m_exportProgress->setMinimumWidth(380);
+    m_exportProgress->show();
+
+    const std::optional<ReportExport> report = reportExport();
+    if (report && !m_exportCacheFile.isEmpty()) {
+        auto *job = new ExportJob(this);
+        m_exportJob = job;
+        connect(m_exportProgress, &QProgressDialog::canceled, job, [job] { job->cancel(); });
+        ExportJob::Request request;
+        request.kind = report->kind;
+        request.filter = report->filter;
+        request.cacheFilePath = m_exportCacheFile;
+        request.outputPath = path;
+        QPointer<QProgressDialog> progress = m_exportProgress;
+        job->start(request, this,
+                   [progress, this](qint64 rows, qint64 total) {
+                       if (!progress)
+                           return;
+                       progress->setMaximum(total > 0 ? int(qMin<qint64>(total, INT_MAX)) : 0);
+                       progress->setValue(int(qMin<qint64>(rows, INT_MAX)));
+                       progress->setLabelText(tr("Exporting %1… %2 rows").arg(m_title.toLower(), locale().toString(rows)));
+                   },
+                   [this, job](Result<ExportSummary> r) {
+                       job->deleteLater();
+                       if (!r)
+                           finishExport(false, 0, r.error().userMessage);
+                       else
+                           finishExport(true, r->rows, tr("%1 rows written to %2").arg(locale().toString(r->rows), QDir::toNativeSeparators(r->path)));
+                   });
+        return;
+    }
+    // No report for this pane: every page of the table, then its cells as shown.
+    m_tableExport = std::make_shared<TableExport>();
+    m_tableExport->path = path;
+    connect(m_exportProgress, &QProgressDialog::canceled, this, [this] {
+        if (m_tableExport)
+            m_tableExport->cancelled = true;
+        continueTableExport();
+    });
+    continueTableExport();
+}
+
+void TablePage::continueTableExport()
+{
+    const std::shared_ptr<TableExport> ex = m_tableExport;
+    if (!ex)
+        return;
+    if (m_exportProgress && m_exportProgress->wasCanceled())
+        ex->cancelled = true;
+    if (ex->cancelled)
+        return finishExport(false, 0, tr("Export cancelled; no file was written."));
+    if (m_model->isLoading() || !m_model->hasLoadedOnce()) {
+        if (!m_model->hasLoadedOnce() && !m_model->isLoading())
+            m_model->reload();
+        QTimer::singleShot(50, this, &TablePage::continueTableExport);
+        return;
+    }
+    if (m_model->canFetchMore({})) {
+        if (m_exportProgress)
+            m_exportProgress->setLabelText(tr("Loading %1… %2 rows").arg(m_title.toLower(), locale().toString(m_model->rowCount())));
+        m_model->fetchMore({});
+        QTimer::singleShot(0, this, &TablePage::continueTableExport);
+        return;
+    }
+    // Columns as the table shows them (hidden ones too: they are in the detail panel).
+    QList<ReportColumn> columns;
+    const int columnCount = m_model->columnCount();
+    for (int c = 0; c < columnCount; ++c) {
+        QString name = m_model->headerData(c, Qt::Horizontal).toString().toLower().trimmed();
+        name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
+        columns.append({name.isEmpty() ? QStringLiteral("column_%1").arg(c + 1) : name, ColumnType::Text});
+    }
+    CsvWriter writer(columns);
+    if (Status st = writer.open(ex->path); !st)
+        return finishExport(false, 0, st.error().userMessage);
+    const int rows = m_model->rowCount();
+    if (m_exportProgress)
+        m_exportProgress->setMaximum(rows);
+    for (int r = 0; r < rows; ++r) {
+        ReportRow row;
+        for (int c = 0; c < columnCount; ++c)
+            row.append(ReportValue::text(m_model->data(m_model->index(r, c)).toString()));
+        if (Status st = writer.writeRow(row); !st) {
+            writer.abort();
+            return finishExport(false, 0, st.error().userMessage);
+        }
+        if (r % 500 == 0 && m_exportProgress) {
+            m_exportProgress->setValue(r);
+            QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+        }
+        if (ex->cancelled || (m_exportProgress && m_exportProgress->wasCanceled())) {
+            writer.abort();
+            return finishExport(false, 0, tr("Export cancelled; no file was written."));
+        }
+    }
+    if (Status st = writer.commit(); !st)
+        return finishExport(false, 0, st.error().userMessage);
+    finishExport(true, rows, tr("%1 rows written to %2").arg(locale().toString(rows), QDir::toNativeSeparators(ex->path)));
+}
+
+void TablePage::finishExport(bool ok, qint64 rows, const QString &message)
+{
+    m_tableExport.reset();
+    m_exportJob = nullptr;
+    m_exportButton->setEnabled(true);
+    if (m_exportProgress) {
+        m_exportProgress->disconnect(this);
+        m_exportProgress->close();
+        m_exportProgress->deleteLater();
+    }
+    setFooterText(message);
+    Q_EMIT exportFinished(ok, rows, message);
 }
 
 QWidget *TablePage::detailPanel() const

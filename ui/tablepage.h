@@ -1,8 +1,17 @@
 #pragma once
 
+#include "services/reports/reportexporter.h"
+#include "services/reports/reportsource.h"
+
+#include <QProgressDialog>
+
+#include <QPointer>
 #include <QWidget>
 
+#include <optional>
+
 class QAction;
+class QPushButton;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -66,7 +75,22 @@ public:
     void setRowActions(const QList<QAction *> &actions);
     QList<QAction *> rowActions() const { return m_rowActions; }
 
+    // "Export CSV…" (every pane): asks for a file name, then exportCsv().
+    QPushButton *exportButton() const { return m_exportButton; }
+    // The local cache file the report exports read (read-only connection of their own); without it
+    // every pane exports the rows of its table.
+    void setExportCacheFile(const QString &path) { m_exportCacheFile = path; }
+    // Writes the pane's rows under its current filter to `path` (a temporary file renamed on
+    // success) with a progress dialog and Cancel; returns at once, exportFinished follows. Panes
+    // with a report (reportExport()) run it through ExportJob on its own thread; the others load
+    // every page of their table and write what it shows.
+    void exportCsv(const QString &path);
+    bool isExporting() const { return m_exportJob || m_tableExport; }
+    QProgressDialog *exportProgress() const { return m_exportProgress; }
+
 Q_SIGNALS:
+    // An export ended: ok, the rows written, and a message in plain words (the file, or the error).
+    void exportFinished(bool ok, qint64 rows, const QString &message);
     // The selected row changed (empty id: none); emitted before the detail panel is rebuilt.
     void selectionChanged(const QString &id);
 
@@ -85,6 +109,13 @@ protected:
     virtual void fillDetail(int sourceRow, DetailBuilder &detail) = 0;
     virtual QString countText(int rows, bool more) const = 0;
     virtual void rowsReloaded() {}                  // after a fresh first page (filters changed)
+    // The report that exports this pane under its current filter (none: the table's rows).
+    struct ReportExport
+    {
+        ReportKind kind = ReportKind::Invoices;
+        ReportFilter filter;
+    };
+    virtual std::optional<ReportExport> reportExport() const { return std::nullopt; }
 
 public:
     // Rebuilds the detail panel of the selected row (after its actions changed).
@@ -95,6 +126,8 @@ protected:
 private:
     void updateState();
     void showDetailFor(const QModelIndex &proxyIndex);
+    void continueTableExport();
+    void finishExport(bool ok, qint64 rows, const QString &message);
 
     QString m_title;
     PagedTableModel *m_model;
@@ -113,6 +146,12 @@ private:
     QString m_selectedId;
     QString m_keepId;
     QList<QAction *> m_rowActions;
+    QPushButton *m_exportButton = nullptr;
+    QString m_exportCacheFile;
+    QPointer<QProgressDialog> m_exportProgress;
+    QPointer<ExportJob> m_exportJob;
+    struct TableExport;
+    std::shared_ptr<TableExport> m_tableExport;
 };
 
 } // namespace Billing

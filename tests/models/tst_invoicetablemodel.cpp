@@ -4,7 +4,10 @@
 #include "tests/models/fakecachereader.h"
 #include "tests/models/modeltestsupport.h"
 
+#include "services/storage/asynclocalcache.h"
+
 #include <QAbstractItemModelTester>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -140,6 +143,88 @@ private Q_SLOTS:
         QVERIFY(reloaded.wait());
         QCOMPARE(model.rowCount(), qMin(before + 1, model.pageSize()));
         QCOMPARE(model.rowId(0), QStringLiteral("in_new"));
+    }
+
+    // The overdue view and the totals under the table are SQL over the real cache file (not the
+    // fake): open, something left, due before "now"; keyset pages of 2 keep every row exactly once.
+    void overdueFilterAndTotalsRunInSqlWithKeysetPaging()
+    {
+        QTemporaryDir dir;
+        AsyncLocalCache cache(QStringLiteral("bc-cache-invoicemodel"));
+        QVERIFY(cache.openBlocking(dir.filePath(QStringLiteral("cache.sqlite"))).ok());
+        const QDateTime now(QDate(2026, 3, 10), QTime(12, 0), Qt::UTC);
+        auto inv = [&](const QString &id, const QString &status, const QString &cur, qint64 remaining, int dueDaysAgo) {
+            Invoice i;
+            i.id = id;
+            i.number = id.toUpper();
+            i.customerId = QStringLiteral("cus_1");
+            i.status = status;
+            i.currency = cur;
+            i.collectionMethod = QStringLiteral("send_invoice");
+            i.totalMinor = i.amountDueMinor = 10000;
+            i.amountRemainingMinor = remaining;
+            i.amountPaidMinor = 10000 - remaining;
+            i.created = now.addDays(-40);
+            if (dueDaysAgo != 0)
+                i.dueDate = now.addDays(-dueDaysAgo);
+            return i;
+        };
+        const QList<Invoice> rows{
+            inv(QStringLiteral("in_a"), QStringLiteral("open"), QStringLiteral("usd"), 10000, 5),      // overdue
+            inv(QStringLiteral("in_b"), QStringLiteral("open"), QStringLiteral("usd"), 2550, 1),       // overdue, part paid
+            inv(QStringLiteral("in_c"), QStringLiteral("open"), QStringLiteral("eur"), 7000, 30),      // overdue
+            inv(QStringLiteral("in_d"), QStringLiteral("open"), QStringLiteral("usd"), 10000, -3),     // due in 3 days
+            inv(QStringLiteral("in_e"), QStringLiteral("paid"), QStringLiteral("usd"), 0, 10),         // paid
+            inv(QStringLiteral("in_f"), QStringLiteral("open"), QStringLiteral("usd"), 10000, 0),      // no due date
+            inv(QStringLiteral("in_g"), QStringLiteral("uncollectible"), QStringLiteral("usd"), 10000, 20), // written off
+            inv(QStringLiteral("in_h"), QStringLiteral("open"), QStringLiteral("jpy"), 500, 2),        // overdue
+            inv(QStringLiteral("in_i"), QStringLiteral("open"), QStringLiteral("usd"), 0, 9),          // nothing left
+        };
+        QVERIFY(cache.thread().runBlocking([&](LocalCache &c) { return c.upsertInvoices(rows); }).ok());
+
+        InvoiceTableModel model(&cache);
+        model.setPageSize(2);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        model.setOverdueAt(now);
+        QVERIFY(model.overdueOnly());
+        QVERIFY(waitLoaded(model));
+        QVERIFY(fetchAll(model));
+        QSet<QString> ids;
+        for (int r = 0; r < model.rowCount(); ++r)
+            ids.insert(model.rowId(r));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(ids, (QSet<QString>{QStringLiteral("in_a"), QStringLiteral("in_b"), QStringLiteral("in_c"), QStringLiteral("in_h")}));
+
+        auto totalsOf = [&](const InvoiceQuery &q) {
+            std::optional<Result<QList<QPair<QString, qint64>>>> out;
+            QObject ctx;
+            cache.remainingTotals(q, &ctx, [&](Result<QList<QPair<QString, qint64>>> r) { out.emplace(std::move(r)); });
+            (void)QTest::qWaitFor([&] { return out.has_value(); }, 5000);
+            QMap<QString, qint64> m;
+            if (out && out->ok())
+                for (const auto &[cur, minor] : out->value())
+                    m.insert(cur, minor);
+            return m;
+        };
+        QCOMPARE(totalsOf(model.filterQuery()),
+                 (QMap<QString, qint64>{{QStringLiteral("eur"), 7000}, {QStringLiteral("jpy"), 500}, {QStringLiteral("usd"), 12550}}));
+
+        // With a currency on top, sorted by amount: still SQL, still every row once.
+        model.setCurrency(QStringLiteral("USD"));
+        model.sort(InvoiceTableModel::AmountRemaining, Qt::AscendingOrder);
+        QVERIFY(waitLoaded(model));
+        QVERIFY(fetchAll(model));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rowId(0), QStringLiteral("in_b"));
+        QCOMPARE(model.rowId(1), QStringLiteral("in_a"));
+        QCOMPARE(totalsOf(model.filterQuery()), (QMap<QString, qint64>{{QStringLiteral("usd"), 12550}}));
+
+        // Off again: every invoice.
+        model.setCurrency(QString());
+        model.setOverdueAt(std::nullopt);
+        QVERIFY(waitLoaded(model));
+        QVERIFY(fetchAll(model));
+        QCOMPARE(model.rowCount(), int(rows.size()));
     }
 
 private:
