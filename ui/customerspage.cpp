@@ -2,10 +2,16 @@
 
 #include "models/customertablemodel.h"
 #include "models/formatting.h"
+#include "services/paymentmethods/paymentmethodservice.h"
+#include "services/promotions/customercreditservice.h"
+#include "services/promotions/referralprogram.h"
+#include "services/storage/cachereader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 
 namespace Billing {
 
@@ -21,7 +27,7 @@ QComboBox *makeCurrencyCombo(QWidget *parent)
 }
 
 CustomersPage::CustomersPage(CacheReader *reader, QWidget *parent)
-    : TablePage(tr("Customers"), new CustomerTableModel(reader), parent)
+    : TablePage(tr("Customers"), new CustomerTableModel(reader), parent), m_reader(reader)
 {
     model()->setParent(this);
     m_customers = static_cast<CustomerTableModel *>(model());
@@ -70,16 +76,212 @@ void CustomersPage::fillDetail(int row, DetailBuilder &d)
     d.field(tr("Currency"), c.currency.toUpper());
     d.field(tr("Balance"), c.currency.isEmpty() ? QString() : Format::money(c.balanceMinor, c.currency, loc));
     d.field(tr("Standing"), c.delinquent ? tr("Delinquent (a payment failed)") : tr("Good standing"));
-    d.field(tr("Payment method"), c.defaultPaymentMethod);
     d.field(tr("Created"), Format::dateTime(c.created, loc));
     d.field(tr("Mode"), c.livemode ? tr("Live") : tr("Test"));
     if (!c.description.isEmpty())
         d.field(tr("Description"), c.description);
+    if (m_methods) {
+        d.section(tr("Payment methods"));
+        QLabel *pm = d.richText(tr("Loading…"));
+        pm->setObjectName(QStringLiteral("PaymentMethodsSection"));
+        fillPaymentMethods(c, pm);
+    } else {
+        d.field(tr("Payment method"), c.defaultPaymentMethod);
+    }
+    if (m_credits) {
+        d.section(tr("Credit balance"));
+        QLabel *credit = d.richText(tr("Loading the balance from Stripe…"));
+        credit->setObjectName(QStringLiteral("CreditSection"));
+        fillCredit(c.id, credit);
+    }
+    if (m_referrals) {
+        d.section(tr("Referrals"));
+        QLabel *ref = d.richText(tr("Loading…"));
+        ref->setObjectName(QStringLiteral("ReferralsSection"));
+        fillReferrals(c.id, ref);
+    }
     if (!c.metadata.isEmpty()) {
         d.section(tr("Metadata"));
         for (auto it = c.metadata.cbegin(); it != c.metadata.cend(); ++it)
             d.field(it.key(), it.value());
     }
+}
+
+void CustomersPage::setCustomerServices(PaymentMethodService *methods, CustomerCreditService *credits,
+                                        ReferralProgram *referrals)
+{
+    m_methods = methods;
+    m_credits = credits;
+    m_referrals = referrals;
+    if (m_methods)
+        connect(m_methods, &PaymentMethodService::operationDone, this, [this](const OutboxEntry &, const QString &id) {
+            if (id.isEmpty() || id == selectedId())
+                refreshDetail();
+        });
+    if (m_credits)
+        connect(m_credits, &CustomerCreditService::creditFinished, this, [this](const OutboxEntry &, const QString &id) {
+            if (id == selectedId())
+                refreshDetail();
+        });
+    if (m_referrals)
+        connect(m_referrals, &ReferralProgram::referralChanged, this,
+                [this](qint64, const QString &referrer, const QString &referee) {
+                    if (referrer == selectedId() || referee == selectedId())
+                        refreshDetail();
+                });
+    refreshDetail();
+}
+
+namespace {
+
+const QString TableStyle = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\" width=\"100%\">");
+QString th(const QString &t, bool right = false)
+{
+    return QStringLiteral("<th align=\"%1\" style=\"color:#5f6368; font-weight:600;\">%2</th>")
+        .arg(right ? QStringLiteral("right") : QStringLiteral("left"), t.toHtmlEscaped());
+}
+QString td(const QString &t, bool right = false, const QString &color = {})
+{
+    return QStringLiteral("<td align=\"%1\"%2>%3</td>")
+        .arg(right ? QStringLiteral("right") : QStringLiteral("left"),
+             color.isEmpty() ? QString() : QStringLiteral(" style=\"color:%1;\"").arg(color), t.toHtmlEscaped());
+}
+
+} // namespace
+
+void CustomersPage::fillPaymentMethods(const Customer &customer, QLabel *label)
+{
+    QPointer<QLabel> guard(label);
+    const QString customerId = customer.id;
+    const QString defaultId = customer.defaultPaymentMethod;
+    m_methods->cached(customerId, label, [this, guard, customerId, defaultId](Result<QList<PaymentMethod>> methods) {
+        if (!guard)
+            return;
+        if (!methods) {
+            guard->setText(methods.error().userMessage.toHtmlEscaped());
+            return;
+        }
+        SubscriptionQuery q;
+        q.customerId = customerId;
+        q.limit = 50;
+        const QList<PaymentMethod> list = *methods;
+        m_reader->subscriptions(q, guard, [guard, list, defaultId](Result<QList<SubscriptionRow>> subs) {
+            if (!guard)
+                return;
+            if (list.isEmpty()) {
+                guard->setText(tr("No payment method on file. Use <i>Payment methods…</i> to send the customer a "
+                                  "link where they add one."));
+                return;
+            }
+            QString html = TableStyle + QStringLiteral("<tr>") + th(tr("Method")) + th(tr("Used for")) + QStringLiteral("</tr>");
+            for (const PaymentMethod &m : list) {
+                QStringList uses;
+                if (m.id == defaultId)
+                    uses << tr("Customer default");
+                if (subs) {
+                    for (const SubscriptionRow &s : *subs) {
+                        const Subscription &sub = s.subscription;
+                        if (sub.status == QLatin1String("canceled") || sub.status == QLatin1String("incomplete_expired"))
+                            continue;
+                        const QString effective = sub.defaultPaymentMethod.isEmpty() ? defaultId : sub.defaultPaymentMethod;
+                        if (effective == m.id)
+                            uses << (s.planName.isEmpty() ? sub.id : s.planName);
+                    }
+                }
+                html += QStringLiteral("<tr>") + td(paymentMethodLabel(m))
+                    + td(uses.isEmpty() ? tr("—") : uses.join(QStringLiteral(", ")), false,
+                         m.id == defaultId ? QStringLiteral("#137333") : QString())
+                    + QStringLiteral("</tr>");
+            }
+            guard->setText(html + QStringLiteral("</table>"));
+        });
+    });
+}
+
+void CustomersPage::fillCredit(const QString &customerId, QLabel *label)
+{
+    QPointer<QLabel> guard(label);
+    m_credits->load(customerId, label, [guard](Result<CreditLedger> ledger) {
+        if (!guard)
+            return;
+        if (!ledger) {
+            guard->setText(tr("Not available: %1").arg(ledger.error().userMessage).toHtmlEscaped());
+            return;
+        }
+        const QLocale loc = guard->locale();
+        QString html = QStringLiteral("<p><b>%1</b></p>").arg(balanceInWords(ledger->balance, loc).toHtmlEscaped());
+        if (ledger->transactions.isEmpty()) {
+            guard->setText(html + tr("No credits or debits yet."));
+            return;
+        }
+        html += QStringLiteral("<p style=\"color:#5f6368;\">%1</p>")
+                    .arg(tr("Credits %1 · Debits %2 · %n entries", nullptr, int(ledger->transactions.size()))
+                             .arg(ledger->totalCredits().toLocaleString(loc), ledger->totalDebits().toLocaleString(loc))
+                             .toHtmlEscaped());
+        html += TableStyle + QStringLiteral("<tr>") + th(tr("Date")) + th(tr("Entry")) + th(tr("Credit"), true)
+            + th(tr("Debit"), true) + th(tr("Balance after"), true) + QStringLiteral("</tr>");
+        const int shown = int(qMin<qsizetype>(ledger->transactions.size(), 12));
+        for (int i = 0; i < shown; ++i) {
+            const BalanceTransaction &t = ledger->transactions.at(i);
+            const Money abs(t.isCredit() ? -t.amount.minor() : t.amount.minor(), t.amount.currency());
+            const Money end = t.endingBalance;
+            const QString after = end.isZero() ? tr("none")
+                : end.isNegative() ? tr("credit %1").arg(Money(-end.minor(), end.currency()).toLocaleString(loc))
+                                   : tr("owes %1").arg(end.toLocaleString(loc));
+            QString entry = balanceTransactionKind(t);
+            if (!t.description.isEmpty() && t.metadata.value(QStringLiteral("kind")) != QLatin1String("goodwill"))
+                entry += QStringLiteral(": ") + t.description;
+            else if (!t.metadata.value(QStringLiteral("reason")).isEmpty())
+                entry += QStringLiteral(": ") + t.metadata.value(QStringLiteral("reason"));
+            html += QStringLiteral("<tr>") + td(loc.toString(t.created.toLocalTime().date(), QLocale::ShortFormat)) + td(entry)
+                + td(t.isCredit() ? abs.toLocaleString(loc) : QString(), true, QStringLiteral("#137333"))
+                + td(t.isCredit() ? QString() : abs.toLocaleString(loc), true, QStringLiteral("#b3261e")) + td(after, true)
+                + QStringLiteral("</tr>");
+        }
+        html += QStringLiteral("</table>");
+        if (shown < ledger->transactions.size())
+            html += QStringLiteral("<p style=\"color:#5f6368;\">%1</p>")
+                        .arg(tr("and %n older entries", nullptr, int(ledger->transactions.size() - shown)).toHtmlEscaped());
+        guard->setText(html);
+    });
+}
+
+void CustomersPage::fillReferrals(const QString &customerId, QLabel *label)
+{
+    QPointer<QLabel> guard(label);
+    m_referrals->referralsOf(customerId, label, [guard, customerId](Result<QList<Referral>> list) {
+        if (!guard)
+            return;
+        if (!list) {
+            guard->setText(list.error().userMessage.toHtmlEscaped());
+            return;
+        }
+        auto status = [](const Referral &r) {
+            if (r.status == QLatin1String("rewarded")) {
+                const auto cur = Currency::fromCode(r.rewardCurrency);
+                return cur ? tr("rewarded %1").arg(Money(r.rewardMinor, *cur).toDecimalString() + QLatin1Char(' ') + cur->code())
+                           : tr("rewarded");
+            }
+            if (r.status == QLatin1String("rewarding"))
+                return tr("reward on its way");
+            if (r.status == QLatin1String("void"))
+                return tr("cancelled");
+            return tr("waiting for the first payment");
+        };
+        QStringList by;
+        QStringList referred;
+        for (const Referral &r : *list) {
+            if (r.refereeId == customerId)
+                by << QStringLiteral("%1 (%2)").arg(r.referrerId, status(r));
+            else
+                referred << QStringLiteral("%1 (%2)").arg(r.refereeId, status(r));
+        }
+        QString html = QStringLiteral("%1: %2<br>").arg(tr("Referred by").toHtmlEscaped(),
+                                                         by.isEmpty() ? tr("nobody recorded") : by.join(QStringLiteral(", ")).toHtmlEscaped());
+        html += QStringLiteral("%1: %2").arg(tr("Referrals").toHtmlEscaped(),
+                                             referred.isEmpty() ? tr("none yet") : referred.join(QStringLiteral(", ")).toHtmlEscaped());
+        guard->setText(html);
+    });
 }
 
 } // namespace Billing

@@ -1,14 +1,19 @@
 #pragma once
 
+#include "services/domain/customer.h"
 #include "ui/tablepage.h"
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 
 namespace Billing {
 
 class CacheReader;
+class CustomerCreditService;
 class CustomerTableModel;
+class PaymentMethodService;
+class ReferralProgram;
 
 class CustomersPage final : public TablePage
 {
@@ -17,6 +22,10 @@ class CustomersPage final : public TablePage
 public:
     explicit CustomersPage(CacheReader *reader, QWidget *parent = nullptr);
     CustomerTableModel *customers() const { return m_customers; }
+    // The customer detail's Payment methods (from the cache), Credit balance (Stripe's ledger) and
+    // Referrals (billing database) sections; without them the detail shows the customer only.
+    // Not owned; each may be null.
+    void setCustomerServices(PaymentMethodService *methods, CustomerCreditService *credits, ReferralProgram *referrals);
 
 protected:
     void applySearch(const QString &text) override;
@@ -26,6 +35,14 @@ protected:
     QString countText(int rows, bool more) const override;
 
 private:
+    void fillPaymentMethods(const Customer &customer, QLabel *label);
+    void fillCredit(const QString &customerId, QLabel *label);
+    void fillReferrals(const QString &customerId, QLabel *label);
+
+    CacheReader *m_reader;
+    PaymentMethodService *m_methods = nullptr;
+    CustomerCreditService *m_credits = nullptr;
+    ReferralProgram *m_referrals = nullptr;
     CustomerTableModel *m_customers;
     QComboBox *m_currency;
     QCheckBox *m_delinquent;
