@@ -2,8 +2,14 @@
 
 #include "models/formatting.h"
 #include "models/invoicetablemodel.h"
+#include "services/dunning/declinecodes.h"
 #include "services/storage/cachecursor.h"
 #include "services/storage/cachereader.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <limits>
 
 namespace Billing {
 
@@ -16,7 +22,6 @@ std::optional<InvoiceQuery::SortKey> sortKeyFor(int column)
     case DunningTableModel::Number: return K::Number;
     case DunningTableModel::AmountRemaining: return K::AmountRemaining;
     case DunningTableModel::Attempts: return K::Attempts;
-    case DunningTableModel::NextAttempt: return K::NextAttempt;
     case DunningTableModel::DaysOverdue: return K::Created; // older = more days overdue (order inverted)
     default: return std::nullopt;
     }
@@ -27,12 +32,28 @@ bool rightAligned(int column)
     return column == DunningTableModel::AmountRemaining || column == DunningTableModel::Attempts
         || column == DunningTableModel::DaysOverdue;
 }
+
+QString stageLabel(const QString &stage)
+{
+    if (stage.isEmpty() || stage == QLatin1String("new"))
+        return QCoreApplication::translate("Billing::DunningTableModel", "New");
+    if (stage == QLatin1String("escalated"))
+        return QCoreApplication::translate("Billing::DunningTableModel", "Escalated");
+    if (stage == QLatin1String("reminded"))
+        return QCoreApplication::translate("Billing::DunningTableModel", "Reminded");
+    if (stage == QLatin1String("paused"))
+        return QCoreApplication::translate("Billing::DunningTableModel", "Paused");
+    QString s = stage;
+    s[0] = s[0].toUpper();
+    return s;
+}
 } // namespace
 
 DunningTableModel::DunningTableModel(CacheReader *reader, QObject *parent)
-    : TypedPagedModel<InvoiceRow>(reader, QStringLiteral("invoice"), parent)
+    : TypedPagedModel<InvoiceRow>(reader, QStringLiteral("invoice"), parent), m_policy(std::make_shared<SmartRetryPolicy>())
 {
     m_query.onlyFailedPayments = true;
+    setPageSize(5000);
     setInitialSort(DaysOverdue, Qt::DescendingOrder);
 }
 
@@ -46,13 +67,59 @@ QString DunningTableModel::rowId(int row) const
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).invoice.id : QString();
 }
 
+QDateTime DunningTableModel::now() const
+{
+    return m_referenceTime.isValid() ? m_referenceTime : QDateTime::currentDateTimeUtc();
+}
+
 int DunningTableModel::daysOverdue(const Invoice &invoice) const
 {
     const QDateTime due = invoice.dueDate.isValid() ? invoice.dueDate : invoice.created;
     if (!due.isValid())
         return 0;
-    const QDateTime now = m_referenceTime.isValid() ? m_referenceTime : QDateTime::currentDateTimeUtc();
-    return int(qMax<qint64>(0, due.secsTo(now) / 86400));
+    return int(qMax<qint64>(0, due.secsTo(now()) / 86400));
+}
+
+QString DunningTableModel::declineCodeOf(const InvoiceRow &row)
+{
+    return DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+}
+
+RetryStep DunningTableModel::nextStep(const InvoiceRow &row) const
+{
+    FailedPayment f;
+    f.invoiceId = row.invoice.id;
+    f.code = declineCodeOf(row);
+    f.firstFailureAt = row.firstFailureAt.isValid() ? row.firstFailureAt : row.invoice.created;
+    f.lastAttemptAt = row.lastFailureAt.isValid() ? row.lastFailureAt : f.firstFailureAt;
+    f.retriesMade = qMax(0, row.invoice.attemptCount - 1);
+    f.retriesOfThisCard = f.retriesMade;
+    f.planKey = row.invoice.subscriptionId;
+    return m_policy->next(f, qMax(now(), f.lastAttemptAt));
+}
+
+DunningOverlay DunningTableModel::overlayFor(const QString &invoiceId) const
+{
+    return m_overlay.value(invoiceId);
+}
+
+QVariant DunningTableModel::sortValue(const InvoiceRow &r, int col) const
+{
+    const DunningOverlay o = m_overlay.value(r.invoice.id);
+    switch (col) {
+    case DeclineCode: return declineCodeOf(r);
+    case Meaning: return DeclineCodes::lookup(declineCodeOf(r)).meaning;
+    case NextAttempt: {
+        const RetryStep s = nextStep(r);
+        return s.retry ? s.at.toSecsSinceEpoch() : std::numeric_limits<qint64>::max();
+    }
+    case NextReason: return nextStep(r).reason;
+    case Stage: return stageLabel(o.stage);
+    case Owner: return o.owner;
+    case LastContact: return o.lastContactAt.isValid() ? o.lastContactAt.toSecsSinceEpoch() : qint64(0);
+    case Currency: return r.invoice.currency;
+    }
+    return {};
 }
 
 QVariant DunningTableModel::data(const QModelIndex &index, int role) const
@@ -62,7 +129,8 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
     const InvoiceRow &r = m_rows.at(index.row());
     const Invoice &i = r.invoice;
     const int col = index.column();
-    const QString code = r.declineCode.isEmpty() ? r.failureCode : r.declineCode;
+    const QString code = declineCodeOf(r);
+    const DunningOverlay o = m_overlay.value(i.id);
     switch (role) {
     case Qt::DisplayRole:
         switch (col) {
@@ -71,10 +139,20 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         case AmountRemaining: return Format::money(i.amountRemainingMinor, i.currency, locale());
         case Currency: return i.currency.toUpper();
         case DeclineCode: return code;
-        case Meaning: return Format::declineMeaning(code);
+        case Meaning:
+            if (code.isEmpty())
+                return QString();
+            return DeclineCodes::isKnown(code) ? DeclineCodes::lookup(code).meaning : Format::declineMeaning(code);
         case Attempts: return locale().toString(i.attemptCount);
-        case NextAttempt: return i.nextPaymentAttempt.isValid() ? Format::date(i.nextPaymentAttempt, locale()) : tr("None");
+        case NextAttempt: {
+            const RetryStep s = nextStep(r);
+            return s.retry ? Format::date(s.at, locale()) : tr("None");
+        }
+        case NextReason: return nextStep(r).reason;
         case DaysOverdue: return locale().toString(daysOverdue(i));
+        case Stage: return stageLabel(o.stage);
+        case Owner: return o.owner.isEmpty() ? tr("Unassigned") : o.owner;
+        case LastContact: return o.lastContactAt.isValid() ? Format::date(o.lastContactAt, locale()) : tr("Never");
         }
         break;
     case RawRole:
@@ -82,24 +160,33 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         case Customer: return r.customerName;
         case Number: return i.number;
         case AmountRemaining: return i.amountRemainingMinor;
-        case Currency: return i.currency;
-        case DeclineCode: return code;
-        case Meaning: return code;
         case Attempts: return i.attemptCount;
-        case NextAttempt: return i.nextPaymentAttempt;
         case DaysOverdue: return daysOverdue(i);
+        default: return sortValue(r, col);
         }
-        break;
     case Qt::TextAlignmentRole:
         return QVariant::fromValue((rightAligned(col) ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     case Qt::ToolTipRole:
-        if (col == DeclineCode || col == Meaning)
-            return r.failureMessage;
+        if (col == DeclineCode || col == Meaning) {
+            const DeclineCodeInfo info = DeclineCodes::lookup(code);
+            return r.failureMessage.isEmpty() ? info.nextStep : tr("%1\nNext step: %2").arg(r.failureMessage, info.nextStep);
+        }
+        if (col == NextAttempt || col == NextReason) {
+            const QString stripe = i.nextPaymentAttempt.isValid() ? Format::dateTime(i.nextPaymentAttempt, locale()) : tr("none");
+            return tr("%1\nStripe's own next attempt: %2").arg(nextStep(r).reason, stripe);
+        }
         if (col == Customer)
             return r.customerEmail;
+        if (col == LastContact && o.lastContactAt.isValid())
+            return QStringLiteral("%1 (%2)").arg(Format::dateTime(o.lastContactAt, locale()), o.lastContactKind);
         break;
     case IdRole: return i.id;
-    case StatusRole: return col == DeclineCode ? QVariant(QStringLiteral("failed")) : QVariant();
+    case StatusRole:
+        if (col == DeclineCode)
+            return QVariant(DeclineCodes::lookup(code).cls == DeclineClass::Soft ? QStringLiteral("past_due") : QStringLiteral("failed"));
+        if (col == Stage)
+            return o.stage == QLatin1String("escalated") ? QVariant(QStringLiteral("failed")) : QVariant();
+        return {};
     case CurrencyRole: return i.currency.toUpper();
     }
     return {};
@@ -116,13 +203,17 @@ QVariant DunningTableModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case Customer: return tr("Customer");
     case Number: return tr("Invoice");
-    case AmountRemaining: return tr("Remaining");
+    case AmountRemaining: return tr("Amount");
     case Currency: return tr("Currency");
     case DeclineCode: return tr("Decline code");
     case Meaning: return tr("Meaning");
     case Attempts: return tr("Attempts");
     case NextAttempt: return tr("Next attempt");
+    case NextReason: return tr("Why then");
     case DaysOverdue: return tr("Days overdue");
+    case Stage: return tr("Stage");
+    case Owner: return tr("Owner");
+    case LastContact: return tr("Last contact");
     }
     return {};
 }
@@ -145,9 +236,73 @@ void DunningTableModel::setCurrency(const QString &isoCode)
     reload();
 }
 
+void DunningTableModel::setStageFilter(const QString &stage)
+{
+    if (stage == m_stageFilter)
+        return;
+    m_stageFilter = stage;
+    reload();
+}
+
+void DunningTableModel::setOwnerFilter(const QString &owner)
+{
+    if (owner == m_ownerFilter)
+        return;
+    m_ownerFilter = owner;
+    reload();
+}
+
+void DunningTableModel::setDeclineClassFilter(std::optional<DeclineClass> cls)
+{
+    if (cls == m_classFilter)
+        return;
+    m_classFilter = cls;
+    reload();
+}
+
 void DunningTableModel::setReferenceTime(const QDateTime &utc)
 {
     m_referenceTime = utc;
+}
+
+void DunningTableModel::setPolicy(std::shared_ptr<const RetryPolicy> policy)
+{
+    if (!policy)
+        return;
+    m_policy = std::move(policy);
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, NextAttempt), index(int(m_rows.size()) - 1, NextReason));
+}
+
+void DunningTableModel::setOverlay(const QHash<QString, DunningOverlay> &overlay)
+{
+    if (overlay == m_overlay)
+        return;
+    m_overlay = overlay;
+    const bool affectsRows = !m_stageFilter.isEmpty() || !m_ownerFilter.isEmpty() || isLocalColumn(sortColumn());
+    if (affectsRows && hasLoadedOnce()) {
+        reload(true);
+        return;
+    }
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, Stage), index(int(m_rows.size()) - 1, LastContact));
+}
+
+bool DunningTableModel::passesLocalFilters(const InvoiceRow &row) const
+{
+    const DunningOverlay o = m_overlay.value(row.invoice.id);
+    if (!m_stageFilter.isEmpty()) {
+        const QString stage = o.stage.isEmpty() ? QStringLiteral("new") : o.stage;
+        if (stage != m_stageFilter)
+            return false;
+    }
+    if (!m_ownerFilter.isEmpty()) {
+        if (m_ownerFilter == QLatin1String("-") ? !o.owner.isEmpty() : o.owner != m_ownerFilter)
+            return false;
+    }
+    if (m_classFilter && DeclineCodes::lookup(declineCodeOf(row)).cls != *m_classFilter)
+        return false;
+    return true;
 }
 
 InvoiceQuery DunningTableModel::filterQuery() const
@@ -157,9 +312,15 @@ InvoiceQuery DunningTableModel::filterQuery() const
     return q;
 }
 
+bool DunningTableModel::isLocalColumn(int column) const
+{
+    return column == Currency || column == DeclineCode || column == Meaning || column == NextAttempt || column == NextReason
+        || column == Stage || column == Owner || column == LastContact;
+}
+
 bool DunningTableModel::isSortable(int column) const
 {
-    return sortKeyFor(column).has_value();
+    return sortKeyFor(column).has_value() || isLocalColumn(column);
 }
 
 PageCursor DunningTableModel::cursorFor(const InvoiceRow &row) const
@@ -169,15 +330,33 @@ PageCursor DunningTableModel::cursorFor(const InvoiceRow &row) const
 
 void DunningTableModel::requestPage(quint64 ticket, const std::optional<PageCursor> &after, int limit)
 {
-    m_query.sortKey = sortKeyFor(sortColumn()).value_or(InvoiceQuery::SortKey::Created);
+    const int column = sortColumn();
+    const bool local = isLocalColumn(column);
+    m_query.sortKey = sortKeyFor(column).value_or(InvoiceQuery::SortKey::Created);
     SortOrder order = sqlOrder();
-    if (sortColumn() == DaysOverdue)
+    if (column == DaysOverdue)
         order = order == SortOrder::Ascending ? SortOrder::Descending : SortOrder::Ascending;
-    m_query.order = order;
+    m_query.order = local ? SortOrder::Descending : order;
     InvoiceQuery q = m_query;
     q.after = after;
     q.limit = limit;
-    reader()->invoices(q, this, [this, ticket](Result<QList<InvoiceRow>> result) { deliver(ticket, std::move(result)); });
+    const Qt::SortOrder localOrder = sortOrder();
+    reader()->invoices(q, this, [this, ticket, local, column, localOrder](Result<QList<InvoiceRow>> result) {
+        if (result) {
+            QList<InvoiceRow> rows = std::move(result).value();
+            rows.erase(std::remove_if(rows.begin(), rows.end(), [this](const InvoiceRow &r) { return !passesLocalFilters(r); }), rows.end());
+            if (local) {
+                std::stable_sort(rows.begin(), rows.end(), [this, column, localOrder](const InvoiceRow &a, const InvoiceRow &b) {
+                    const QVariant va = sortValue(a, column), vb = sortValue(b, column);
+                    const QPartialOrdering c = QVariant::compare(va, vb);
+                    return localOrder == Qt::AscendingOrder ? c == QPartialOrdering::Less : c == QPartialOrdering::Greater;
+                });
+            }
+            deliver(ticket, rows);
+            return;
+        }
+        deliver(ticket, std::move(result));
+    });
 }
 
 } // namespace Billing

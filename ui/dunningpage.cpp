@@ -2,11 +2,13 @@
 
 #include "models/dunningtablemodel.h"
 #include "models/formatting.h"
+#include "services/dunning/declinecodes.h"
 #include "services/storage/cachereader.h"
 #include "ui/customerspage.h"
 #include "ui/invoicespage.h"
 
 #include <QComboBox>
+#include <QToolButton>
 #include <QLineEdit>
 #include <QLabel>
 
@@ -22,8 +24,77 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     addFilterWidget(m_currency);
     connect(m_currency, &QComboBox::currentIndexChanged, this,
             [this] { m_dunning->setCurrency(m_currency->currentData().toString()); });
-    setColumnWidths({118, 118, 92, 0, 150, 120, 78, 112, 0}, DunningTableModel::Meaning);
-    setDetailWidth(285);
+    m_stage = new QComboBox(this);
+    m_stage->setObjectName(QStringLiteral("DunningStageFilter"));
+    m_stage->addItem(tr("Any stage"), QString());
+    m_stage->addItem(tr("New"), QStringLiteral("new"));
+    m_stage->addItem(tr("Reminded"), QStringLiteral("reminded"));
+    m_stage->addItem(tr("Escalated"), QStringLiteral("escalated"));
+    m_stage->addItem(tr("Paused"), QStringLiteral("paused"));
+    addFilterWidget(m_stage);
+    connect(m_stage, &QComboBox::currentIndexChanged, this, [this] { m_dunning->setStageFilter(m_stage->currentData().toString()); });
+    m_owner = new QComboBox(this);
+    m_owner->setObjectName(QStringLiteral("DunningOwnerFilter"));
+    m_owner->addItem(tr("Any owner"), QString());
+    m_owner->addItem(tr("Unassigned"), QStringLiteral("-"));
+    addFilterWidget(m_owner);
+    connect(m_owner, &QComboBox::currentIndexChanged, this, [this] { m_dunning->setOwnerFilter(m_owner->currentData().toString()); });
+    m_class = new QComboBox(this);
+    m_class->setObjectName(QStringLiteral("DunningClassFilter"));
+    m_class->addItem(tr("Any decline"), -1);
+    m_class->addItem(tr("Soft (retry)"), int(DeclineClass::Soft));
+    m_class->addItem(tr("Needs new card"), int(DeclineClass::NeedsPaymentMethod));
+    m_class->addItem(tr("Hard (never retry)"), int(DeclineClass::Hard));
+    addFilterWidget(m_class);
+    connect(m_class, &QComboBox::currentIndexChanged, this, [this] {
+        const int v = m_class->currentData().toInt();
+        m_dunning->setDeclineClassFilter(v < 0 ? std::nullopt : std::optional<DeclineClass>(DeclineClass(v)));
+    });
+    // Customer, Invoice, Amount, Currency (hidden: in Amount), Decline code, Meaning (detail),
+    // Attempts, Next attempt, Why then (elastic), Days overdue, Stage, Owner, Last contact.
+    setColumnWidths({120, 80, 90, 0, 132, 0, 64, 96, 240, 96, 84, 120, 92}, DunningTableModel::NextReason);
+    setDetailWidth(270);
+}
+
+void DunningPage::setOverlayLoader(OverlayLoader loader)
+{
+    m_overlayLoader = std::move(loader);
+    refreshOverlay();
+}
+
+void DunningPage::refreshOverlay()
+{
+    if (!m_overlayLoader)
+        return;
+    m_overlayLoader(this, [this](QHash<QString, DunningOverlay> overlay) {
+        m_dunning->setOverlay(overlay);
+        updateOwners();
+        refreshDetail();
+    });
+}
+
+void DunningPage::updateOwners()
+{
+    QStringList owners;
+    for (int r = 0; r < m_dunning->rowCount(); ++r) {
+        const QString o = m_dunning->overlayFor(m_dunning->rowId(r)).owner;
+        if (!o.isEmpty() && !owners.contains(o))
+            owners << o;
+    }
+    const QString keep = m_owner->currentData().toString();
+    for (const QString &o : std::as_const(owners))
+        if (m_owner->findData(o) < 0)
+            m_owner->addItem(o, o);
+    if (!keep.isEmpty() && m_owner->findData(keep) < 0)
+        m_owner->addItem(keep, keep);
+}
+
+void DunningPage::addPageAction(QAction *action)
+{
+    auto *b = new QToolButton(this);
+    b->setDefaultAction(action);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    addFilterWidget(b);
 }
 
 void DunningPage::applySearch(const QString &text)
@@ -38,7 +109,8 @@ QString DunningPage::emptyText() const
 
 bool DunningPage::hasActiveFilters() const
 {
-    return TablePage::hasActiveFilters() || m_currency->currentIndex() > 0;
+    return TablePage::hasActiveFilters() || m_currency->currentIndex() > 0 || m_stage->currentIndex() > 0
+        || m_owner->currentIndex() > 0 || m_class->currentIndex() > 0;
 }
 
 QString DunningPage::countText(int rows, bool more) const
@@ -50,6 +122,9 @@ QString DunningPage::countText(int rows, bool more) const
 
 void DunningPage::rowsReloaded()
 {
+    if (m_overlayLoader && !m_dunning->rows().isEmpty())
+        refreshOverlay(); // the same overlay does not reload the rows again
+
     const QLocale loc = m_dunning->locale();
     m_reader->remainingTotals(m_dunning->filterQuery(), this, [this, loc](Result<QList<QPair<QString, qint64>>> totals) {
         if (!totals.ok()) {
@@ -69,11 +144,21 @@ void DunningPage::fillDetail(int row, DetailBuilder &d)
     d.title(tr("Invoice %1").arg(i.number), i.id);
     d.field(tr("Customer"), Format::customer(r.customerName, r.customerEmail));
     d.field(tr("Remaining"), Format::money(i.amountRemainingMinor, i.currency, loc));
-    d.field(tr("Decline"), code.isEmpty() ? QString() : tr("%1 — %2").arg(code, Format::declineMeaning(code)));
+    const DeclineCodeInfo info = DeclineCodes::lookup(code);
+    d.field(tr("Decline"), code.isEmpty() ? QString() : tr("%1 — %2").arg(code, info.meaning));
+    if (!code.isEmpty())
+        d.field(tr("Next step"), info.nextStep);
     if (!r.failureMessage.isEmpty())
         d.field(tr("Message"), r.failureMessage);
     d.field(tr("Attempts"), loc.toString(i.attemptCount));
-    d.field(tr("Next attempt"), i.nextPaymentAttempt.isValid() ? Format::dateTime(i.nextPaymentAttempt, loc) : tr("No retry scheduled"));
+    const RetryStep step = m_dunning->nextStep(r);
+    d.field(tr("Next attempt"), step.retry ? Format::dateTime(step.at, loc) : tr("No retry planned"));
+    d.field(tr("Why"), step.reason);
+    d.field(tr("Stripe's next try"), i.nextPaymentAttempt.isValid() ? Format::dateTime(i.nextPaymentAttempt, loc) : tr("None scheduled"));
+    const DunningOverlay o = m_dunning->overlayFor(i.id);
+    d.field(tr("Stage"), m_dunning->data(m_dunning->index(row, DunningTableModel::Stage)).toString());
+    d.field(tr("Owner"), o.owner.isEmpty() ? tr("Unassigned") : o.owner);
+    d.field(tr("Last contact"), o.lastContactAt.isValid() ? tr("%1 (%2)").arg(Format::dateTime(o.lastContactAt, loc), o.lastContactKind) : tr("Never"));
     d.field(tr("Days overdue"), loc.toString(m_dunning->daysOverdue(i)));
 
     d.section(tr("Payment attempts"));

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "services/dunning/dunningrepository.h"
 #include "ui/tablepage.h"
 
+#include <functional>
+
+class QAction;
 class QComboBox;
 
 namespace Billing {
@@ -9,14 +13,28 @@ namespace Billing {
 class CacheReader;
 class DunningTableModel;
 
-// Invoices whose payment failed, with decline reasons, attempts and totals at risk per currency.
+// Invoices whose payment failed: decline and meaning, attempts, the retry policy's next attempt
+// and why, days overdue, the console's stage, owner and last contact; totals at risk per currency.
+// Filters: search, currency, stage, owner, decline class. The stage/owner/contact columns come
+// from the billing database through setOverlayLoader (wired by app/dunningwiring); page buttons
+// (rules, metrics, run now) through addPageAction.
 class DunningPage final : public TablePage
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DunningPage)
 public:
+    using OverlayLoader = std::function<void(QObject *context, std::function<void(QHash<QString, DunningOverlay>)> done)>;
+
     explicit DunningPage(CacheReader *reader, QWidget *parent = nullptr);
     DunningTableModel *dunning() const { return m_dunning; }
+
+    void setOverlayLoader(OverlayLoader loader);
+    // Reloads the billing-database columns (after a recovery step or a rules run).
+    void refreshOverlay();
+    void addPageAction(QAction *action);
+    QComboBox *stageFilter() const { return m_stage; }
+    QComboBox *ownerFilter() const { return m_owner; }
+    QComboBox *classFilter() const { return m_class; }
 
 protected:
     void applySearch(const QString &text) override;
@@ -27,9 +45,15 @@ protected:
     void rowsReloaded() override;
 
 private:
+    void updateOwners();
+
     CacheReader *m_reader;
     DunningTableModel *m_dunning;
     QComboBox *m_currency;
+    QComboBox *m_stage;
+    QComboBox *m_owner;
+    QComboBox *m_class;
+    OverlayLoader m_overlayLoader;
 };
 
 } // namespace Billing

@@ -106,6 +106,102 @@ private Q_SLOTS:
         QCOMPARE(model.rowOfId(id), -1);
     }
 
+    // Stage, owner and last contact come from the billing database (overlay); the model sorts and
+    // filters by them on the loaded rows.
+    void overlayColumnsSortAndFilter()
+    {
+        DunningTableModel model(m_cache.get());
+        model.setReferenceTime(m_now);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QVERIFY(fetchAll(model));
+        const int all = model.rowCount();
+        QVERIFY(all >= 3);
+        const QString a = model.rowId(0), b = model.rowId(1);
+        QHash<QString, DunningOverlay> overlay;
+        overlay[a] = DunningOverlay{QStringLiteral("escalated"), QStringLiteral("zed@example.com"), m_now.addDays(-1), QStringLiteral("call")};
+        overlay[b] = DunningOverlay{QStringLiteral("reminded"), QStringLiteral("amy@example.com"), {}, {}};
+        model.setOverlay(overlay);
+        QCOMPARE(model.index(model.rowOfId(a), DunningTableModel::Stage).data().toString(), QStringLiteral("Escalated"));
+        QCOMPARE(model.index(model.rowOfId(a), DunningTableModel::Owner).data().toString(), QStringLiteral("zed@example.com"));
+        QCOMPARE(model.index(model.rowOfId(b), DunningTableModel::LastContact).data().toString(), QStringLiteral("Never"));
+        QCOMPARE(model.index(model.rowOfId(a), DunningTableModel::LastContact).data(PagedTableModel::RawRole).toLongLong(),
+                 m_now.addDays(-1).toSecsSinceEpoch());
+
+        model.sort(DunningTableModel::Owner, Qt::DescendingOrder);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowId(0), a); // zed > amy > unassigned
+        QCOMPARE(model.rowId(1), b);
+
+        model.setOwnerFilter(QStringLiteral("amy@example.com"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowId(0), b);
+        model.setOwnerFilter(QStringLiteral("-"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), all - 2);
+        model.setOwnerFilter({});
+        model.setStageFilter(QStringLiteral("escalated"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowId(0), a);
+        model.setStageFilter(QStringLiteral("new"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), all - 2);
+    }
+
+    // Every row shows the policy's next attempt and why; a hard decline gets none, with the reason.
+    void nextAttemptCarriesAReason_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<bool>("retries");
+        QTest::addColumn<QString>("reasonWord");
+        QTest::newRow("insufficient_funds: pay day") << QStringLiteral("insufficient_funds") << true << QStringLiteral("pay day");
+        QTest::newRow("stolen_card: never") << QStringLiteral("stolen_card") << false << QStringLiteral("never retried");
+        QTest::newRow("expired_card: new card") << QStringLiteral("expired_card") << false << QStringLiteral("new payment method");
+    }
+    void nextAttemptCarriesAReason()
+    {
+        QFETCH(QString, code);
+        QFETCH(bool, retries);
+        QFETCH(QString, reasonWord);
+        InvoiceRow row;
+        for (const InvoiceRow &r : std::as_const(m_cache->invoiceRows)) {
+            if (r.invoice.status == QLatin1String("open") && r.invoice.attempted)
+                row = r;
+        }
+        row.declineCode = code;
+        row.invoice.attemptCount = 1;
+        const QDateTime now(QDate(2025, 6, 10), QTime(12, 0), Qt::UTC); // the next pay day is Sun 15 Jun
+        row.firstFailureAt = now.addDays(-1);
+        row.lastFailureAt = row.firstFailureAt;
+        m_cache->invoiceRows = {row};
+        DunningTableModel model(m_cache.get());
+        model.setReferenceTime(now);
+        QVERIFY(reloadAndWait(model));
+        const QString reason = model.index(0, DunningTableModel::NextReason).data().toString();
+        QVERIFY2(reason.contains(reasonWord, Qt::CaseInsensitive), qPrintable(reason));
+        QCOMPARE(model.index(0, DunningTableModel::NextAttempt).data().toString() != QLatin1String("None"), retries);
+        QCOMPARE(model.nextStep(model.rowAt(0)).retry, retries);
+        if (retries) // 06:00 UTC on the 15th (the cache has no customer time zone: UTC)
+            QCOMPARE(model.nextStep(model.rowAt(0)).at, QDateTime(QDate(2025, 6, 15), QTime(6, 0), Qt::UTC));
+    }
+
+    void declineClassFilter()
+    {
+        DunningTableModel model(m_cache.get());
+        QVERIFY(fetchAll(model));
+        const int all = model.rowCount();
+        int soft = 0;
+        for (int r = 0; r < all; ++r)
+            soft += DeclineCodes::lookup(DunningTableModel::declineCodeOf(model.rowAt(r))).cls == DeclineClass::Soft ? 1 : 0;
+        model.setDeclineClassFilter(DeclineClass::Soft);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), soft);
+        model.setDeclineClassFilter(std::nullopt);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), all);
+    }
+
 private:
     QDateTime m_now;
     std::unique_ptr<FakeCacheReader> m_cache;
