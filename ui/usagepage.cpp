@@ -3,23 +3,43 @@
 #include "models/usageseriesmodel.h"
 #include "services/storage/cachereader.h"
 #include "services/storage/usage.h"
+#include "services/usage/usagecsv.h"
 #include "ui/charts/usagechartview.h"
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTime>
 #include <QVBoxLayout>
 
 namespace Billing {
+
+namespace {
+enum ViewMode { PerMeter, StackedMeters, StackedTiers };
+
+QString moneyList(const QList<Money> &amounts, const QLocale &loc)
+{
+    QStringList parts;
+    for (const Money &m : amounts)
+        parts << m.toLocaleString(loc);
+    return parts.join(QStringLiteral(" + "));
+}
+} // namespace
 
 UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     : QWidget(parent), m_reader(usage), m_cache(cache), m_model(new UsageSeriesModel(usage, this))
 {
     auto *root = new QVBoxLayout(this);
     root->setContentsMargins(24, 20, 24, 12);
-    root->setSpacing(12);
+    root->setSpacing(10);
 
     auto *header = new QHBoxLayout;
     auto *title = new QLabel(this->title());
@@ -29,10 +49,15 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     m_stale = new QLabel(tr("Data may be out of date — press F5 to refresh"));
     m_stale->setObjectName(QStringLiteral("StaleHint"));
     m_stale->hide();
+    m_live = new QLabel;
+    m_live->setObjectName(QStringLiteral("UsageLive"));
+    m_live->setStyleSheet(QStringLiteral("color:#047857;"));
     header->addWidget(title);
     header->addSpacing(8);
     header->addWidget(m_count, 0, Qt::AlignBottom);
     header->addStretch();
+    header->addWidget(m_live);
+    header->addSpacing(12);
     header->addWidget(m_stale);
     root->addLayout(header);
 
@@ -70,25 +95,91 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     filters->addWidget(m_rangeLabel);
     root->addLayout(filters);
 
+    auto *options = new QHBoxLayout;
+    options->setSpacing(8);
+    m_source = new QComboBox;
+    m_source->setObjectName(QStringLiteral("SourceFilter"));
+    m_source->addItem(tr("All sources"), QString());
+    m_source->addItem(tr("Product metering"), UsageSourceProduct);
+    m_source->addItem(tr("Stripe meters"), UsageSourceStripe);
+    m_view = new QComboBox;
+    m_view->setObjectName(QStringLiteral("ViewMode"));
+    m_view->addItem(tr("One chart per meter"), PerMeter);
+    m_view->addItem(tr("Stacked by meter"), StackedMeters);
+    m_view->addItem(tr("Stacked by customer tier"), StackedTiers);
+    m_dataButton = new QPushButton(tr("Show numbers"));
+    m_dataButton->setObjectName(QStringLiteral("ShowData"));
+    m_dataButton->setCheckable(true);
+    auto *png = new QPushButton(tr("Export PNG…"));
+    png->setObjectName(QStringLiteral("ExportPng"));
+    auto *csv = new QPushButton(tr("Export CSV…"));
+    csv->setObjectName(QStringLiteral("ExportCsv"));
+    options->addWidget(new QLabel(tr("Source")));
+    options->addWidget(m_source);
+    options->addSpacing(8);
+    options->addWidget(new QLabel(tr("Show")));
+    options->addWidget(m_view);
+    options->addStretch();
+    options->addWidget(m_dataButton);
+    options->addWidget(png);
+    options->addWidget(csv);
+    root->addLayout(options);
+
+    m_flags = new QLabel;
+    m_flags->setObjectName(QStringLiteral("UsageFlags"));
+    m_flags->setWordWrap(true);
+    m_flags->setTextFormat(Qt::RichText);
+    m_flags->setStyleSheet(QStringLiteral("QLabel#UsageFlags { background:#fffbeb; border:1px solid #f59e0b; "
+                                          "border-radius:6px; padding:6px 10px; color:#78350f; }"));
+    m_flags->hide();
+    root->addWidget(m_flags);
+
     auto *card = new QFrame;
     card->setObjectName(QStringLiteral("ChartCard"));
     auto *cardLayout = new QVBoxLayout(card);
     cardLayout->setContentsMargins(8, 8, 8, 8);
+    m_stack = new QStackedWidget;
     m_chart = new UsageChartView(m_model);
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("UsageTable"));
+    m_table->setModel(m_model);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->setAlternatingRowColors(true);
+    m_stack->addWidget(m_chart);
+    m_stack->addWidget(m_table);
     m_empty = new QLabel(tr("No usage recorded in this range."));
     m_empty->setObjectName(QStringLiteral("EmptyState"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->hide();
-    cardLayout->addWidget(m_chart, 1);
+    cardLayout->addWidget(m_stack, 1);
     cardLayout->addWidget(m_empty, 1);
     root->addWidget(card, 1);
 
     m_totals = new QLabel;
     m_totals->setObjectName(QStringLiteral("Footer"));
     m_totals->setTextFormat(Qt::RichText);
+    m_totals->setWordWrap(true);
     root->addWidget(m_totals);
+    m_cost = new QLabel;
+    m_cost->setObjectName(QStringLiteral("UsageCost"));
+    m_cost->setTextFormat(Qt::RichText);
+    m_cost->setWordWrap(true);
+    root->addWidget(m_cost);
 
-    connect(m_model, &UsageSeriesModel::reloaded, this, &UsagePage::updateTotals);
+    connect(m_model, &UsageSeriesModel::reloaded, this, [this] {
+        updateTotals();
+        updateFlags();
+        updateCost();
+    });
+    connect(m_model, &UsageSeriesModel::refreshed, this, [this] {
+        updateTotals();
+        updateFlags();
+        updateCost();
+        m_live->setText(tr("● Live%1 · updated %2").arg(m_liveText.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_liveText),
+                                                         QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    });
+    connect(m_model, &UsageSeriesModel::flagsChanged, this, &UsagePage::updateFlags);
     connect(m_model, &UsageSeriesModel::loadFailed, this, [this](const QString &message) {
         m_totals->setText(tr("Could not read usage: %1").arg(message.toHtmlEscaped()));
     });
@@ -98,10 +189,33 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
     connect(m_range, &QComboBox::currentIndexChanged, this, &UsagePage::applyRange);
     connect(m_customer, &QComboBox::currentIndexChanged, this,
             [this] { m_model->setCustomerId(m_customer->currentData().toString()); });
+    connect(m_source, &QComboBox::currentIndexChanged, this,
+            [this] { m_model->setSource(m_source->currentData().toString()); });
+    connect(m_view, &QComboBox::currentIndexChanged, this, [this] {
+        const int mode = m_view->currentData().toInt();
+        m_chart->setChartLayout(mode == StackedMeters ? UsageChartView::Layout::StackedMeters : UsageChartView::Layout::PerMeter);
+        m_model->setBreakdown(mode == StackedTiers ? UsageSeriesModel::Breakdown::Tier : UsageSeriesModel::Breakdown::Meter);
+    });
+    connect(m_dataButton, &QPushButton::toggled, this, [this](bool on) {
+        m_stack->setCurrentIndex(on ? 1 : 0);
+        m_dataButton->setText(on ? tr("Show chart") : tr("Show numbers"));
+    });
+    connect(png, &QPushButton::clicked, this, [this] { chooseExport(true); });
+    connect(csv, &QPushButton::clicked, this, [this] { chooseExport(false); });
     if (m_reader) {
+        connect(m_reader, &UsageReader::usageChangedFrom, this, [this](const QDateTime &from) {
+            m_changeHint = from;
+            m_changeHintValid = from.isValid();
+        });
         connect(m_reader, &UsageReader::usageChanged, this, [this] {
-            if (m_loaded)
+            if (!m_loaded)
+                return;
+            // Only usage past the range's end can move it; the model refreshes the rest itself.
+            const bool inside = m_changeHintValid && m_dataEnd.isValid() && m_changeHint < m_dataEnd;
+            m_changeHintValid = false;
+            if (!inside)
                 findDataEnd();
+            loadMeterInfos();
         });
     }
 }
@@ -119,6 +233,7 @@ void UsagePage::ensureLoaded()
     m_model->setGranularity(UsageGranularity(m_granularity->currentData().toInt()));
     findDataEnd();
     loadCustomers();
+    loadMeterInfos();
 }
 
 bool UsagePage::isReady() const
@@ -129,6 +244,23 @@ bool UsagePage::isReady() const
 void UsagePage::setStale(bool stale)
 {
     m_stale->setVisible(stale);
+}
+
+void UsagePage::setPriceBook(const UsagePriceBook &book)
+{
+    m_prices = book;
+    updateCost();
+}
+
+void UsagePage::setCustomerTiers(const QHash<QString, QString> &tiers)
+{
+    m_model->setCustomerTiers(tiers);
+}
+
+void UsagePage::setLiveDescription(const QString &text)
+{
+    m_liveText = text;
+    m_live->setText(text.isEmpty() ? QString() : tr("● Live (%1)").arg(text));
 }
 
 namespace {
@@ -205,6 +337,8 @@ void UsagePage::applyRange()
 
 void UsagePage::loadCustomers()
 {
+    if (!m_cache)
+        return;
     CustomerQuery q;
     q.limit = 1000;
     m_cache->customers(q, this, [this](Result<QList<Customer>> result) {
@@ -215,6 +349,36 @@ void UsagePage::loadCustomers()
     });
 }
 
+void UsagePage::loadMeterInfos()
+{
+    if (!m_reader)
+        return;
+    m_reader->meterInfos(this, [this](Result<QList<UsageMeterInfo>> infos) {
+        if (!infos.ok())
+            return;
+        m_model->setMeterInfos(infos.value());
+        QStringList notes;
+        for (int i = 0; i < m_model->meters().size(); ++i) {
+            const QString n = m_model->seriesNotice(i);
+            if (!n.isEmpty() && !notes.contains(n))
+                notes << n;
+        }
+        // Meters that left Stripe without usage in this range are worth saying too.
+        for (const UsageMeterInfo &i : infos.value()) {
+            if (i.status == QLatin1String("missing")) {
+                const QString n = tr("Meter %1 is no longer in Stripe: no new usage of it is synced.").arg(i.meter);
+                bool covered = false;
+                for (const QString &x : std::as_const(notes))
+                    covered = covered || x.contains(i.meter);
+                if (!covered)
+                    notes << n;
+            }
+        }
+        m_meterNotice = notes.join(QStringLiteral("<br>"));
+        updateFlags();
+    });
+}
+
 void UsagePage::updateTotals()
 {
     const QLocale loc;
@@ -222,10 +386,116 @@ void UsagePage::updateTotals()
     for (int i = 0; i < m_model->meters().size(); ++i)
         parts << tr("<b>%1</b>&nbsp;%2").arg(loc.toString(m_model->total(i)), m_model->meters().at(i).toHtmlEscaped());
     m_totals->setText(parts.isEmpty() ? QString() : tr("Totals in range:&nbsp;&nbsp;%1").arg(parts.join(QStringLiteral("&nbsp;&nbsp;·&nbsp;&nbsp;"))));
-    m_count->setText(m_model->meters().size() == 1 ? tr("1 meter") : tr("%1 meters").arg(m_model->meters().size()));
+    m_count->setText(m_model->meters().size() == 1 ? tr("1 series") : tr("%1 series").arg(m_model->meters().size()));
     const bool empty = m_model->rowCount() == 0;
-    m_chart->setVisible(!empty);
+    m_stack->setVisible(!empty);
     m_empty->setVisible(empty);
+}
+
+void UsagePage::updateFlags()
+{
+    QStringList lines;
+    const int flagged = m_model->flaggedRows();
+    if (flagged > 0) {
+        QString first;
+        for (int r = 0; r < m_model->rowCount() && first.isEmpty(); ++r)
+            first = m_model->flag(r).isEmpty() ? QString() : tr("%1: %2").arg(m_model->bucketLabel(r), m_model->flag(r));
+        const QString count = flagged == 1 ? tr("1 period flagged") : tr("%1 periods flagged").arg(flagged);
+        lines << tr("<b>⚠ %1</b> and marked ⚠ in the numbers (kept in the totals as stored, not corrected): %2")
+                     .arg(count, first.toHtmlEscaped());
+    }
+    if (!m_meterNotice.isEmpty())
+        lines << m_meterNotice.toHtmlEscaped().replace(QStringLiteral("&lt;br&gt;"), QStringLiteral("<br>"));
+    for (const QString &p : std::as_const(m_lastCost.problems))
+        lines << tr("Cost not computed: %1").arg(p.toHtmlEscaped());
+    m_flags->setText(lines.join(QStringLiteral("<br>")));
+    m_flags->setVisible(!lines.isEmpty());
+}
+
+void UsagePage::updateCost()
+{
+    const quint64 ticket = ++m_costTicket;
+    m_costReady = false;
+    if (m_prices.isEmpty() || !m_reader) {
+        m_lastCost = UsageCost();
+        m_cost->setText(tr("<span style=\"color:#6b7280\">Implied cost: no metered price is set up for these meters.</span>"));
+        m_costReady = true;
+        Q_EMIT costUpdated();
+        return;
+    }
+    // Per customer and calendar month (tiers apply to a month's total), at day resolution.
+    UsageSeriesQuery q = m_model->query();
+    q.granularity = q.granularity == UsageGranularity::Hour ? UsageGranularity::Hour : UsageGranularity::Day;
+    q.byCustomer = true;
+    m_reader->series(q, this, [this, ticket](Result<QList<UsagePoint>> points) {
+        if (ticket != m_costTicket)
+            return;
+        if (!points.ok()) {
+            m_cost->setText(tr("Implied cost: could not read usage (%1).").arg(points.error().userMessage.toHtmlEscaped()));
+            m_costReady = true;
+            Q_EMIT costUpdated();
+            return;
+        }
+        UsageCostCalculator::computeAsync(points.value(), m_prices, this, [this, ticket](UsageCost cost) {
+            if (ticket != m_costTicket)
+                return;
+            m_lastCost = std::move(cost);
+            const QLocale loc;
+            QStringList per;
+            for (auto it = m_lastCost.bySeries.cbegin(); it != m_lastCost.bySeries.cend(); ++it)
+                per << tr("%1&nbsp;%2").arg(it.key().toHtmlEscaped(), moneyList(m_lastCost.amounts(it.key()), loc).toHtmlEscaped());
+            QString text = m_lastCost.total.isEmpty()
+                               ? tr("Implied cost in range: nothing priced.")
+                               : tr("Implied cost in range: <b>%1</b>&nbsp;&nbsp;(%2)")
+                                     .arg(moneyList(m_lastCost.amounts(), loc).toHtmlEscaped(), per.join(QStringLiteral(" · ")));
+            if (!m_lastCost.unpriced.isEmpty())
+                text += tr("&nbsp;&nbsp;<span style=\"color:#6b7280\">No price for %1.</span>")
+                            .arg(m_lastCost.unpriced.join(QStringLiteral(", ")).toHtmlEscaped());
+            m_cost->setText(text);
+            m_cost->setToolTip(tr("Each customer's usage per calendar month through their price (tiers and volume pricing "
+                                  "exact in minor units); a range that cuts a month counts only the part inside it."));
+            updateFlags();
+            m_costReady = true;
+            Q_EMIT costUpdated();
+        });
+    });
+}
+
+bool UsagePage::exportPng(const QString &path, QString *error)
+{
+    return m_chart->exportPng(path, error);
+}
+
+bool UsagePage::exportCsv(const QString &path, QString *error)
+{
+    UsageTable table;
+    table.granularity = m_model->query().granularity;
+    table.customerId = m_model->query().customerId;
+    table.series = m_model->meters();
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        table.buckets << m_model->bucketStart(r);
+        QList<qint64> row;
+        for (int c = 0; c < table.series.size(); ++c)
+            row << m_model->quantity(r, c);
+        table.values << row;
+        table.flags << m_model->flag(r);
+    }
+    const Status s = writeUsageCsv(path, table);
+    if (!s && error)
+        *error = s.error().userMessage;
+    return s.ok();
+}
+
+void UsagePage::chooseExport(bool png)
+{
+    const QString path = QFileDialog::getSaveFileName(this, png ? tr("Export chart") : tr("Export usage data"),
+                                                      png ? QStringLiteral("usage.png") : QStringLiteral("usage.csv"),
+                                                      png ? tr("PNG image (*.png)") : tr("CSV file (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!(png ? exportPng(path, &error) : exportCsv(path, &error)))
+        QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 } // namespace Billing

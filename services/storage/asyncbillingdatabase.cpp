@@ -26,15 +26,22 @@ Result<BillingDatabase::OpenReport> AsyncBillingDatabase::openOnWorker(BillingDa
     if (!report)
         return report;
     // Runs on the worker; `this` outlives the worker (see the destructor).
-    if (Status s = db.watchUsage(m_pollIntervalMs, [this] { foreignUsageOnWorker(); }); !s)
+    if (Status s = db.watchUsage(m_pollIntervalMs,
+                                  [this, &db] { foreignUsageOnWorker(db.foreignUsageFrom()); }); !s)
         return s.error();
     return report;
 }
 
-void AsyncBillingDatabase::foreignUsageOnWorker()
+void AsyncBillingDatabase::foreignUsageOnWorker(const QDateTime &from)
 {
     QMetaObject::invokeMethod(
-        this, [this] { Q_EMIT usageChanged(); }, Qt::QueuedConnection);
+        this,
+        [this, from] {
+            if (from.isValid())
+                Q_EMIT usageChangedFrom(from);
+            Q_EMIT usageChanged();
+        },
+        Qt::QueuedConnection);
 }
 
 void AsyncBillingDatabase::open(QObject *context,
@@ -68,12 +75,20 @@ void AsyncBillingDatabase::recordUsageEvents(const QList<UsageEvent> &events, QO
                                              std::function<void(Result<int>)> handler)
 {
     // Done runs with `this` as context, so the signal goes out even if the caller is gone.
+    QDateTime earliest;
+    for (const UsageEvent &e : events) {
+        if (e.occurredAt.isValid() && (!earliest.isValid() || e.occurredAt < earliest))
+            earliest = e.occurredAt.toUTC();
+    }
     m_thread->run(
         this, [events](BillingDatabase &db) { return db.recordUsageEvents(events); },
-        [this, guard = QPointer<QObject>(context), hasContext = context != nullptr,
+        [this, earliest, guard = QPointer<QObject>(context), hasContext = context != nullptr,
          handler = std::move(handler)](Result<int> result) {
-            if (result.ok() && *result > 0)
+            if (result.ok() && *result > 0) {
+                if (earliest.isValid())
+                    Q_EMIT usageChangedFrom(earliest);
                 Q_EMIT usageChanged();
+            }
             if (handler && (!hasContext || guard))
                 handler(std::move(result));
         });
@@ -91,6 +106,44 @@ void AsyncBillingDatabase::importUsageCsv(const QString &filePath, QObject *cont
             if (handler && (!hasContext || guard))
                 handler(std::move(result));
         });
+}
+
+void AsyncBillingDatabase::replaceUsageSummaries(const QList<UsageSummaryWindow> &windows,
+                                                 QObject *context,
+                                                 std::function<void(QList<Status>)> handler)
+{
+    m_thread->run(
+        this,
+        [windows](BillingDatabase &db) {
+            QList<Status> out;
+            for (const UsageSummaryWindow &w : windows) {
+                const Result<int> r = db.replaceUsageSummaries(w);
+                out << (r ? Status() : Status(r.error()));
+            }
+            return out;
+        },
+        [this, windows, guard = QPointer<QObject>(context), hasContext = context != nullptr,
+         handler = std::move(handler)](QList<Status> result) {
+            QDateTime earliest;
+            for (qsizetype i = 0; i < result.size() && i < windows.size(); ++i) {
+                if (result.at(i).ok() &&
+                    (!earliest.isValid() || windows.at(i).from < earliest))
+                    earliest = windows.at(i).from.toUTC();
+            }
+            if (earliest.isValid()) {
+                Q_EMIT usageChangedFrom(earliest);
+                Q_EMIT usageChanged();
+            }
+            if (handler && (!hasContext || guard))
+                handler(std::move(result));
+        });
+}
+
+void AsyncBillingDatabase::meterInfos(QObject *context,
+                                      std::function<void(Result<QList<UsageMeterInfo>>)> handler)
+{
+    m_thread->run(
+        context, [](BillingDatabase &db) { return db.usageMeterInfos(); }, std::move(handler));
 }
 
 } // namespace Billing

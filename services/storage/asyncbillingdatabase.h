@@ -43,6 +43,13 @@ public:
                            std::function<void(Result<int>)> handler);
     void importUsageCsv(const QString &filePath, QObject *context,
                         std::function<void(Result<UsageImportReport>)> handler);
+    // Stripe summaries, window after window, each its own transaction
+    // (BillingDatabase::replaceUsageSummaries): one Status per window, in order; a refused window
+    // leaves nothing behind and does not stop the others. usageChanged() follows when any stored.
+    void replaceUsageSummaries(const QList<UsageSummaryWindow> &windows, QObject *context,
+                               std::function<void(QList<Status>)> handler);
+    void meterInfos(QObject *context,
+                    std::function<void(Result<QList<UsageMeterInfo>>)> handler) override;
 
     // Every other call: thread().run(context, [](BillingDatabase &db) { ... }, handler).
     DbThread<BillingDatabase> &thread() { return *m_thread; }
@@ -50,7 +57,7 @@ public:
 
 private:
     Result<BillingDatabase::OpenReport> openOnWorker(BillingDatabase &db);
-    void foreignUsageOnWorker();
+    void foreignUsageOnWorker(const QDateTime &from); // from: earliest changed time, or null
 
     BillingDbSettings m_settings;
     int m_pollIntervalMs = 0;

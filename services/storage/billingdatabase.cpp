@@ -1,6 +1,9 @@
 #include "services/storage/billingdatabase.h"
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
+#include <map>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -181,7 +184,34 @@ QList<QStringList> migrations(const BillingDbDialect &d)
                        " updated_by TEXT NOT NULL)"),
     };
     v1 += d.auditAppendOnlyTriggers();
-    return {v1};
+    // v2: usage rollups carry their source (the product's metering or a Stripe meter), part of the
+    // key so a meter both record is never summed into one row; the Stripe meters a sync has seen.
+    const QStringList v2 = {
+        QStringLiteral("CREATE TABLE usage_rollups_v2 ("
+                       " granularity TEXT NOT NULL CHECK (granularity IN ('hour', 'day', 'month')),"
+                       " bucket_start BIGINT NOT NULL,"
+                       " customer_id TEXT NOT NULL,"
+                       " meter TEXT NOT NULL,"
+                       " source TEXT NOT NULL DEFAULT 'product' CHECK (source IN ('product', 'stripe')),"
+                       " quantity BIGINT NOT NULL,"
+                       " PRIMARY KEY (granularity, bucket_start, customer_id, meter, source))"),
+        QStringLiteral("INSERT INTO usage_rollups_v2 (granularity, bucket_start, customer_id, meter, "
+                       "source, quantity) SELECT granularity, bucket_start, customer_id, meter, "
+                       "'product', quantity FROM usage_rollups"),
+        QStringLiteral("DROP TABLE usage_rollups"),
+        QStringLiteral("ALTER TABLE usage_rollups_v2 RENAME TO usage_rollups"),
+        QStringLiteral("CREATE INDEX usage_rollups_customer ON usage_rollups (granularity, "
+                       "customer_id, bucket_start)"),
+        QStringLiteral("CREATE TABLE usage_meters ("
+                       " id TEXT PRIMARY KEY,"
+                       " meter TEXT NOT NULL,"
+                       " display_name TEXT NOT NULL,"
+                       " source TEXT NOT NULL,"
+                       " status TEXT NOT NULL,"
+                       " last_seen_at BIGINT NOT NULL,"
+                       " missing_since BIGINT)"),
+    };
+    return {v1, v2};
 }
 
 StaffMember staffFromQuery(const QSqlQuery &q)
@@ -1160,8 +1190,17 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
     if (!m_dialect.isPostgres() && m_lastUsageRowid >= 0) {
         // Another connection may have written since our last look: keep that news for the poll.
         const Result<qint64> before = maxUsageRowid();
-        if (before.ok() && *before != m_lastUsageRowid)
+        if (before.ok() && *before != m_lastUsageRowid) {
             m_foreignUsagePending = true;
+            Sql early(m_connectionName,
+                      QStringLiteral("SELECT MIN(occurred_at) FROM usage_events WHERE rowid > ?"));
+            early.bind(m_lastUsageRowid);
+            if (early.exec() && early.query().next() && !early.query().value(0).isNull()) {
+                const qint64 from = early.query().value(0).toLongLong();
+                m_foreignPendingFrom =
+                    m_foreignPendingFrom < 0 ? from : qMin(m_foreignPendingFrom, from);
+            }
+        }
     }
     Sql ins(
         m_connectionName,
@@ -1170,10 +1209,12 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
     Sql roll(
         m_connectionName,
         QStringLiteral(
-            "INSERT INTO usage_rollups (granularity, bucket_start, customer_id, meter, quantity) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (granularity, bucket_start, customer_id, meter) "
+            "INSERT INTO usage_rollups (granularity, bucket_start, customer_id, meter, source, "
+            "quantity) VALUES (?, ?, ?, ?, 'product', ?) ON CONFLICT (granularity, bucket_start, "
+            "customer_id, meter, source) "
             "DO UPDATE SET quantity = usage_rollups.quantity + excluded.quantity"));
     int inserted = 0;
+    qint64 earliest = std::numeric_limits<qint64>::max();
     for (const UsageEvent &e : events) {
         const qint64 at = toSecs(e.occurredAt);
         ins.bind(e.id).bind(e.customerId).bind(e.meter).bind(e.quantity).bind(at);
@@ -1185,6 +1226,7 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
         if (ins.query().numRowsAffected() != 1)
             continue; // already recorded: its quantity is in the rollups already
         ++inserted;
+        earliest = qMin(earliest, at);
         for (UsageGranularity g :
              {UsageGranularity::Hour, UsageGranularity::Day, UsageGranularity::Month}) {
             roll.bind(granularityName(g))
@@ -1200,7 +1242,11 @@ Result<int> BillingDatabase::insertUsage(const QList<UsageEvent> &events)
         }
     }
     if (inserted > 0 && m_dialect.isPostgres()) {
-        if (Status s = exec(m_dialect.notifyUsage(m_settings.schema)); !s) {
+        // Payload "<schema>|<earliest occurred_at>": watchers of other schemas ignore it, the
+        // others refresh only the buckets from there on.
+        if (Status s = exec(m_dialect.notifyUsage(
+                QStringLiteral("%1|%2").arg(m_settings.schema).arg(earliest)));
+            !s) {
             rollback();
             return s.error();
         }
@@ -1223,9 +1269,15 @@ Result<QList<UsagePoint>> BillingDatabase::usageSeries(const UsageSeriesQuery &q
 {
     if (!m_open)
         return notOpen().error();
-    QString sql = QStringLiteral(
-        "SELECT bucket_start, meter, SUM(quantity) FROM usage_rollups WHERE granularity = ?");
+    const QString groups = query.byCustomer ? QStringLiteral("bucket_start, meter, source, customer_id")
+                                            : QStringLiteral("bucket_start, meter, source");
+    QString sql = QStringLiteral("SELECT %1, SUM(quantity) FROM usage_rollups WHERE granularity = ?")
+                      .arg(groups);
     QVariantList binds{granularityName(query.granularity)};
+    if (!query.source.isEmpty()) {
+        sql += QStringLiteral(" AND source = ?");
+        binds << query.source;
+    }
     if (query.from.isValid()) {
         sql += QStringLiteral(" AND bucket_start >= ?");
         binds << toSecs(query.from);
@@ -1238,16 +1290,24 @@ Result<QList<UsagePoint>> BillingDatabase::usageSeries(const UsageSeriesQuery &q
         sql += QStringLiteral(" AND customer_id = ?");
         binds << query.customerId;
     }
-    sql += QStringLiteral(" GROUP BY bucket_start, meter ORDER BY bucket_start, meter");
+    sql += QStringLiteral(" GROUP BY %1 ORDER BY %1").arg(groups);
     Sql q(m_connectionName, sql);
     for (const QVariant &v : std::as_const(binds))
         q.bind(v);
     if (!q.exec())
         return q.error(tr("Could not read usage."));
     QList<UsagePoint> out;
-    while (q.query().next())
-        out << UsagePoint{fromSecs(q.query().value(0).toLongLong()), q.query().value(1).toString(),
-                          q.query().value(2).toLongLong()};
+    const int quantityColumn = query.byCustomer ? 4 : 3;
+    while (q.query().next()) {
+        UsagePoint p;
+        p.bucketStart = fromSecs(q.query().value(0).toLongLong());
+        p.meter = q.query().value(1).toString();
+        p.source = q.query().value(2).toString();
+        p.quantity = q.query().value(quantityColumn).toLongLong();
+        if (query.byCustomer)
+            p.customerId = q.query().value(3).toString();
+        out << p;
+    }
     return out;
 }
 
@@ -1258,12 +1318,191 @@ Result<QStringList> BillingDatabase::usageMeters() const
     Sql q(
         m_connectionName,
         QStringLiteral(
-            "SELECT DISTINCT meter FROM usage_rollups WHERE granularity = 'month' ORDER BY meter"));
+            "SELECT DISTINCT meter, source FROM usage_rollups WHERE granularity = 'month'"));
     if (!q.exec())
         return q.error(tr("Could not read the usage meters."));
     QStringList out;
     while (q.query().next())
-        out << q.query().value(0).toString();
+        out << usageSeriesKey(q.query().value(0).toString(), q.query().value(1).toString());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Result<int> BillingDatabase::replaceUsageSummaries(const UsageSummaryWindow &w)
+{
+    if (!m_open)
+        return notOpen().error();
+    const bool hourly = w.window == UsageGranularity::Hour;
+    const qint64 step = hourly ? 3600 : 86400;
+    const QString what = tr("Stripe usage of %1 for %2").arg(w.meter, w.customerId);
+    if (w.window != UsageGranularity::Hour && w.window != UsageGranularity::Day)
+        return validation(tr("%1: summaries must be hourly or daily. Nothing was stored.").arg(what));
+    if (w.customerId.trimmed().isEmpty() || w.meter.trimmed().isEmpty())
+        return validation(tr("Stripe usage needs a customer and a meter. Nothing was stored."));
+    if (!w.from.isValid() || !w.to.isValid() || w.from >= w.to || toSecs(w.from) % step != 0 ||
+        toSecs(w.to) % step != 0)
+        return validation(tr("%1: the window %2 – %3 is not aligned to whole %4s. Nothing was stored.")
+                              .arg(what, w.from.toUTC().toString(Qt::ISODate),
+                                   w.to.toUTC().toString(Qt::ISODate),
+                                   hourly ? tr("hour") : tr("day")));
+    const qint64 from = toSecs(w.from), to = toSecs(w.to);
+    const qint64 latest = nowSecs() + 86400;
+    std::map<qint64, qint64> buckets;
+    for (const UsagePoint &p : w.buckets) {
+        const qint64 at = toSecs(p.bucketStart);
+        const QString when = p.bucketStart.toUTC().toString(Qt::ISODate);
+        if (!p.bucketStart.isValid() || at < from || at >= to || at % step != 0)
+            return validation(tr("%1: the summary at %2 lies outside the window or off its grid. "
+                                 "Nothing was stored.").arg(what, when));
+        if (p.quantity < 0)
+            return validation(tr("%1: the summary at %2 is negative (%3). Nothing was stored.")
+                                  .arg(what, when).arg(p.quantity));
+        if (at > latest)
+            return validation(tr("%1: the summary at %2 is in the future. Nothing was stored.")
+                                  .arg(what, when));
+        if (buckets.count(at))
+            return validation(tr("%1: two summaries for %2. Nothing was stored.").arg(what, when));
+        buckets[at] = p.quantity;
+    }
+
+    const QString failed = tr("Could not store the Stripe usage.");
+    if (Status s = begin(true); !s)
+        return s.error();
+    auto fail = [&](const Sql &q) {
+        const Error e = q.error(failed);
+        rollback();
+        return e;
+    };
+    const QString g = granularityName(w.window);
+    Sql del(m_connectionName,
+            QStringLiteral("DELETE FROM usage_rollups WHERE source = 'stripe' AND customer_id = ? "
+                           "AND meter = ? AND granularity = ? AND bucket_start >= ? AND bucket_start < ?"));
+    Sql ins(m_connectionName,
+            QStringLiteral("INSERT INTO usage_rollups (granularity, bucket_start, customer_id, meter, "
+                           "source, quantity) VALUES (?, ?, ?, ?, 'stripe', ?)"));
+    auto replace = [&](const QString &granularity, qint64 lo, qint64 hi,
+                       const std::map<qint64, qint64> &rows) -> std::optional<Error> {
+        del.bind(w.customerId).bind(w.meter).bind(granularity).bind(lo).bind(hi);
+        if (!del.exec())
+            return fail(del);
+        for (const auto &[at, quantity] : rows) {
+            ins.bind(granularity).bind(at).bind(w.customerId).bind(w.meter).bind(quantity);
+            if (!ins.exec())
+                return fail(ins);
+        }
+        return std::nullopt;
+    };
+    if (auto e = replace(g, from, to, buckets))
+        return *e;
+    if (!hourly) {
+        // Hourly detail of an earlier hourly sync would disagree with the new days.
+        if (auto e = replace(granularityName(UsageGranularity::Hour), from, to, {}))
+            return *e;
+    }
+    auto sumInto = [&](UsageGranularity fine, UsageGranularity coarse, qint64 lo,
+                       qint64 hi) -> std::optional<Error> {
+        Sql read(m_connectionName,
+                 QStringLiteral("SELECT bucket_start, quantity FROM usage_rollups WHERE source = "
+                                "'stripe' AND customer_id = ? AND meter = ? AND granularity = ? "
+                                "AND bucket_start >= ? AND bucket_start < ?"));
+        read.bind(w.customerId).bind(w.meter).bind(granularityName(fine)).bind(lo).bind(hi);
+        if (!read.exec())
+            return fail(read);
+        std::map<qint64, qint64> sums;
+        while (read.query().next())
+            sums[toSecs(bucketStart(fromSecs(read.query().value(0).toLongLong()), coarse))] +=
+                read.query().value(1).toLongLong();
+        return replace(granularityName(coarse), lo, hi, sums);
+    };
+    const QDateTime dayLo = bucketStart(w.from, UsageGranularity::Day);
+    QDateTime dayHi = bucketStart(w.to, UsageGranularity::Day);
+    if (dayHi < w.to)
+        dayHi = dayHi.addDays(1);
+    if (hourly) {
+        if (auto e = sumInto(UsageGranularity::Hour, UsageGranularity::Day, toSecs(dayLo), toSecs(dayHi)))
+            return *e;
+    }
+    const QDateTime monthLo = bucketStart(dayLo, UsageGranularity::Month);
+    QDateTime monthHi = bucketStart(dayHi, UsageGranularity::Month);
+    if (monthHi < dayHi)
+        monthHi = monthHi.addMonths(1);
+    if (auto e = sumInto(UsageGranularity::Day, UsageGranularity::Month, toSecs(monthLo), toSecs(monthHi)))
+        return *e;
+    if (Status s = commit(); !s)
+        return s.error();
+    return int(buckets.size());
+}
+
+Status BillingDatabase::recordUsageMeters(const QList<UsageMeterInfo> &seen, const QString &source,
+                                          const QDateTime &at)
+{
+    if (!m_open)
+        return notOpen();
+    for (const UsageMeterInfo &m : seen) {
+        if (m.id.trimmed().isEmpty() || m.meter.trimmed().isEmpty())
+            return validation(tr("A meter from %1 has no id or event name. Nothing was stored.").arg(source));
+    }
+    const QString failed = tr("Could not store the meters.");
+    if (Status s = begin(true); !s)
+        return s;
+    Sql up(m_connectionName,
+           QStringLiteral("INSERT INTO usage_meters (id, meter, display_name, source, status, "
+                          "last_seen_at, missing_since) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
+                          "DO UPDATE SET meter = excluded.meter, display_name = excluded.display_name, "
+                          "source = excluded.source, status = excluded.status, last_seen_at = "
+                          "excluded.last_seen_at, missing_since = CASE WHEN excluded.status = "
+                          "'active' THEN NULL ELSE COALESCE(usage_meters.missing_since, "
+                          "excluded.missing_since) END"));
+    QStringList ids;
+    for (const UsageMeterInfo &m : seen) {
+        const bool active = m.status == QLatin1String("active");
+        up.bind(m.id).bind(m.meter).bind(m.displayName).bind(source).bind(m.status).bind(toSecs(at));
+        up.bind(active ? QVariant() : QVariant(toSecs(at)));
+        if (!up.exec()) {
+            const Error e = up.error(failed);
+            rollback();
+            return e;
+        }
+        ids << m.id;
+    }
+    QString sql = QStringLiteral("UPDATE usage_meters SET status = 'missing', missing_since = "
+                                 "COALESCE(missing_since, ?) WHERE source = ?");
+    if (!ids.isEmpty())
+        sql += QStringLiteral(" AND id NOT IN (%1)").arg(QStringList(ids.size(), QStringLiteral("?")).join(QLatin1Char(',')));
+    Sql gone(m_connectionName, sql);
+    gone.bind(toSecs(at)).bind(source);
+    for (const QString &id : std::as_const(ids))
+        gone.bind(id);
+    if (!gone.exec()) {
+        const Error e = gone.error(failed);
+        rollback();
+        return e;
+    }
+    return commit();
+}
+
+Result<QList<UsageMeterInfo>> BillingDatabase::usageMeterInfos() const
+{
+    if (!m_open)
+        return notOpen().error();
+    Sql q(m_connectionName,
+          QStringLiteral("SELECT id, meter, display_name, source, status, last_seen_at, missing_since "
+                         "FROM usage_meters ORDER BY meter, id"));
+    if (!q.exec())
+        return q.error(tr("Could not read the meters."));
+    QList<UsageMeterInfo> out;
+    while (q.query().next()) {
+        UsageMeterInfo m;
+        m.id = q.query().value(0).toString();
+        m.meter = q.query().value(1).toString();
+        m.displayName = q.query().value(2).toString();
+        m.source = q.query().value(3).toString();
+        m.status = q.query().value(4).toString();
+        m.lastSeenAt = fromSecs(q.query().value(5).toLongLong());
+        if (!q.query().value(6).isNull())
+            m.missingSince = fromSecs(q.query().value(6).toLongLong());
+        out << m;
+    }
     return out;
 }
 
@@ -1390,7 +1629,23 @@ Result<bool> BillingDatabase::pollForeignUsage()
     // this same thread), so a different MAX(rowid) means another connection recorded usage. One
     // read, so no window between two reads can hide a write.
     const bool changed = m_foreignUsagePending || *rowid != m_lastUsageRowid;
+    qint64 from = m_foreignUsagePending ? m_foreignPendingFrom : std::numeric_limits<qint64>::max();
+    bool known = !m_foreignUsagePending || m_foreignPendingFrom >= 0;
+    if (*rowid != m_lastUsageRowid) {
+        // New rows only (rowid range): cheap however many events the table holds.
+        Sql early(m_connectionName, QStringLiteral("SELECT MIN(occurred_at) FROM usage_events "
+                                                   "WHERE rowid > ? AND rowid <= ?"));
+        early.bind(m_lastUsageRowid).bind(*rowid);
+        if (early.exec() && early.query().next() && !early.query().value(0).isNull())
+            from = qMin(from, early.query().value(0).toLongLong());
+        else
+            known = false;
+    }
+    m_foreignUsageFrom = changed && known && from != std::numeric_limits<qint64>::max()
+                             ? fromSecs(from)
+                             : QDateTime();
     m_foreignUsagePending = false;
+    m_foreignPendingFrom = -1;
     m_lastUsageRowid = *rowid;
     return changed;
 }
@@ -1414,8 +1669,13 @@ Status BillingDatabase::watchUsage(int pollIntervalMs, std::function<void()> onF
                 // Our own NOTIFY comes back as SelfSource: the writer already knows.
                 if (name != channel || source != QSqlDriver::OtherSource)
                     return;
-                if (payload.toString() != m_settings.schema)
+                const QString text = payload.toString();
+                const qsizetype bar = text.lastIndexOf(QLatin1Char('|'));
+                if ((bar < 0 ? text : text.left(bar)) != m_settings.schema)
                     return;
+                bool ok = false;
+                const qint64 from = bar < 0 ? 0 : text.mid(bar + 1).toLongLong(&ok);
+                m_foreignUsageFrom = ok ? fromSecs(from) : QDateTime();
                 if (m_onForeignUsage)
                     m_onForeignUsage();
             });

@@ -135,7 +135,7 @@ public:
         int migrationsApplied = 0; // 0 when the schema was already current
     };
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2; // 2: usage_rollups.source, usage_meters
 
     explicit BillingDatabase(QString connectionName = QStringLiteral("bc-billing"));
     ~BillingDatabase();
@@ -181,10 +181,24 @@ public:
     // written): quantity >= 0, occurredAt valid and at most one day in the future, ids, customer
     // and meter not empty. On PostgreSQL it also NOTIFYs billing_usage in that transaction.
     Result<int> recordUsageEvents(const QList<UsageEvent> &events);
-    // Sums from the rollups for buckets starting in [query.from, query.to), ordered by bucket
-    // then meter. Never scans raw events.
+    // Sums from the rollups for buckets starting in [query.from, query.to), ordered by bucket,
+    // meter, source (and customer with query.byCustomer). Never scans raw events.
     Result<QList<UsagePoint>> usageSeries(const UsageSeriesQuery &query) const;
+    // Every meter with rollups, as usageSeriesKey(meter, source), sorted.
     Result<QStringList> usageMeters() const;
+    // Stripe meter summaries (source "stripe") for one customer and meter: in one transaction the
+    // window's rows are replaced (never added to: a re-sync does not double-count), then the
+    // coarser rollups are derived again from the finer ones for the days and months the window
+    // touches (hour window: days from hours, months from days; day window: hour rows of the
+    // window dropped, months from days). Validation error, nothing written: window not hour/day,
+    // bounds not aligned, a bucket outside the window or misaligned, a negative quantity, a bucket
+    // more than one day in the future. Returns the number of buckets stored.
+    Result<int> replaceUsageSummaries(const UsageSummaryWindow &window);
+    // The Stripe meters a sync listed: upserted (status as given, lastSeenAt = at); meters of that
+    // source stored before and not in `seen` become "missing" (missingSince kept from the first
+    // time). One transaction.
+    Status recordUsageMeters(const QList<UsageMeterInfo> &seen, const QString &source, const QDateTime &at);
+    Result<QList<UsageMeterInfo>> usageMeterInfos() const;
     Result<qint64> usageEventCount() const;
     // Imports a CSV file with the header id,customer_id,meter,quantity,occurred_at (any column
     // order; occurred_at ISO 8601 with a zone, or unix seconds). All or nothing: a bad row fails
@@ -203,6 +217,10 @@ public:
     void stopWatching();
     // SQLite: true when another connection added usage events since the last check.
     Result<bool> pollForeignUsage();
+    // The earliest occurred_at among the usage another connection recorded, as known when
+    // onForeignUsage last ran (SQLite: from the new rows; PostgreSQL: the NOTIFY payload); null
+    // when unknown.
+    QDateTime foreignUsageFrom() const { return m_foreignUsageFrom; }
 
     // The raw connection, for tests and diagnostics only.
     QSqlDatabase database() const;
@@ -227,6 +245,8 @@ private:
     QMetaObject::Connection m_notifyConnection;
     qint64 m_lastUsageRowid = -1;
     bool m_foreignUsagePending = false;
+    qint64 m_foreignPendingFrom = -1; // earliest occurred_at behind m_foreignUsagePending, -1 unknown
+    QDateTime m_foreignUsageFrom;
 };
 
 } // namespace Billing

@@ -8,7 +8,9 @@
 #include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
+#include <QPixmap>
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -17,20 +19,10 @@
 
 namespace Billing {
 
-struct UsageChartView::Private
-{
-    UsageSeriesModel *model = nullptr;
-    QGridLayout *grid = nullptr;
-    QList<QWidget *> panels;
-    QList<QChart *> charts;
-    bool alignQueued = false;
-    int series = 0;
-    int points = 0;
-};
-
 namespace {
 const QColor kPalette[] = {QColor(0x4f, 0x46, 0xe5), QColor(0x05, 0x96, 0x69), QColor(0xea, 0x58, 0x0c),
-                           QColor(0xdb, 0x27, 0x77), QColor(0x08, 0x91, 0xb2), QColor(0x65, 0x73, 0x8b)};
+                           QColor(0xdb, 0x27, 0x77), QColor(0x08, 0x91, 0xb2), QColor(0x65, 0x73, 0x8b),
+                           QColor(0xca, 0x8a, 0x04), QColor(0x7c, 0x3a, 0xed)};
 
 QString axisFormat(UsageGranularity granularity)
 {
@@ -41,7 +33,44 @@ QString axisFormat(UsageGranularity granularity)
     }
     return QStringLiteral("d MMM");
 }
+
+struct Layer
+{
+    int column = 0; // series index in the model
+    QLineSeries *upper = nullptr;
+    QLineSeries *lower = nullptr;
+    QAreaSeries *area = nullptr;
+};
+
+struct Panel
+{
+    QString title;
+    QList<int> columns;
+    QWidget *widget = nullptr;
+    QLabel *titleLabel = nullptr;
+    QChart *chart = nullptr;
+    QDateTimeAxis *x = nullptr;
+    QValueAxis *y = nullptr;
+    QList<Layer> layers;
+    qint64 maxStack = 0;
+    QColor color;
+};
 } // namespace
+
+QString panelTitle(const UsageSeriesModel *m, const Panel &p, const QLocale &locale);
+
+struct UsageChartView::Private
+{
+    UsageSeriesModel *model = nullptr;
+    QGridLayout *grid = nullptr;
+    Layout layout = Layout::PerMeter;
+    QList<Panel> panels;
+    bool alignQueued = false;
+    int series = 0;
+    int rebuilds = 0;
+    QString lastHover;
+    QLocale locale;
+};
 
 UsageChartView::UsageChartView(UsageSeriesModel *model, QWidget *parent) : QWidget(parent), d(new Private)
 {
@@ -51,12 +80,34 @@ UsageChartView::UsageChartView(UsageSeriesModel *model, QWidget *parent) : QWidg
     d->grid->setHorizontalSpacing(16);
     d->grid->setVerticalSpacing(6);
     connect(model, &UsageSeriesModel::reloaded, this, &UsageChartView::rebuild);
+    connect(model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { onRowsInserted(first, last); });
+    connect(model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &tl, const QModelIndex &br) { onDataChanged(tl.row(), br.row()); });
+    connect(model, &QAbstractItemModel::headerDataChanged, this, [this] {
+        // Meter notices changed: the titles say so.
+        for (const Panel &p : std::as_const(d->panels))
+            p.titleLabel->setText(panelTitle(d->model, p, d->locale));
+    });
     rebuild();
 }
 
 UsageChartView::~UsageChartView()
 {
     delete d;
+}
+
+void UsageChartView::setChartLayout(Layout layout)
+{
+    if (layout == d->layout)
+        return;
+    d->layout = layout;
+    rebuild();
+}
+
+UsageChartView::Layout UsageChartView::chartLayout() const
+{
+    return d->layout;
 }
 
 int UsageChartView::seriesCount() const
@@ -66,7 +117,78 @@ int UsageChartView::seriesCount() const
 
 int UsageChartView::pointCount() const
 {
-    return d->points;
+    int n = 0;
+    for (const Panel &p : d->panels) {
+        for (const Layer &l : p.layers)
+            n += int(l.upper->count());
+    }
+    return n;
+}
+
+int UsageChartView::chartCount() const
+{
+    return int(d->panels.size());
+}
+
+int UsageChartView::rebuildCount() const
+{
+    return d->rebuilds;
+}
+
+double UsageChartView::plottedValue(int row, int meterIndex) const
+{
+    for (const Panel &p : d->panels) {
+        for (const Layer &l : p.layers) {
+            if (l.column == meterIndex && row >= 0 && row < l.upper->count())
+                return l.upper->at(row).y();
+        }
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+QString UsageChartView::hoverText(int chartIndex, int row) const
+{
+    const UsageSeriesModel *m = d->model;
+    if (chartIndex < 0 || chartIndex >= d->panels.size() || row < 0 || row >= m->rowCount())
+        return {};
+    const Panel &p = d->panels.at(chartIndex);
+    QStringList lines{m->bucketLabel(row)};
+    qint64 sum = 0;
+    for (const Layer &l : p.layers) {
+        const qint64 q = m->quantity(row, l.column);
+        sum += q;
+        lines << tr("%1: %2").arg(m->meters().at(l.column), d->locale.toString(q));
+    }
+    if (p.layers.size() > 1)
+        lines << tr("Total: %1").arg(d->locale.toString(sum));
+    if (!m->flag(row).isEmpty())
+        lines << tr("⚠ %1").arg(m->flag(row));
+    return lines.join(QLatin1Char('\n'));
+}
+
+void UsageChartView::hoverRow(int chartIndex, int row)
+{
+    d->lastHover = hoverText(chartIndex, row);
+    if (chartIndex >= 0 && chartIndex < d->panels.size() && !d->lastHover.isEmpty()) {
+        QWidget *w = d->panels.at(chartIndex).widget;
+        QToolTip::showText(w->mapToGlobal(w->rect().center()), d->lastHover, w);
+    }
+}
+
+QString UsageChartView::lastHoverText() const
+{
+    return d->lastHover;
+}
+
+bool UsageChartView::exportPng(const QString &path, QString *error)
+{
+    const QPixmap image = grab();
+    if (image.isNull() || !image.save(path, "PNG")) {
+        if (error)
+            *error = tr("Could not write the chart image to %1.").arg(path);
+        return false;
+    }
+    return true;
 }
 
 void UsageChartView::queueAlign()
@@ -84,14 +206,14 @@ void UsageChartView::alignPlotAreas()
     d->alignQueued = false;
     QList<qreal> natural;
     qreal target = 0;
-    for (QChart *chart : std::as_const(d->charts)) {
-        const int base = chart->property("baseLeftMargin").toInt();
-        const qreal left = chart->plotArea().left() - (chart->margins().left() - base);
+    for (const Panel &p : std::as_const(d->panels)) {
+        const int base = p.chart->property("baseLeftMargin").toInt();
+        const qreal left = p.chart->plotArea().left() - (p.chart->margins().left() - base);
         natural << left;
         target = qMax(target, left);
     }
-    for (int i = 0; i < d->charts.size(); ++i) {
-        QChart *chart = d->charts.at(i);
+    for (int i = 0; i < d->panels.size(); ++i) {
+        QChart *chart = d->panels.at(i).chart;
         QMargins m = chart->margins();
         const int wanted = chart->property("baseLeftMargin").toInt() + qRound(target - natural.at(i));
         if (m.left() != wanted) {
@@ -101,18 +223,58 @@ void UsageChartView::alignPlotAreas()
     }
 }
 
+namespace {
+} // namespace
+
+QString panelTitle(const UsageSeriesModel *m, const Panel &p, const QLocale &locale)
+{
+    qint64 total = 0;
+    for (int c : p.columns)
+        total += m->total(c);
+    QString notice;
+    for (int c : p.columns) {
+        if (!m->seriesNotice(c).isEmpty()) {
+            notice = QStringLiteral("&nbsp;&nbsp;<span style=\"color:#b45309\">⚠ %1</span>").arg(m->seriesNotice(c).toHtmlEscaped());
+            break;
+        }
+    }
+    return UsageChartView::tr("<span style=\"color:%1\">●</span>&nbsp;<b>%2</b>&nbsp;&nbsp;<span style=\"color:#6b7280\">%3 in range</span>%4")
+        .arg(p.color.name(), p.title.toHtmlEscaped(), locale.toString(total), notice);
+}
+
 void UsageChartView::rebuild()
 {
-    qDeleteAll(d->panels);
+    ++d->rebuilds;
+    for (Panel &p : d->panels)
+        delete p.widget;
     d->panels.clear();
-    d->charts.clear();
     d->series = 0;
-    d->points = 0;
 
     const UsageSeriesModel *m = d->model;
-    const int meters = int(m->meters().size());
-    const int columns = meters > 4 ? 2 : 1;
-    const QLocale locale;
+    const int count = int(m->meters().size());
+    // Panels: per meter (its tiers stacked) or one with everything stacked.
+    if (d->layout == Layout::StackedMeters && count > 0) {
+        Panel p;
+        p.title = tr("All series, stacked");
+        for (int c = 0; c < count; ++c)
+            p.columns << c;
+        d->panels << p;
+    } else {
+        QStringList order;
+        for (int c = 0; c < count; ++c) {
+            const QString meter = m->seriesMeter(c);
+            int at = int(order.indexOf(meter));
+            if (at < 0) {
+                order << meter;
+                Panel p;
+                p.title = meter;
+                d->panels << p;
+                at = int(order.size()) - 1;
+            }
+            d->panels[at].columns << c;
+        }
+    }
+    const int columns = d->panels.size() > 4 ? 2 : 1;
     QDateTime first, last;
     if (m->rowCount() > 0) {
         first = m->bucketStart(0).toLocalTime();
@@ -124,111 +286,164 @@ void UsageChartView::rebuild()
     if (first == last)
         last = first.addSecs(3600);
 
-    for (int meter = 0; meter < meters; ++meter) {
-        const QString name = m->meters().at(meter);
-        const QColor color = kPalette[meter % int(std::size(kPalette))];
-
-        auto *panel = new QWidget(this);
-        panel->setObjectName(QStringLiteral("UsageMeterPanel"));
-        auto *panelLayout = new QVBoxLayout(panel);
+    for (int pi = 0; pi < d->panels.size(); ++pi) {
+        Panel &p = d->panels[pi];
+        p.color = kPalette[pi % int(std::size(kPalette))];
+        p.widget = new QWidget(this);
+        p.widget->setObjectName(QStringLiteral("UsageMeterPanel"));
+        auto *panelLayout = new QVBoxLayout(p.widget);
         panelLayout->setContentsMargins(0, 0, 0, 0);
         panelLayout->setSpacing(0);
-        auto *title = new QLabel(panel);
-        title->setObjectName(QStringLiteral("UsageMeterTitle"));
-        title->setTextFormat(Qt::RichText);
-        title->setText(tr("<span style=\"color:%1\">●</span>&nbsp;<b>%2</b>&nbsp;&nbsp;<span style=\"color:#6b7280\">%3 "
-                          "in range</span>")
-                           .arg(color.name(), name.toHtmlEscaped(), locale.toString(m->total(meter))));
-        title->setContentsMargins(8, 2, 0, 0);
+        p.titleLabel = new QLabel(p.widget);
+        p.titleLabel->setObjectName(QStringLiteral("UsageMeterTitle"));
+        p.titleLabel->setTextFormat(Qt::RichText);
+        p.titleLabel->setContentsMargins(8, 2, 0, 0);
+        p.titleLabel->setText(panelTitle(m, p, d->locale));
 
-        auto *chart = new QChart;
-        chart->setBackgroundVisible(false);
-        chart->setPlotAreaBackgroundVisible(false);
-        chart->setMargins(QMargins(4, 2, 8, 2));
-        chart->legend()->hide();
-        chart->setAnimationOptions(QChart::NoAnimation);
-        chart->setLocale(locale);
-        chart->setLocalizeNumbers(true);
+        p.chart = new QChart;
+        p.chart->setBackgroundVisible(false);
+        p.chart->setPlotAreaBackgroundVisible(false);
+        p.chart->setMargins(QMargins(4, 2, 8, 2));
+        const bool stacked = p.columns.size() > 1;
+        p.chart->legend()->setVisible(stacked);
+        p.chart->legend()->setAlignment(Qt::AlignRight);
+        p.chart->setAnimationOptions(QChart::NoAnimation);
+        p.chart->setLocale(d->locale);
+        p.chart->setLocalizeNumbers(true);
 
-        auto *x = new QDateTimeAxis;
-        x->setFormat(axisFormat(m->query().granularity));
-        x->setTickCount(columns == 1 ? 9 : 5);
-        x->setGridLineColor(QColor(0xf0, 0xf1, 0xf4));
-        x->setLabelsColor(QColor(0x4b, 0x55, 0x63));
-        x->setRange(first, last);
-        auto *y = new QValueAxis;
-        y->setLabelFormat(QStringLiteral("%.0f"));
-        y->setGridLineColor(QColor(0xe5, 0xe7, 0xeb));
-        y->setLabelsColor(QColor(0x4b, 0x55, 0x63));
-        y->setTickCount(4);
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
+        p.x = new QDateTimeAxis;
+        p.x->setFormat(axisFormat(m->query().granularity));
+        p.x->setTickCount(columns == 1 ? 9 : 5);
+        p.x->setGridLineColor(QColor(0xf0, 0xf1, 0xf4));
+        p.x->setLabelsColor(QColor(0x4b, 0x55, 0x63));
+        p.x->setRange(first, last);
+        p.y = new QValueAxis;
+        p.y->setLabelFormat(QStringLiteral("%.0f"));
+        p.y->setGridLineColor(QColor(0xe5, 0xe7, 0xeb));
+        p.y->setLabelsColor(QColor(0x4b, 0x55, 0x63));
+        p.y->setTickCount(4);
+        p.chart->addAxis(p.x, Qt::AlignBottom);
+        p.chart->addAxis(p.y, Qt::AlignLeft);
 
-        // Chart coordinates are doubles by nature; the exact integer is shown in the tooltip.
-        auto *upper = new QLineSeries;
-        auto *lower = new QLineSeries;
-        qint64 maxValue = 0;
-        for (int row = 0; row < m->rowCount(); ++row) {
-            const qint64 q = m->quantity(row, meter);
-            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
-            maxValue = qMax(maxValue, q);
-            upper->append(t, qreal(q));
-            lower->append(t, 0);
-            ++d->points;
+        for (int li = 0; li < p.columns.size(); ++li) {
+            Layer l;
+            l.column = p.columns.at(li);
+            l.upper = new QLineSeries;
+            l.lower = new QLineSeries;
+            l.area = new QAreaSeries(l.upper, l.lower);
+            const QString group = m->seriesGroup(l.column);
+            l.area->setName(stacked ? (group.isEmpty() ? m->meters().at(l.column) : group) : m->meters().at(l.column));
+            const QColor color = stacked ? kPalette[li % int(std::size(kPalette))] : p.color;
+            l.area->setPen(QPen(color, stacked ? 1.5 : 2.0));
+            QColor fill = color;
+            fill.setAlpha(stacked ? 120 : 38);
+            l.area->setBrush(fill);
+            p.layers << l;
+            ++d->series;
         }
-        auto *area = new QAreaSeries(upper, lower);
-        area->setName(name);
-        area->setPen(QPen(color, 2.0));
-        QColor fill = color;
-        fill.setAlpha(38);
-        area->setBrush(fill);
-        chart->addSeries(area);
-        area->attachAxis(x);
-        area->attachAxis(y);
-        y->setRange(0, maxValue > 0 ? qreal(maxValue) * 1.08 : 10.0);
-        y->applyNiceNumbers();
-        ++d->series;
-
-        connect(area, &QAreaSeries::hovered, this, [this, name, locale](const QPointF &point, bool state) {
-            if (!state) {
-                QToolTip::hideText();
-                return;
+        // Points (chart coordinates are doubles by nature; the tooltip shows the exact integers).
+        for (int row = 0; row < m->rowCount(); ++row) {
+            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
+            qint64 cum = 0;
+            for (Layer &l : p.layers) {
+                l.lower->append(t, qreal(cum));
+                cum += m->quantity(row, l.column);
+                l.upper->append(t, qreal(cum));
             }
-            // Snap to the nearest bucket and show its exact value from the model.
-            const qint64 ms = qint64(point.x());
-            int best = -1;
-            qint64 bestDist = std::numeric_limits<qint64>::max();
-            for (int row = 0; row < d->model->rowCount(); ++row) {
-                const qint64 dist = qAbs(d->model->bucketStart(row).toMSecsSinceEpoch() - ms);
-                if (dist < bestDist)
-                    bestDist = dist, best = row;
-            }
-            const int meterIndex = int(d->model->meters().indexOf(name));
-            if (best < 0 || meterIndex < 0)
-                return;
-            const QString when = d->model->index(best, UsageSeriesModel::BucketStart).data().toString();
-            QToolTip::showText(QCursor::pos(),
-                               tr("%1\n%2: %3").arg(when, name, locale.toString(d->model->quantity(best, meterIndex))),
-                               this);
-        });
+            p.maxStack = qMax(p.maxStack, cum);
+        }
+        for (Layer &l : p.layers) {
+            p.chart->addSeries(l.area);
+            l.area->attachAxis(p.x);
+            l.area->attachAxis(p.y);
+            connect(l.area, &QAreaSeries::hovered, this, [this, pi](const QPointF &point, bool state) {
+                if (!state) {
+                    QToolTip::hideText();
+                    return;
+                }
+                const qint64 ms = qint64(point.x());
+                int best = -1;
+                qint64 bestDist = std::numeric_limits<qint64>::max();
+                for (int row = 0; row < d->model->rowCount(); ++row) {
+                    const qint64 dist = qAbs(d->model->bucketStart(row).toMSecsSinceEpoch() - ms);
+                    if (dist < bestDist)
+                        bestDist = dist, best = row;
+                }
+                if (best < 0)
+                    return;
+                d->lastHover = hoverText(pi, best);
+                QToolTip::showText(QCursor::pos(), d->lastHover, this);
+            });
+        }
+        p.y->setRange(0, p.maxStack > 0 ? qreal(p.maxStack) * 1.08 : 10.0);
+        p.y->applyNiceNumbers();
 
-        auto *view = new QChartView(chart, panel);
+        auto *view = new QChartView(p.chart, p.widget);
         view->setObjectName(QStringLiteral("UsageChart"));
         view->setRenderHint(QPainter::Antialiasing);
         view->setBackgroundBrush(Qt::white);
         view->setFrameShape(QFrame::NoFrame);
         view->setMinimumHeight(120);
-        panelLayout->addWidget(title);
+        panelLayout->addWidget(p.titleLabel);
         panelLayout->addWidget(view, 1);
 
-        d->grid->addWidget(panel, meter / columns, meter % columns);
-        d->panels << panel;
-        d->charts << chart;
-        chart->setProperty("baseLeftMargin", chart->margins().left());
-        connect(chart, &QChart::plotAreaChanged, this, &UsageChartView::queueAlign);
+        d->grid->addWidget(p.widget, pi / columns, pi % columns);
+        p.chart->setProperty("baseLeftMargin", p.chart->margins().left());
+        connect(p.chart, &QChart::plotAreaChanged, this, &UsageChartView::queueAlign);
     }
+    const int rows = (int(d->panels.size()) + columns - 1) / columns;
     for (int r = 0; r < d->grid->rowCount(); ++r)
-        d->grid->setRowStretch(r, r < (meters + columns - 1) / columns ? 1 : 0);
+        d->grid->setRowStretch(r, r < rows ? 1 : 0);
+}
+
+void UsageChartView::onRowsInserted(int first, int last)
+{
+    updateRows(first, last, true);
+}
+
+void UsageChartView::onDataChanged(int first, int last)
+{
+    updateRows(first, last, false);
+}
+
+void UsageChartView::updateRows(int first, int last, bool inserted)
+{
+    const UsageSeriesModel *m = d->model;
+    if (d->panels.isEmpty() || m->isLoading())
+        return;
+    for (Panel &p : d->panels) {
+        if (p.layers.isEmpty())
+            continue;
+        for (int row = first; row <= last && row < m->rowCount(); ++row) {
+            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
+            qint64 cum = 0;
+            for (Layer &l : p.layers) {
+                const QPointF low(t, qreal(cum));
+                cum += m->quantity(row, l.column);
+                const QPointF up(t, qreal(cum));
+                if (inserted) {
+                    l.lower->insert(row, low);
+                    l.upper->insert(row, up);
+                } else if (row < l.upper->count()) {
+                    l.lower->replace(row, low);
+                    l.upper->replace(row, up);
+                }
+            }
+            if (cum > p.maxStack) {
+                p.maxStack = cum;
+                p.y->setRange(0, qreal(p.maxStack) * 1.08);
+                p.y->applyNiceNumbers();
+            }
+        }
+        if (inserted && m->rowCount() > 0) {
+            QDateTime a = m->bucketStart(0).toLocalTime(), b = m->bucketStart(m->rowCount() - 1).toLocalTime();
+            if (a == b)
+                b = a.addSecs(3600);
+            p.x->setRange(a, b);
+        }
+        p.titleLabel->setText(panelTitle(m, p, d->locale));
+    }
+    Q_EMIT pointsUpdated();
 }
 
 } // namespace Billing
