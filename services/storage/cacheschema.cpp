@@ -298,6 +298,23 @@ QStringList version3()
     };
 }
 
+// Version 4: what the price catalog and calculator need: package pricing (transform_quantity),
+// the price in other currencies (currency_options: JSON object code -> {unit_amount,
+// unit_amount_decimal, tiers}, integers as strings), metadata (a negotiated price names its
+// customer), tax behaviour; a product's unit label and metadata.
+QStringList version4()
+{
+    return {
+        QStringLiteral("ALTER TABLE prices ADD COLUMN transform_divide_by INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE prices ADD COLUMN transform_round TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("ALTER TABLE prices ADD COLUMN currency_options TEXT NOT NULL DEFAULT '{}'"),
+        QStringLiteral("ALTER TABLE prices ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'"),
+        QStringLiteral("ALTER TABLE prices ADD COLUMN tax_behavior TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("ALTER TABLE products ADD COLUMN unit_label TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("ALTER TABLE products ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'"),
+    };
+}
+
 } // namespace
 
 const QList<Migration> &migrations()
@@ -306,6 +323,7 @@ const QList<Migration> &migrations()
         {1, version1()},
         {2, version2()},
         {3, version3()},
+        {4, version4()},
     };
     return steps;
 }

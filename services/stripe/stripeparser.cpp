@@ -233,6 +233,30 @@ Result<Customer> customer(const QJsonObject &json)
     return c;
 }
 
+namespace {
+
+// A price's (or a currency option's) tiers; up_to null or "inf" is the open last tier.
+QList<PriceTier> priceTiers(Reader &r, const QString &key, const QString &where)
+{
+    QList<PriceTier> result;
+    const QJsonArray tiers = r.listData(key);
+    for (int i = 0; i < tiers.size(); ++i) {
+        Reader t(tiers.at(i).toObject(), QStringLiteral("%1[%2]").arg(where).arg(i));
+        PriceTier tier;
+        if (!(t.json().value(QLatin1String("up_to")).toString() == QLatin1String("inf")))
+            tier.upTo = t.integer(QStringLiteral("up_to"));
+        tier.unitAmount = t.integer(QStringLiteral("unit_amount"));
+        tier.unitAmountDecimal = decimalString(t, QStringLiteral("unit_amount_decimal"));
+        tier.flatAmount = t.integer(QStringLiteral("flat_amount"));
+        tier.flatAmountDecimal = decimalString(t, QStringLiteral("flat_amount_decimal"));
+        r.merge(t);
+        result << tier;
+    }
+    return result;
+}
+
+} // namespace
+
 Result<Product> product(const QJsonObject &json)
 {
     Reader r(json, QStringLiteral("product"));
@@ -243,6 +267,10 @@ Result<Product> product(const QJsonObject &json)
     p.description = r.string(QStringLiteral("description"));
     p.active = json.contains(QLatin1String("active")) ? r.boolean(QStringLiteral("active")) : true;
     p.defaultPrice = r.reference(QStringLiteral("default_price"));
+    p.unitLabel = r.string(QStringLiteral("unit_label"));
+    const QJsonObject meta = r.object(QStringLiteral("metadata"));
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+        p.metadata.insert(it.key(), it.value().toVariant().toString());
     p.created = r.time(QStringLiteral("created"));
     if (r.failed())
         return r.error();
@@ -272,19 +300,33 @@ Result<Price> price(const QJsonObject &json)
     if (const auto days = recurring.smallInt(QStringLiteral("trial_period_days")))
         p.trialPeriodDays = *days;
     r.merge(recurring);
-    const QJsonArray tiers = r.listData(QStringLiteral("tiers"));
-    for (int i = 0; i < tiers.size(); ++i) {
-        Reader t(tiers.at(i).toObject(), QStringLiteral("price.tiers[%1]").arg(i));
-        PriceTier tier;
-        if (!(t.json().value(QLatin1String("up_to")).toString() == QLatin1String("inf")))
-            tier.upTo = t.integer(QStringLiteral("up_to"));
-        tier.unitAmount = t.integer(QStringLiteral("unit_amount"));
-        tier.unitAmountDecimal = decimalString(t, QStringLiteral("unit_amount_decimal"));
-        tier.flatAmount = t.integer(QStringLiteral("flat_amount"));
-        tier.flatAmountDecimal = decimalString(t, QStringLiteral("flat_amount_decimal"));
-        r.merge(t);
-        p.tiers << tier;
+    p.tiers = priceTiers(r, QStringLiteral("tiers"), QStringLiteral("price.tiers"));
+    if (json.value(QLatin1String("transform_quantity")).isObject()) {
+        Reader tq = r.child(QStringLiteral("transform_quantity"));
+        p.transformQuantity.divideBy = tq.integer(QStringLiteral("divide_by"), true).value_or(0);
+        p.transformQuantity.round = tq.string(QStringLiteral("round"), true);
+        if (!tq.failed() && p.transformQuantity.divideBy <= 0)
+            tq.fail(QStringLiteral("divide_by"), QStringLiteral("must be positive"));
+        if (!tq.failed() && p.transformQuantity.round != QLatin1String("up")
+            && p.transformQuantity.round != QLatin1String("down"))
+            tq.fail(QStringLiteral("round"), QStringLiteral("expected up or down"));
+        r.merge(tq);
     }
+    const QJsonObject options = r.object(QStringLiteral("currency_options"));
+    for (auto it = options.begin(); it != options.end(); ++it) {
+        const QString where = QStringLiteral("price.currency_options.") + it.key();
+        Reader o(it.value().toObject(), where);
+        PriceCurrencyOption option;
+        option.unitAmount = o.integer(QStringLiteral("unit_amount"));
+        option.unitAmountDecimal = decimalString(o, QStringLiteral("unit_amount_decimal"));
+        option.tiers = priceTiers(o, QStringLiteral("tiers"), where + QStringLiteral(".tiers"));
+        r.merge(o);
+        p.currencyOptions.insert(it.key().toLower(), option);
+    }
+    const QJsonObject meta = r.object(QStringLiteral("metadata"));
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+        p.metadata.insert(it.key(), it.value().toVariant().toString());
+    p.taxBehavior = r.string(QStringLiteral("tax_behavior"));
     p.created = r.time(QStringLiteral("created"));
     if (r.failed())
         return r.error();

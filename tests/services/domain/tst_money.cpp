@@ -532,6 +532,87 @@ private Q_SLOTS:
         const QString qtForm = l.toCurrencyString(double(minor) / 100.0, l.currencySymbol(), 2);
         QCOMPARE(Money(minor, *currency).toLocaleString(l), qtForm);
     }
+
+    // The multi-currency table (issue 8): for each currency, Stripe's exponent and zero-decimal
+    // rule (https://docs.stripe.com/currencies: zero-decimal list; three-decimal BHD/KWD amounts
+    // must end in 0; ISK is sent with two decimals that must be 00; HUF and TWD are two-decimal
+    // for charges; UGX is zero-decimal), a typed amount parsed to minor units, the exact machine
+    // form, and the first amount with one decimal too many (refused with a reason).
+    void stripeCurrencyTable_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<int>("exponent");
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<qint64>("minor");
+        QTest::addColumn<QString>("machine");
+        QTest::addColumn<QString>("tooPrecise");
+        QTest::newRow("USD") << "USD" << 2 << "1234.5" << qint64(123450) << "1234.50" << "1234.505";
+        QTest::newRow("EUR") << "EUR" << 2 << "0.99" << qint64(99) << "0.99" << "0.999";
+        QTest::newRow("GBP") << "GBP" << 2 << "19" << qint64(1900) << "19.00" << "19.001";
+        QTest::newRow("JPY zero-decimal") << "JPY" << 0 << "1500" << qint64(1500) << "1500" << "1500.5";
+        QTest::newRow("KRW zero-decimal") << "KRW" << 0 << "50000" << qint64(50000) << "50000" << "50000.1";
+        QTest::newRow("KWD three-decimal") << "KWD" << 3 << "1.25" << qint64(1250) << "1.250" << "1.2505";
+        QTest::newRow("BHD three-decimal") << "BHD" << 3 << "0.5" << qint64(500) << "0.500" << "0.5001";
+        QTest::newRow("INR") << "INR" << 2 << "123456.78" << qint64(12345678) << "123456.78" << "1.234";
+        QTest::newRow("BRL") << "BRL" << 2 << "49.9" << qint64(4990) << "49.90" << "49.901";
+        QTest::newRow("CHF") << "CHF" << 2 << "1000.05" << qint64(100005) << "1000.05" << "1000.055";
+        QTest::newRow("HUF two-decimal for charges") << "HUF" << 2 << "5.50" << qint64(550) << "5.50" << "5.505";
+        QTest::newRow("TWD two-decimal for charges") << "TWD" << 2 << "30.25" << qint64(3025) << "30.25" << "30.251";
+        QTest::newRow("UGX zero-decimal") << "UGX" << 0 << "3700" << qint64(3700) << "3700" << "3700.5";
+        QTest::newRow("ISK whole units sent as two decimals") << "ISK" << 2 << "5" << qint64(500) << "5.00" << "5.5";
+    }
+    void stripeCurrencyTable()
+    {
+        QFETCH(QString, code);
+        QFETCH(int, exponent);
+        QFETCH(QString, typed);
+        QFETCH(qint64, minor);
+        QFETCH(QString, machine);
+        QFETCH(QString, tooPrecise);
+        const auto currency = Currency::fromCode(code);
+        QVERIFY(currency.has_value());
+        QCOMPARE(currency->exponent(), exponent);
+        QCOMPARE(currency->isZeroDecimal(), exponent == 0);
+        const auto parsed = Money::parse(typed, *currency);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().userMessage));
+        QCOMPARE(parsed->minor(), minor);
+        QCOMPARE(parsed->toDecimalString(), machine);
+        // The machine form parses back to the same amount.
+        QCOMPARE(Money::parse(machine, *currency)->minor(), minor);
+        const auto refused = Money::parse(tooPrecise, *currency);
+        QVERIFY2(!refused.ok(), qPrintable(tooPrecise));
+        QCOMPARE(refused.error().kind, Error::Kind::Validation);
+        QVERIFY(!refused.error().userMessage.isEmpty());
+    }
+
+    // Formatting in each currency's home locale (CLDR patterns as Qt ships them).
+    void homeLocaleFormatting_data()
+    {
+        QTest::addColumn<QString>("locale");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<qint64>("minor");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("USD en_US") << "en_US" << "USD" << qint64(123456) << QStringLiteral("$1,234.56");
+        QTest::newRow("EUR de_DE") << "de_DE" << "EUR" << qint64(123456) << QStringLiteral("1.234,56\u00a0\u20ac");
+        QTest::newRow("GBP en_GB") << "en_GB" << "GBP" << qint64(123456) << QStringLiteral("\u00a31,234.56");
+        QTest::newRow("JPY ja_JP") << "ja_JP" << "JPY" << qint64(123456) << QStringLiteral("\uffe5123,456");
+        QTest::newRow("KRW ko_KR") << "ko_KR" << "KRW" << qint64(50000) << QStringLiteral("\u20a950,000");
+        QTest::newRow("KWD en_US") << "en_US" << "KWD" << qint64(1234500) << QStringLiteral("KWD\u00a01,234.500");
+        QTest::newRow("BHD en_US") << "en_US" << "BHD" << qint64(500) << QStringLiteral("BHD\u00a00.500");
+        QTest::newRow("BRL pt_BR") << "pt_BR" << "BRL" << qint64(123456) << QStringLiteral("R$\u00a01.234,56");
+        // Swiss grouping with the right single quote and a decimal point; Qt 6.4's CLDR data puts
+        // the code after the number for de_CH (QLocale::toCurrencyString agrees: see
+        // localeStringAgreesWithQLocale).
+        QTest::newRow("CHF de_CH") << "de_CH" << "CHF" << qint64(123456) << QStringLiteral("1\u2019234.56\u00a0CHF");
+    }
+    void homeLocaleFormatting()
+    {
+        QFETCH(QString, locale);
+        QFETCH(QString, code);
+        QFETCH(qint64, minor);
+        QFETCH(QString, expected);
+        QCOMPARE(Money(minor, *Currency::fromCode(code)).toLocaleString(QLocale(locale)), expected);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Money)
