@@ -119,6 +119,16 @@ QString CommandLine::usage()
               "  staff list               list the staff profiles and their roles\n"
               "  seasonal run             pause and resume subscriptions whose seasonal window is due\n"
               "  export REPORT -o FILE    write a report as CSV (see: export --help)\n"
+              "  referrals run|list|record|rule\n"
+              "                           credit referrers once their referee paid (see: referrals --help)\n"
+              "  budgets evaluate|list|alerts|set\n"
+              "                           check budgets, alert and act once (see: budgets --help)\n"
+              "  installments run|list    create the installment invoices that are due, once each\n"
+              "  dunning run|rules|notifications\n"
+              "                           run the dunning rules, each step once (see: dunning --help)\n"
+              "  fx import FILE.csv|list|convert\n"
+              "                           the dated FX-rate table (see: fx --help)\n"
+              "\n"
               "  Money operations go through the role check and the audit log as the profile given\n"
               "  with --staff (else the workspace's administrator made from the OS user name), and\n"
               "  are written to the workspace's outbox before they are sent; with\n"
@@ -139,7 +149,17 @@ QString CommandLine::usage()
 // goes to the export command untouched.
 static QStringList splitExportArguments(const QStringList &arguments, QStringList *exportArgs)
 {
-    const qsizetype at = arguments.indexOf(QStringLiteral("export"), 1);
+    qsizetype at = arguments.indexOf(QStringLiteral("export"), 1);
+    if (const qsizetype b = arguments.indexOf(QStringLiteral("budgets"), 1); b > 0 && (at < 0 || b < at))
+        at = b; // `budgets` has options of its own too
+    if (const qsizetype b = arguments.indexOf(QStringLiteral("installments"), 1); b > 0 && (at < 0 || b < at))
+        at = b; // and `installments`
+    if (const qsizetype b = arguments.indexOf(QStringLiteral("dunning"), 1); b > 0 && (at < 0 || b < at))
+        at = b; // and `dunning`
+    if (const qsizetype b = arguments.indexOf(QStringLiteral("fx"), 1); b > 0 && (at < 0 || b < at))
+        at = b; // and `fx`
+    if (const qsizetype b = arguments.indexOf(QStringLiteral("referrals"), 1); b > 0 && (at < 0 || b < at))
+        at = b; // and `referrals`
     if (at < 0)
         return arguments;
     static const QStringList global{QStringLiteral("--workspace"), QStringLiteral("--base-url"),
@@ -282,6 +302,16 @@ Result<CommandLine> CommandLine::parse(const QStringList &allArguments)
         cl.command = Command::SeasonalRun;
     } else if (command == QLatin1String("export")) {
         cl.command = Command::Export;
+    } else if (command == QLatin1String("budgets")) {
+        cl.command = Command::Budgets;
+    } else if (command == QLatin1String("installments")) {
+        cl.command = Command::Installments;
+    } else if (command == QLatin1String("dunning")) {
+        cl.command = Command::Dunning;
+    } else if (command == QLatin1String("fx")) {
+        cl.command = Command::Fx;
+    } else if (command == QLatin1String("referrals")) {
+        cl.command = Command::Referrals;
     } else if (command == QLatin1String("outbox")) {
         const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
         if (sub == QLatin1String("run"))
@@ -301,7 +331,9 @@ Result<CommandLine> CommandLine::parse(const QStringList &allArguments)
         return badArguments(tr("--full goes with the sync command."));
     if (!cl.staffEmail.isEmpty()) {
         static const QList<Command> acting{Command::RefundCreate, Command::CustomerUpdate, Command::OutboxRun,
-                                           Command::SeasonalRun};
+                                           Command::SeasonalRun, Command::Budgets,
+                                           Command::Installments, Command::Dunning, Command::Fx,
+                                           Command::Referrals};
         if (!acting.contains(cl.command))
             return badArguments(tr("--staff goes with the window or with a command that changes Stripe."));
     }

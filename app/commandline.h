@@ -17,6 +17,11 @@ struct CommandLine
         Gui, Screenshot, Sync, Status, UsageImport, Help, Version,
         RefundCreate, CustomerUpdate, OutboxRun, OutboxList,
         StaffSeedDemo, StaffList, SeasonalRun, Export,
+        Budgets,
+        Installments,
+        Dunning,
+        Fx,
+        Referrals,
     };
 
     Command command = Command::Gui;
@@ -39,7 +44,7 @@ struct CommandLine
     QString name;
     QString opId;              // --op-id: the same id never applies an operation twice
     QString outboxState;       // outbox list --state
-    QStringList exportArgs;    // export REPORT [options]: parsed by the export command itself
+    QStringList exportArgs;    // export REPORT [options] / budgets SUB [options]: parsed by that command itself
 
     static Result<CommandLine> parse(const QStringList &arguments);
     static QString usage();

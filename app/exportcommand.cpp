@@ -64,6 +64,8 @@ QString exportUsage()
               "Options:\n"
               "  -o, --output FILE     the CSV file to write (replaced atomically when done)\n"
               "  --from YYYY-MM-DD     first day (invoices: created; audit-log, refunds: time; mrr-movements: first month)\n"
+              "                        (expiring-cards: cards valid through a month from --from, default today, to --to,\n"
+              "                        default 30 days later: e.g. --to <today + 60 days> for the next 60 days)\n"
               "  --to YYYY-MM-DD       last day, inclusive\n"
               "  --currency CUR        one currency (ISO 4217, e.g. EUR)\n"
               "  --status S[,S...]     invoices: draft, open, paid, uncollectible, void; subscriptions: active, ...\n"

@@ -1,6 +1,15 @@
 #include "app/guilauncher.h"
 
 #include "app/workspacesession.h"
+#include "app/budgetswiring.h"
+#include "app/promotionswiring.h"
+#include "app/termswiring.h"
+#include "app/usagewiring.h"
+#include "app/dunningwiring.h"
+#include "app/analyticswiring.h"
+#include "app/invoiceswiring.h"
+#include "app/pricingwiring.h"
+#include "app/paymentmethodswiring.h"
 #include "services/lifecycle/cancellationservice.h"
 #include "services/lifecycle/pauseservice.h"
 #include "services/lifecycle/planchangeservice.h"
@@ -119,6 +128,14 @@ int GuiLauncher::run(const CommandLine &commandLine)
     mainWindow.setActor(m_session.actor());
     mainWindow.attachOperations(&m_session.billingDatabase(), &m_session.outbox());
     registerDialogs(mainWindow);
+    wireTerms(mainWindow, m_session); wirePromotions(mainWindow, m_session); // terms, installments; Promotions pane
+    wireBudgets(mainWindow, m_session); // Alerts pane, Budget… action, budget bar on customers
+    wireUsage(mainWindow, m_session); // usage pane: live label, tiers, metered prices, "Sync Stripe meters"
+    wireDunning(mainWindow, m_session); // Recover… on the Dunning pane, rules, metrics; rules run after each sync
+    wireInvoices(mainWindow, m_session); // invoice actions, portal link, PDF downloads, CSV export cache
+    wireAnalytics(mainWindow, m_session); // Analytics pane, FX rates dialog
+    wirePricing(mainWindow, m_session); // Catalog pane, price calculator, negotiated prices and approvals
+    wirePaymentMethods(mainWindow, m_session); // customer payment methods, credit ledger, referrals
     if (!actorNote.isEmpty())
         problems << actorNote;
     for (const QString &problem : std::as_const(problems))

@@ -1,7 +1,12 @@
 #include "app/headlesscommands.h"
 
+#include "app/budgetscommand.h"
+#include "app/installmentscommand.h"
+#include "app/dunningcommand.h"
 #include "app/exportcommand.h"
+#include "app/fxcommand.h"
 #include "app/workspacesession.h"
+#include "app/referralcommand.h"
 #include "services/lifecycle/seasonalscheduler.h"
 #include "services/domain/currency.h"
 #include "services/domain/money.h"
@@ -55,6 +60,16 @@ int HeadlessCommands::run(const CommandLine &commandLine)
     case CommandLine::Command::StaffList: return staffList();
     case CommandLine::Command::SeasonalRun: return seasonalRun(commandLine);
     case CommandLine::Command::Export: return runExportCommand(m_session, commandLine.exportArgs);
+    case CommandLine::Command::Budgets:
+        return runBudgetsCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
+    case CommandLine::Command::Installments:
+        return runInstallmentsCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
+    case CommandLine::Command::Dunning:
+        return runDunningCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
+    case CommandLine::Command::Fx:
+        return runFxCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
+    case CommandLine::Command::Referrals:
+        return runReferralCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
     case CommandLine::Command::OutboxList: return outboxList(commandLine.outboxState);
     default: break;
     }

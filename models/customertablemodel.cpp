@@ -54,6 +54,7 @@ QVariant CustomerTableModel::data(const QModelIndex &index, int role) const
         case Country: return c.country;
         case Created: return Format::date(c.created, locale());
         case Id: return c.id;
+        case Budget: return m_budgetUse.value(c.id).label;
         }
         break;
     case RawRole:
@@ -66,6 +67,7 @@ QVariant CustomerTableModel::data(const QModelIndex &index, int role) const
         case Country: return c.country;
         case Created: return c.created;
         case Id: return c.id;
+        case Budget: return m_budgetUse.value(c.id).permille;
         }
         break;
     case Qt::TextAlignmentRole:
@@ -75,6 +77,8 @@ QVariant CustomerTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (col == Name || col == Email)
             return c.description.isEmpty() ? c.email : c.description;
+        if (col == Budget)
+            return m_budgetUse.value(c.id).toolTip;
         break;
     case IdRole: return c.id;
     case StatusRole: return col == Status ? (c.delinquent ? QStringLiteral("delinquent") : QStringLiteral("active")) : QVariant();
@@ -100,8 +104,16 @@ QVariant CustomerTableModel::headerData(int section, Qt::Orientation orientation
     case Country: return tr("Country");
     case Created: return tr("Created");
     case Id: return tr("ID");
+    case Budget: return tr("Budget");
     }
     return {};
+}
+
+void CustomerTableModel::setBudgetUse(const QHash<QString, BudgetUse> &use)
+{
+    m_budgetUse = use;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Budget), index(rowCount() - 1, Budget));
 }
 
 void CustomerTableModel::setSearchText(const QString &text)

@@ -2,6 +2,8 @@
 
 #include "models/pagedtablemodel.h"
 
+#include <QHash>
+
 namespace Billing {
 
 // Customers from the local cache, paged and sorted in SQL; search is FTS5 in the cache.
@@ -10,7 +12,15 @@ class CustomerTableModel final : public TypedPagedModel<Customer>
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CustomerTableModel)
 public:
-    enum Column { Name, Email, Status, Balance, Currency, Country, Created, Id, ColumnCount };
+    enum Column { Name, Email, Status, Balance, Currency, Country, Created, Id, Budget, ColumnCount };
+    // Budget column: share of the monthly budget used, set by the budgets capability (RawRole:
+    // permille as int, -1 = no budget; display: label).
+    struct BudgetUse
+    {
+        int permille = -1;
+        QString label;   // "85% of 1,000 api_calls"
+        QString toolTip;
+    };
 
     explicit CustomerTableModel(CacheReader *reader, QObject *parent = nullptr);
 
@@ -24,6 +34,7 @@ public:
     void setDelinquentOnly(bool only);
     void setCurrency(const QString &isoCode); // empty = any
     const CustomerQuery &query() const { return m_query; }
+    void setBudgetUse(const QHash<QString, BudgetUse> &use); // customer id -> use; repaints the column
 
 protected:
     void requestPage(quint64 ticket, const std::optional<PageCursor> &after, int limit) override;
@@ -32,6 +43,7 @@ protected:
 
 private:
     CustomerQuery m_query;
+    QHash<QString, BudgetUse> m_budgetUse;
 };
 
 } // namespace Billing

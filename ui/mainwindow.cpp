@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "models/pagedtablemodel.h"
+#include "services/platform/logging.h"
 #include "services/storage/cachereader.h"
 #include "services/sync/synccontrol.h"
 #include "models/customertablemodel.h"
@@ -299,6 +300,13 @@ QAction *MainWindow::addRowAction(RowAction action)
 {
     auto *a = new QAction(action.text, this);
     a->setObjectName(action.name);
+    // Two actions on one shortcut make Qt fire neither: the later one goes without it.
+    if (QAction *other = actionWithShortcut(action.shortcut)) {
+        Logging::logger("ui")->error("shortcut {} of {} is taken by {}; {} gets none",
+                                     action.shortcut.toString().toStdString(), action.name.toStdString(),
+                                     other->objectName().toStdString(), action.name.toStdString());
+        action.shortcut = {};
+    }
     if (!action.shortcut.isEmpty()) {
         a->setShortcut(action.shortcut);
         a->setShortcutContext(Qt::WindowShortcut);
@@ -316,6 +324,16 @@ QAction *MainWindow::addRowAction(RowAction action)
     updateActions();
     refreshDetails();
     return a;
+}
+
+QAction *MainWindow::actionWithShortcut(const QKeySequence &keys) const
+{
+    if (keys.isEmpty())
+        return nullptr;
+    for (QAction *a : actions())
+        if (a->shortcut() == keys)
+            return a;
+    return nullptr;
 }
 
 QAction *MainWindow::rowAction(const QString &name) const

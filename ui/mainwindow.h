@@ -64,7 +64,8 @@ public:
     // actions, payment methods, budgets, ...): in the Actions menu, the listed panes' context menu
     // and detail panel, with its shortcut. Shown when the actor's role has `permission`; enabled
     // when the current pane is listed and appliesTo(target) (absent = always). open() returns the
-    // dialog to show (the window opens and owns it) or nullptr when it did its job itself.
+    // dialog to show (the window opens and owns it) or nullptr when it did its job itself. A shortcut
+    // another window action already has is dropped (logged), so no two actions share one.
     struct RowAction
     {
         QString name; // object name, "FinalizeInvoiceAction"
@@ -100,6 +101,8 @@ public:
 
     QAction *addRowAction(RowAction action);
     QAction *rowAction(const QString &name) const; // null when none
+    // The window action bound to these keys (built-in, row action or pane switch), or null.
+    QAction *actionWithShortcut(const QKeySequence &keys) const;
     // Triggers a row action for the current target as the user would; returns the dialog opened.
     QDialog *openRowAction(const QString &name);
     // "file", "view", "actions", "reports": for capabilities that add window-level entries.

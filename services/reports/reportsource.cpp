@@ -36,6 +36,7 @@ QString reportKindName(ReportKind kind)
     case ReportKind::ArAging: return QStringLiteral("ar-aging");
     case ReportKind::MrrMovements: return QStringLiteral("mrr-movements");
     case ReportKind::AuditLog: return QStringLiteral("audit-log");
+    case ReportKind::ExpiringCards: return QStringLiteral("expiring-cards");
     }
     return {};
 }
@@ -43,7 +44,7 @@ QString reportKindName(ReportKind kind)
 QList<ReportKind> allReportKinds()
 {
     return {ReportKind::Invoices,  ReportKind::Customers,    ReportKind::Subscriptions, ReportKind::Refunds,
-            ReportKind::ArAging,   ReportKind::MrrMovements, ReportKind::AuditLog};
+            ReportKind::ArAging,   ReportKind::MrrMovements, ReportKind::AuditLog, ReportKind::ExpiringCards};
 }
 
 std::optional<ReportKind> reportKindFromName(QStringView name)
@@ -104,6 +105,7 @@ Result<std::unique_ptr<ReportSource>> makeReport(ReportKind kind, const ReportIn
     case ReportKind::ArAging: source = std::make_unique<ArAgingReport>(inputs.cache, filter); break;
     case ReportKind::MrrMovements: source = std::make_unique<MrrMovementReport>(inputs.cache, filter); break;
     case ReportKind::AuditLog: source = std::make_unique<AuditLogReport>(inputs.audit, filter); break;
+    case ReportKind::ExpiringCards: source = std::make_unique<ExpiringCardsReport>(inputs.cache, filter); break;
     }
     return source;
 }

@@ -14,9 +14,10 @@
 
 namespace Billing {
 
-enum class ReportKind { Invoices, Customers, Subscriptions, Refunds, ArAging, MrrMovements, AuditLog };
+enum class ReportKind { Invoices, Customers, Subscriptions, Refunds, ArAging, MrrMovements, AuditLog, ExpiringCards };
 
-// "invoices", "customers", "subscriptions", "refunds", "ar-aging", "mrr-movements", "audit-log".
+// "invoices", "customers", "subscriptions", "refunds", "ar-aging", "mrr-movements", "audit-log",
+// "expiring-cards" (cards whose expiry month lies in [from, to]; default today to 30 days later).
 QString reportKindName(ReportKind kind);
 std::optional<ReportKind> reportKindFromName(QStringView name);
 QList<ReportKind> allReportKinds();

@@ -782,4 +782,91 @@ Status AuditLogReport::read(const RowSink &sink)
     }
 }
 
+// ------------------------------------------------------------------ expiring cards
+
+QDate ExpiringCardsReport::firstDay() const
+{
+    return m_filter.from ? *m_filter.from : QDateTime::currentDateTimeUtc().date();
+}
+
+QDate ExpiringCardsReport::lastDay() const
+{
+    return m_filter.to ? *m_filter.to : firstDay().addDays(30);
+}
+
+QList<ReportColumn> ExpiringCardsReport::columns() const
+{
+    using T = ColumnType;
+    return {col("payment_method_id", T::Text), col("customer_id", T::Text),   col("customer_name", T::Text),
+            col("customer_email", T::Text),    col("brand", T::Text),         col("last4", T::Text),
+            col("exp_month", T::Integer),      col("exp_year", T::Integer),   col("valid_through", T::Date),
+            col("funding", T::Text),           col("is_default", T::Integer), col("currency", T::Currency)};
+}
+
+namespace {
+
+const char *const ExpiringCardsFrom =
+    " FROM payment_methods pm LEFT JOIN customers c ON c.id = pm.customer_id"
+    " WHERE pm.type = 'card' AND pm.customer_id IS NOT NULL AND pm.customer_id <> ''"
+    " AND pm.exp_year * 100 + pm.exp_month BETWEEN :lo AND :hi"
+    " AND (:c1 = '' OR c.currency = :c2)";
+
+} // namespace
+
+Result<qint64> ExpiringCardsReport::estimateRows()
+{
+    QSqlQuery q(m_db);
+    if (!q.prepare(QStringLiteral("SELECT count(*)") + QLatin1String(ExpiringCardsFrom)))
+        return dbError(q);
+    q.bindValue(QStringLiteral(":lo"), firstDay().year() * 100 + firstDay().month());
+    q.bindValue(QStringLiteral(":hi"), lastDay().year() * 100 + lastDay().month());
+    q.bindValue(QStringLiteral(":c1"), sqlText(m_filter.currency.toLower()));
+    q.bindValue(QStringLiteral(":c2"), sqlText(m_filter.currency.toLower()));
+    if (!q.exec() || !q.next())
+        return dbError(q);
+    return q.value(0).toLongLong();
+}
+
+Status ExpiringCardsReport::read(const RowSink &sink)
+{
+    if (lastDay() < firstDay())
+        return Error::make(Error::Kind::Validation, tr("The end date is before the start date."));
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QStringLiteral("SELECT pm.id, pm.customer_id, c.name, c.email, pm.brand, pm.last4, pm.exp_month,"
+                                  " pm.exp_year, pm.funding, CASE WHEN c.default_payment_method = pm.id THEN 1 ELSE 0 END,"
+                                  " c.currency")
+                   + QLatin1String(ExpiringCardsFrom)
+                   + QStringLiteral(" ORDER BY pm.exp_year * 100 + pm.exp_month, pm.customer_id, pm.id")))
+        return dbError(q);
+    q.bindValue(QStringLiteral(":lo"), firstDay().year() * 100 + firstDay().month());
+    q.bindValue(QStringLiteral(":hi"), lastDay().year() * 100 + lastDay().month());
+    q.bindValue(QStringLiteral(":c1"), sqlText(m_filter.currency.toLower()));
+    q.bindValue(QStringLiteral(":c2"), sqlText(m_filter.currency.toLower()));
+    if (!q.exec())
+        return dbError(q);
+    CurrencyCache currencies;
+    ReportRow row(12);
+    while (q.next()) {
+        for (int i = 0; i < 6; ++i)
+            row[i] = textAt(q, i);
+        const int month = q.value(6).toInt();
+        const int year = q.value(7).toInt();
+        row[6] = ReportValue::integer(month);
+        row[7] = ReportValue::integer(year);
+        const QDate first(year, month, 1);
+        row[8] = first.isValid()
+            ? ReportValue::date(QDateTime(first.addMonths(1).addDays(-1), QTime(23, 59, 59), Qt::UTC))
+            : ReportValue::null(ColumnType::Date);
+        row[9] = textAt(q, 8);
+        row[10] = ReportValue::integer(q.value(9).toLongLong());
+        row[11] = currencyValue(currencies.find(q.value(10).toString()));
+        if (!sink(row))
+            return cancelled();
+    }
+    if (q.lastError().isValid())
+        return dbError(q);
+    return {};
+}
+
 } // namespace Billing

@@ -166,4 +166,24 @@ private:
     ReportFilter m_filter;
 };
 
+// Cards (attached, type card) whose expiry month lies in [from's month, to's month]: a card is
+// valid through the end of its expiry month. from defaults to today (UTC), to to 30 days after
+// from. Soonest first, then customer and id; the same range expression as
+// LocalCache::expiringCards (the payment_methods_expiry index). Filter: currency (the customer's).
+class ExpiringCardsReport final : public ReportSource
+{
+public:
+    ExpiringCardsReport(QSqlDatabase db, ReportFilter filter) : m_db(std::move(db)), m_filter(std::move(filter)) {}
+    ReportKind kind() const override { return ReportKind::ExpiringCards; }
+    QList<ReportColumn> columns() const override;
+    Result<qint64> estimateRows() override;
+    Status read(const RowSink &sink) override;
+    QDate firstDay() const;
+    QDate lastDay() const;
+
+private:
+    QSqlDatabase m_db;
+    ReportFilter m_filter;
+};
+
 } // namespace Billing

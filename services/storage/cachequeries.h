@@ -5,6 +5,7 @@
 #include "services/domain/subscription.h"
 
 #include <QDate>
+#include <QDateTime>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
@@ -68,6 +69,8 @@ struct InvoiceRow
     QString declineCode;
     QString failureCode;
     QString failureMessage;
+    QDateTime firstFailureAt; // earliest failed attempt (dunning); invalid when none is cached
+    QDateTime lastFailureAt;  // latest failed attempt
 };
 
 struct InvoiceQuery
@@ -80,6 +83,9 @@ struct InvoiceQuery
     std::optional<QDate> createdFrom; // inclusive, UTC
     std::optional<QDate> createdTo;   // inclusive, UTC
     bool onlyFailedPayments = false;  // the dunning queue: open, attempted, not paid
+    // Overdue at this instant (UTC): open, something left to pay, due_date before it. Invoices
+    // without a due date (charge_automatically) are never overdue.
+    std::optional<QDateTime> overdueAt;
     SortKey sortKey = SortKey::Created;
     SortOrder order = SortOrder::Descending;
     std::optional<PageCursor> after;

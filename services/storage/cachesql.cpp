@@ -213,6 +213,11 @@ void invoiceFilters(const InvoiceQuery &q, InvoiceAccess access, QStringList &wh
         where << QStringLiteral("%1 < ?").arg(created);
         binds << q.createdTo->addDays(1).startOfDay(Qt::UTC).toSecsSinceEpoch();
     }
+    if (q.overdueAt && q.overdueAt->isValid()) {
+        where << QStringLiteral("%1i.status = 'open' AND +i.amount_remaining > 0 AND +i.due_date IS NOT NULL"
+                                " AND +i.due_date < ?").arg(plus);
+        binds << q.overdueAt->toSecsSinceEpoch();
+    }
     if (q.onlyFailedPayments) {
         if (access == InvoiceAccess::Page)
             where << QStringLiteral("%1i.status = 'open' AND +i.attempt_count > 0 AND +i.amount_remaining > 0").arg(plus);
@@ -358,9 +363,14 @@ Statement invoices(const InvoiceQuery &query)
     const QString from = access == InvoiceAccess::DunningIndex
         ? QStringLiteral(" FROM invoices i INDEXED BY invoices_dunning")
         : QStringLiteral(" FROM invoices i");
-    return {QStringLiteral("SELECT %1, %2, %3, %4")
+    // When the failures happened (first and latest), for the retry policy's schedule.
+    const QString failedAt = QStringLiteral(
+        "(SELECT %1(a.created) FROM payment_attempts a WHERE a.invoice_id = i.id"
+        " AND (a.failure_code <> '' OR a.decline_code <> '' OR a.failure_message <> ''))");
+    return {QStringLiteral("SELECT %1, %2, %3, %4, %5, %6")
                     .arg(InvoiceColumns, latest.arg(QLatin1String("decline_code")),
-                         latest.arg(QLatin1String("failure_code")), latest.arg(QLatin1String("failure_message")))
+                         latest.arg(QLatin1String("failure_code")), latest.arg(QLatin1String("failure_message")),
+                         failedAt.arg(QLatin1String("MIN")), failedAt.arg(QLatin1String("MAX")))
                 + from + whereClause(where) + order + QStringLiteral(" LIMIT ?"),
             binds};
 }

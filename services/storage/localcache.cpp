@@ -216,6 +216,40 @@ QList<PriceTier> tiersFromJson(const QString &json)
     return out;
 }
 
+// currency_options as a JSON object: code -> {unit_amount (string), unit_amount_decimal, tiers}.
+QString currencyOptionsJson(const QMap<QString, PriceCurrencyOption> &options)
+{
+    QJsonObject o;
+    for (auto it = options.cbegin(); it != options.cend(); ++it) {
+        QJsonObject opt;
+        opt.insert(QStringLiteral("unit_amount"),
+                   it->unitAmount ? QJsonValue(QString::number(*it->unitAmount)) : QJsonValue(QJsonValue::Null));
+        opt.insert(QStringLiteral("unit_amount_decimal"), it->unitAmountDecimal);
+        opt.insert(QStringLiteral("tiers"), QJsonDocument::fromJson(tiersJson(it->tiers).toUtf8()).array());
+        o.insert(it.key(), opt);
+    }
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QMap<QString, PriceCurrencyOption> currencyOptionsFromJson(const QString &json)
+{
+    QMap<QString, PriceCurrencyOption> out;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QJsonObject opt = it.value().toObject();
+        PriceCurrencyOption option;
+        bool ok = false;
+        const qint64 unit = opt.value(QStringLiteral("unit_amount")).toString().toLongLong(&ok);
+        if (ok)
+            option.unitAmount = unit;
+        option.unitAmountDecimal = opt.value(QStringLiteral("unit_amount_decimal")).toString();
+        option.tiers = tiersFromJson(QString::fromUtf8(
+            QJsonDocument(opt.value(QStringLiteral("tiers")).toArray()).toJson(QJsonDocument::Compact)));
+        out.insert(it.key(), option);
+    }
+    return out;
+}
+
 QVariant optionalInt(const std::optional<int> &v)
 {
     return v ? QVariant(*v) : QVariant();
@@ -803,12 +837,14 @@ Status LocalCache::upsertProducts(const QList<Product> &products)
 {
     return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
         Statement upsert(db, QStringLiteral(
-            "INSERT INTO products (id, name, description, active, default_price, created) VALUES (?,?,?,?,?,?)"
+            "INSERT INTO products (id, name, description, active, default_price, created, unit_label, metadata)"
+            " VALUES (?,?,?,?,?,?,?,?)"
             " ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,"
-            " active = excluded.active, default_price = excluded.default_price, created = excluded.created"));
+            " active = excluded.active, default_price = excluded.default_price, created = excluded.created,"
+            " unit_label = excluded.unit_label, metadata = excluded.metadata"));
         for (const Product &p : products) {
             if (!upsert.exec({text(p.id), text(p.name), text(p.description), p.active, text(p.defaultPrice),
-                              seconds(p.created)}))
+                              seconds(p.created), text(p.unitLabel), metadataJson(p.metadata)}))
                 return writeError(upsert.query());
         }
         return {};
@@ -821,20 +857,25 @@ Status LocalCache::upsertPrices(const QList<Price> &prices)
         Statement upsert(db, QStringLiteral(
             "INSERT INTO prices (id, product_id, currency, nickname, lookup_key, active, type, billing_scheme,"
             " tiers_mode, unit_amount, unit_amount_decimal, interval, interval_count, usage_type,"
-            " trial_period_days, tiers, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " trial_period_days, tiers, created, transform_divide_by, transform_round, currency_options, metadata,"
+            " tax_behavior) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, currency = excluded.currency,"
             " nickname = excluded.nickname, lookup_key = excluded.lookup_key, active = excluded.active,"
             " type = excluded.type, billing_scheme = excluded.billing_scheme, tiers_mode = excluded.tiers_mode,"
             " unit_amount = excluded.unit_amount, unit_amount_decimal = excluded.unit_amount_decimal,"
             " interval = excluded.interval, interval_count = excluded.interval_count,"
             " usage_type = excluded.usage_type, trial_period_days = excluded.trial_period_days,"
-            " tiers = excluded.tiers, created = excluded.created"));
+            " tiers = excluded.tiers, created = excluded.created, transform_divide_by = excluded.transform_divide_by,"
+            " transform_round = excluded.transform_round, currency_options = excluded.currency_options,"
+            " metadata = excluded.metadata, tax_behavior = excluded.tax_behavior"));
         for (const Price &p : prices) {
             const QVariant trial = p.trialPeriodDays ? QVariant(*p.trialPeriodDays) : QVariant();
             if (!upsert.exec({text(p.id), text(p.productId), text(p.currency.toLower()), text(p.nickname),
                               text(p.lookupKey), p.active, text(p.type), text(p.billingScheme), text(p.tiersMode),
                               optionalInt(p.unitAmount), text(p.unitAmountDecimal), text(p.interval),
-                              p.intervalCount, text(p.usageType), trial, tiersJson(p.tiers), seconds(p.created)}))
+                              p.intervalCount, text(p.usageType), trial, tiersJson(p.tiers), seconds(p.created),
+                              p.transformQuantity.divideBy, text(p.transformQuantity.round),
+                              currencyOptionsJson(p.currencyOptions), metadataJson(p.metadata), text(p.taxBehavior)}))
                 return writeError(upsert.query());
         }
         return {};
@@ -1195,6 +1236,8 @@ Result<QList<InvoiceRow>> LocalCache::invoices(const InvoiceQuery &query) const
         row.declineCode = q.query().value(25).toString();
         row.failureCode = q.query().value(26).toString();
         row.failureMessage = q.query().value(27).toString();
+        row.firstFailureAt = dateTime(q.query().value(28));
+        row.lastFailureAt = dateTime(q.query().value(29));
         out << row;
     }
     return out;
@@ -1281,8 +1324,8 @@ Result<QList<Product>> LocalCache::products() const
 {
     if (!isOpen())
         return notOpenError();
-    Statement q(database(), QStringLiteral("SELECT id, name, description, active, default_price, created"
-                                           " FROM products ORDER BY name COLLATE NOCASE, id"));
+    Statement q(database(), QStringLiteral("SELECT id, name, description, active, default_price, created,"
+                                           " unit_label, metadata FROM products ORDER BY name COLLATE NOCASE, id"));
     if (!q.exec({}))
         return readError(q.query());
     QList<Product> out;
@@ -1295,6 +1338,8 @@ Result<QList<Product>> LocalCache::products() const
         p.active = r.value(3).toBool();
         p.defaultPrice = r.value(4).toString();
         p.created = dateTime(r.value(5));
+        p.unitLabel = r.value(6).toString();
+        p.metadata = metadataFromJson(r.value(7).toString());
         out << p;
     }
     return out;
@@ -1306,7 +1351,8 @@ Result<QList<Price>> LocalCache::prices() const
         return notOpenError();
     Statement q(database(), QStringLiteral(
         "SELECT id, product_id, currency, nickname, lookup_key, active, type, billing_scheme, tiers_mode,"
-        " unit_amount, unit_amount_decimal, interval, interval_count, usage_type, trial_period_days, tiers, created"
+        " unit_amount, unit_amount_decimal, interval, interval_count, usage_type, trial_period_days, tiers, created,"
+        " transform_divide_by, transform_round, currency_options, metadata, tax_behavior"
         " FROM prices ORDER BY product_id, id"));
     if (!q.exec({}))
         return readError(q.query());
@@ -1332,6 +1378,11 @@ Result<QList<Price>> LocalCache::prices() const
             p.trialPeriodDays = r.value(14).toInt();
         p.tiers = tiersFromJson(r.value(15).toString());
         p.created = dateTime(r.value(16));
+        p.transformQuantity.divideBy = r.value(17).toLongLong();
+        p.transformQuantity.round = r.value(18).toString();
+        p.currencyOptions = currencyOptionsFromJson(r.value(19).toString());
+        p.metadata = metadataFromJson(r.value(20).toString());
+        p.taxBehavior = r.value(21).toString();
         out << p;
     }
     return out;

@@ -55,9 +55,12 @@ function buildCatalog(now) {
   const created = now - 800 * DAY;
   const products = [], prices = [];
   const defs = [
-    { key: 'starter', name: 'Starter', description: 'For small teams getting started', amounts: { usd: [900, 9000], eur: [900, 9000], jpy: [1500, 15000] }, seats: [1, 1] },
-    { key: 'team', name: 'Team', description: 'Per-seat plan for growing teams', amounts: { usd: [2900, 29000], eur: [2700, 27000], jpy: [4500, 45000] }, seats: [2, 25], unitLabel: 'seat' },
-    { key: 'enterprise', name: 'Enterprise', description: 'Volume seats, priority support', amounts: { usd: [9900, 99000], eur: [9500, 95000], jpy: [15000, 150000] }, seats: [10, 80], unitLabel: 'seat' },
+    { key: 'starter', name: 'Starter', description: 'For small teams getting started', amounts: { usd: [900, 9000], eur: [900, 9000], jpy: [1500, 15000] }, seats: [1, 1],
+      features: { features: 'api', limit_seats: '3', limit_projects: '5' } },
+    { key: 'team', name: 'Team', description: 'Per-seat plan for growing teams', amounts: { usd: [2900, 29000], eur: [2700, 27000], jpy: [4500, 45000] }, seats: [2, 25], unitLabel: 'seat',
+      features: { features: 'api,audit_log', limit_seats: '25', limit_projects: '50' } },
+    { key: 'enterprise', name: 'Enterprise', description: 'Volume seats, priority support', amounts: { usd: [9900, 99000], eur: [9500, 95000], jpy: [15000, 150000] }, seats: [10, 80], unitLabel: 'seat',
+      features: { features: 'api,audit_log,sso,scim,priority_support' } },
   ];
   defs.forEach((d, i) => {
     const prodId = stableId('prod', d.key);
@@ -81,7 +84,7 @@ function buildCatalog(now) {
     }
     prices.push(...myPrices);
     products.push({ id: prodId, created: created + i * DAY, updated: created + i * DAY + 3600, name: d.name, description: d.description,
-      defaultPrice: myPrices[0].id, metadata: { tier: d.key }, unitLabel: d.unitLabel, features: [] });
+      defaultPrice: myPrices[0].id, metadata: Object.assign({ tier: d.key }, d.features), unitLabel: d.unitLabel, features: [] });
   });
   return { products, prices };
 }
@@ -379,4 +382,58 @@ function addEvents(out, now) {
   out.events = ev;
 }
 
-module.exports = { generate, DEFAULT_NOW, addMonths, tieredAmount };
+// ---- Demo billing meters (usage work) -------------------------------------------------------
+// Three Stripe billing meters and their metered events for the first `customers` customers with a
+// live subscription, over `days` days before `now`: the same shape and algorithm as
+// demo-usage.js (api_calls a few times a day, storage_gb daily, seats_active daily). Separate from
+// generate() so the demo dataset's counts stay as they are; the usage routes call it lazily.
+// customers: in dataset order; subscriptions: compact records (status, customer, items, startDate).
+const DEMO_METERS = [
+  { key: 'api_calls', displayName: 'API calls' },
+  { key: 'storage_gb', displayName: 'Storage (GB)' },
+  { key: 'seats_active', displayName: 'Active seats' },
+];
+
+function demoMeters(customers, subscriptions, now, opts = {}) {
+  const HOUR = 3600;
+  const nCustomers = opts.customers || 20, nDays = opts.days || 60;
+  const created = now - 120 * DAY;
+  const meters = DEMO_METERS.map((m, i) => ({
+    id: stableId('mtr', m.key, 24), created: created + i * 60, updated: created + i * 60, displayName: m.displayName,
+    eventName: m.key, status: 'active', deactivatedAt: null,
+  }));
+  const live = new Map();
+  for (const s of subscriptions) {
+    if (s.status === 'canceled' || s.status === 'paused') continue;
+    if (!live.has(s.customer)) live.set(s.customer, s);
+  }
+  const chosen = customers.filter(c => live.has(c.id)).slice(0, nCustomers);
+  const events = []; // { eventName, customer, value, timestamp, identifier }
+  const start = now - nDays * DAY;
+  for (const c of chosen) {
+    const rng = new Rng('usage:' + c.id);
+    const sub = live.get(c.id);
+    const seats = sub.items[0].quantity;
+    const base = rng.int(200, 5000) * seats;
+    let storage = rng.int(5, 200);
+    const push = (meter, value, t) => events.push({ eventName: meter, customer: c.id, value, timestamp: t, identifier: stableId('mtrevt', `${c.id}:${meter}:${t}`, 20) });
+    for (let d = 0; d < nDays; d++) {
+      const day = start + d * DAY;
+      if (day < sub.startDate) continue;
+      const weekend = [0, 6].includes(new Date(day * 1000).getUTCDay());
+      let t = day + rng.int(0, 5) * HOUR;
+      while (t < day + DAY) {
+        push('api_calls', Math.max(1, Math.round(base / 4 * (weekend ? 0.3 : 1) * (0.5 + rng.float()))), t + rng.int(0, 3599));
+        t += rng.int(4, 8) * HOUR;
+      }
+      storage = Math.max(1, storage + rng.int(-2, 4));
+      push('storage_gb', storage, day + 23 * HOUR + 59 * 60);
+      const active = Math.max(1, seats - (weekend ? rng.int(0, Math.ceil(seats / 2)) : rng.int(0, 1)));
+      push('seats_active', active, day + 12 * HOUR);
+    }
+  }
+  events.sort((a, b) => a.timestamp - b.timestamp);
+  return { meters, events, customers: chosen.map(c => c.id) };
+}
+
+module.exports = { generate, DEFAULT_NOW, addMonths, tieredAmount, demoMeters };

@@ -135,6 +135,7 @@ function createApp(opts, store) {
   });
   app.get('/__sandbox/clock', (req, res) => res.json({ now: clock(store), offset: store.meta.offset || 0, frozen: !!store.meta.frozen }));
   app.use(require('./routes/hosted')(store));
+  app.use(require('./routes/portal').hosted(store));
 
   const v1 = express.Router();
   v1.use(knobs.count, knobs.auth(opts.apiKey), knobs.gate);

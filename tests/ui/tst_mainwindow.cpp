@@ -568,6 +568,13 @@ private Q_SLOTS:
 
         m_window->showPane(MainWindow::Customers); // not a listed pane
         QVERIFY(!action->isEnabled());
+
+        MainWindow::RowAction clash = spec; // Ctrl+Shift+R belongs to Refund
+        clash.name = QStringLiteral("ClashingAction");
+        clash.shortcut = QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
+        QAction *clashing = m_window->addRowAction(clash);
+        QVERIFY(clashing->shortcut().isEmpty());
+        QCOMPARE(m_window->actionWithShortcut(clash.shortcut), m_window->capabilityAction(Cap::Refund));
     }
 
     // Added panes go after the built-in ones: sidebar row, View menu shortcut, first-show load.

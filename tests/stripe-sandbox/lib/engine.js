@@ -265,7 +265,9 @@ function attemptPayment(store, req, inv, pmId, at) {
   const cus = store.collection('customers').get(inv.customer);
   const pm = resolvePm(store, cus, pmId, at);
   inv.attemptCount = (inv.attemptCount || 0) + 1;
-  const amount = inv.amountDue - inv.amountPaid;
+  // Demo-dataset invoices carry only their total (render.js reads amount_due the same way).
+  if (inv.amountDue == null) inv.amountDue = inv.total;
+  const amount = inv.amountDue - (inv.amountPaid || 0);
   const decl = declineFor(cus, pm);
   const piId = runtimeId('pi', 24);
   const pi = { id: piId, created: at, customer: inv.customer, invoice: inv.id, amount, currency: inv.currency, paymentMethod: pm ? pm.id : null,

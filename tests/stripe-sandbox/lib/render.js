@@ -44,10 +44,27 @@ function price(store, r, expand) {
     unit_amount_decimal: r.billingScheme === 'tiered' ? null : String(r.unitAmount),
   });
   o.recurring = { interval: r.interval, interval_count: r.intervalCount || 1, meter: null, usage_type: 'licensed', trial_period_days: null };
-  if (expand && expand.has('tiers') && r.tiers) {
-    o.tiers = r.tiers.map(t => ({ flat_amount: t.flat_amount, flat_amount_decimal: t.flat_amount == null ? null : String(t.flat_amount),
-      unit_amount: t.unit_amount, unit_amount_decimal: t.unit_amount == null ? null : String(t.unit_amount), up_to: t.up_to }));
+  // Prices created through POST /v1/prices (routes/catalog.js) carry more: type, decimals,
+  // transform_quantity, usage_type, currency_options (expand[]=currency_options), tax_behavior.
+  const tierOut = t => ({ flat_amount: t.flat_amount, flat_amount_decimal: t.flat_amount_decimal != null ? t.flat_amount_decimal : (t.flat_amount == null ? null : String(t.flat_amount)),
+    unit_amount: t.unit_amount, unit_amount_decimal: t.unit_amount_decimal != null ? t.unit_amount_decimal : (t.unit_amount == null ? null : String(t.unit_amount)), up_to: t.up_to });
+  if (r.type !== undefined) {
+    o.type = r.type;
+    o.tax_behavior = r.taxBehavior || 'unspecified';
+    if (r.billingScheme !== 'tiered') { o.unit_amount = r.unitAmount; o.unit_amount_decimal = r.unitAmountDecimal; }
+    o.transform_quantity = r.transformQuantity ? { divide_by: r.transformQuantity.divide_by, round: r.transformQuantity.round } : null;
+    o.recurring = r.type === 'recurring' ? { interval: r.interval, interval_count: r.intervalCount || 1, meter: r.meter || null, usage_type: r.usageType || 'licensed', trial_period_days: null } : null;
+    if (expand && expand.has('currency_options')) {
+      o.currency_options = {};
+      const own = { unitAmount: r.unitAmount, unitAmountDecimal: r.unitAmountDecimal, tiers: r.tiers };
+      for (const [c, opt] of [[r.currency, own], ...Object.entries(r.currencyOptions || {})]) {
+        o.currency_options[c] = { custom_unit_amount: null, tax_behavior: o.tax_behavior,
+          unit_amount: r.billingScheme === 'tiered' ? null : opt.unitAmount, unit_amount_decimal: r.billingScheme === 'tiered' ? null : opt.unitAmountDecimal };
+        if (opt.tiers) o.currency_options[c].tiers = opt.tiers.map(tierOut);
+      }
+    }
   }
+  if (expand && expand.has('tiers') && r.tiers) o.tiers = r.tiers.map(tierOut);
   return o;
 }
 
@@ -142,7 +159,7 @@ function invoice(store, r, expand) {
     due_date: r.dueDate || null, effective_at: r.finalizedAt || null, ending_balance: finalized ? (r.endingBalance || 0) : null,
     footer: null, from_invoice: null, hosted_invoice_url: finalized ? base + '/invoice/' + r.id : null,
     invoice_pdf: finalized ? base + '/invoice/' + r.id + '/pdf' : null, last_finalization_error: null,
-    latest_revision: null, livemode: false, metadata: {}, next_payment_attempt: r.nextPaymentAttempt || null,
+    latest_revision: null, livemode: false, metadata: Object.assign({}, r.metadata), next_payment_attempt: r.nextPaymentAttempt || null,
     on_behalf_of: null, period_start: r.periodStart, period_end: r.periodEnd, post_payment_credit_notes_amount: r.postCreditNotes || 0,
     pre_payment_credit_notes_amount: r.preCreditNotes || 0, receipt_number: null, shipping_cost: null, shipping_details: null,
     starting_balance: r.startingBalance || 0, statement_descriptor: null, subtotal, subtotal_excluding_tax: subtotal,
@@ -212,6 +229,12 @@ function paymentMethod(store, r) {
     fingerprint: r.fingerprint, funding: r.funding, last4: r.last4, generated_from: null, wallet: null, regulated_status: 'unregulated' });
   o.card.checks = { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' };
   o.card.networks = { available: [r.brand], preferred: null };
+  if (r.type === 'us_bank_account') { // bank accounts (payment methods work, routes/invoicing.js)
+    delete o.card;
+    Object.assign(o, { type: 'us_bank_account', us_bank_account: { account_holder_type: r.accountHolderType, account_type: r.accountType,
+      bank_name: r.bankName, financial_connections_account: null, fingerprint: r.fingerprint, last4: r.last4,
+      networks: { preferred: 'ach', supported: ['ach'] }, routing_number: r.routingNumber, status_details: null } });
+  }
   return o;
 }
 

@@ -89,7 +89,7 @@ module.exports = function billingRouter(store) {
 
   simple('/v1/payment_methods', 'payment_methods', q => {
     oneOf(q, 'type', ['card', 'sepa_debit', 'us_bank_account', 'link']);
-    return { filters: { customer: q.customer }, predicate: p => (!q.customer || p.customer === q.customer) && (!q.type || q.type === 'card') };
+    return { filters: { customer: q.customer }, predicate: p => (!q.customer || p.customer === q.customer) && (!q.type || q.type === (p.type || 'card')) };
   });
 
   simple('/v1/events', 'events', q => {

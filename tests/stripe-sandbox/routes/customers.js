@@ -131,7 +131,7 @@ module.exports = function customersRouter(store, mock) {
     if (!rec || rec.deleted) throw missing('customer', req.params.id);
     const q = req.query;
     res.json(listResponse(store, store.collection('payment_methods'), q, { kind: 'payment_methods', url: `/v1/customers/${rec.id}/payment_methods`,
-      filters: { customer: rec.id }, predicate: p => p.customer === rec.id && (q.type === undefined || q.type === 'card') }));
+      filters: { customer: rec.id }, predicate: p => p.customer === rec.id && (q.type === undefined || q.type === (p.type || 'card')) }));
   });
 
   return r;

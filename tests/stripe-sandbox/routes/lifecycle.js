@@ -11,6 +11,7 @@ const { render, invoiceLine, creditNoteLine } = require('../lib/render');
 const { recordEvent, clock } = require('../lib/events');
 const { runtimeId } = require('../lib/prng');
 const E = require('../lib/engine');
+const { carriedDecline } = require('./dunning');
 
 const FEEDBACK = ['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused'];
 const PRORATION = ['create_prorations', 'none', 'always_invoice'];
@@ -521,7 +522,8 @@ module.exports = function lifecycleRouter(store) {
   action('send', [], (inv, b, at, req) => {
     if (inv.collectionMethod !== 'send_invoice') throw invalid("You can only manually send an invoice if its collection method is 'send_invoice'.", undefined);
     if (inv.status === 'draft') E.finalizeInvoice(store, req, inv, at);
-    if (inv.status !== 'open') throw invalid(`You can only send an open invoice. This invoice is ${inv.status}.`, undefined, 'invoice_not_editable');
+    // Stripe sends paid invoices too ("there will be no reference to the payment in the email").
+    if (inv.status !== 'open' && inv.status !== 'paid') throw invalid(`You can only send an open or paid invoice. This invoice is ${inv.status}.`, undefined, 'invoice_not_editable');
     recordEvent(store, req, 'invoice.sent', 'invoices', inv, null, at);
   });
   action('void', [], (inv, b, at, req) => {
@@ -545,12 +547,17 @@ module.exports = function lifecycleRouter(store) {
     if (inv.status === 'void') throw invalid('This invoice can no longer be paid because it is void.', undefined, 'invoice_not_editable');
     if (inv.status === 'draft') E.finalizeInvoice(store, req, inv, at);
     if (inv.status === 'paid') return;
-    if (oob) { inv.paidOutOfBand = true; E.markPaid(store, req, inv, at, inv.amountDue); return; }
+    if (oob) { inv.paidOutOfBand = true; E.markPaid(store, req, inv, at, inv.amountDue != null ? inv.amountDue : inv.total); return; }
     const cus = customers.get(inv.customer);
     const sub = subOf(inv);
     const pm = b.payment_method || (sub && E.paymentMethodFor(store, sub)) || (cus && cus.defaultPm);
     if (b.payment_method && !E.resolvePm(store, cus, String(b.payment_method), at)) throw missing('payment_method', b.payment_method, 'payment_method');
     if (!pm) throw invalid('This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://docs.stripe.com/billing/subscriptions/payment-methods-setting#payment-method-priority.');
+    // A card that declined this invoice keeps declining (same card_error and decline_code, one more
+    // attempt); a different payment method is charged afresh (routes/dunning.js).
+    const pmRec = E.resolvePm(store, cus, String(pm), at);
+    const carried = carriedDecline(store, inv, pmRec);
+    if (carried && pmRec && !pmRec.decline) pmRec.decline = carried;
     const out = E.attemptPayment(store, req, inv, String(pm), at);
     if (!out.ok) {
       if (sub && sub.status === 'active' && sub.latestInvoice === inv.id) E.setSub(store, req, sub, () => { sub.status = 'past_due'; }, at);

@@ -132,10 +132,13 @@ module.exports = function moneyRouter(store) {
       amountOff: null, currency: null, duration: body.duration || 'once', durationInMonths: null, maxRedemptions: null, redeemBy: null,
       timesRedeemed: 0, metadata: metadataParam(body), currencyOptions: null };
     if (coupons.get(rec.id)) throw invalid('Coupon already exists.', 'id', 'resource_already_exists');
+    if (rec.name && String(rec.name).length > 40) throw invalid('Invalid string: must be at most 40 characters', 'name', 'parameter_invalid_string_too_long');
+    if (body.currency_options !== undefined && body.amount_off === undefined) throw invalid('currency_options can only be used with amount_off coupons.', 'currency_options');
     if ((body.percent_off === undefined) === (body.amount_off === undefined)) {
       throw invalid('You must pass either a `percent_off` or an `amount_off` (but not both).', body.percent_off === undefined ? 'percent_off' : 'amount_off');
     }
     if (body.percent_off !== undefined) {
+      if (!/^\d+(\.\d{1,2})?$/.test(String(body.percent_off))) throw invalid('Invalid decimal: percent_off may have at most two decimal places.', 'percent_off', 'parameter_invalid_float');
       const p = Number(body.percent_off);
       if (!(p > 0 && p <= 100)) throw invalid('percent_off must be greater than 0 and no more than 100.', 'percent_off', 'parameter_invalid_float');
       rec.percentOff = p;
@@ -145,7 +148,10 @@ module.exports = function moneyRouter(store) {
       rec.currency = String(body.currency).toLowerCase();
       if (body.currency_options) {
         rec.currencyOptions = {};
-        for (const [cur, o] of Object.entries(body.currency_options)) rec.currencyOptions[cur.toLowerCase()] = { amount_off: posInt(o.amount_off, `currency_options[${cur}][amount_off]`) };
+        for (const [cur, o] of Object.entries(body.currency_options)) {
+          if (cur.toLowerCase() === rec.currency) throw invalid(`currency_options[${cur}] repeats the coupon's currency.`, `currency_options[${cur}]`);
+          rec.currencyOptions[cur.toLowerCase()] = { amount_off: posInt(o && o.amount_off, `currency_options[${cur}][amount_off]`) };
+        }
       }
     }
     if (!['once', 'repeating', 'forever'].includes(rec.duration)) throw invalid('Invalid duration: must be one of forever, once, or repeating', 'duration', 'parameter_invalid_string');
@@ -194,7 +200,10 @@ module.exports = function moneyRouter(store) {
       predicate: p => (active === undefined || !!p.active === active) && (!q.code || p.code.toLowerCase() === String(q.code).toLowerCase())
         && (!q.coupon || p.coupon === q.coupon) && (!q.customer || p.customer === q.customer) }));
   });
-  r.get('/v1/promotion_codes/:id', (req, res) => res.json(retrieveResponse(store, 'promotion_codes', req.params.id, req.query)));
+  r.get('/v1/promotion_codes/:id', (req, res) => {
+    if (!promos.get(req.params.id)) throw missing('promotion code', req.params.id);
+    res.json(retrieveResponse(store, 'promotion_codes', req.params.id, req.query));
+  });
   r.post('/v1/promotion_codes', (req, res) => {
     const body = req.body || {};
     checkParams(body, ['promotion', 'code', 'active', 'customer', 'expires_at', 'max_redemptions', 'metadata', 'restrictions', 'expand']);
@@ -210,12 +219,23 @@ module.exports = function moneyRouter(store) {
     }
     if (body.customer !== undefined && !store.collection('customers').get(String(body.customer))) throw missing('customer', body.customer, 'customer');
     const restr = body.restrictions || {};
+    if (typeof restr !== 'object') throw invalid('Invalid object', 'restrictions');
+    for (const k of Object.keys(restr)) {
+      if (!['first_time_transaction', 'minimum_amount', 'minimum_amount_currency', 'currency_options'].includes(k)) throw invalid(`Received unknown parameter: restrictions[${k}]`, `restrictions[${k}]`, 'parameter_unknown');
+    }
+    if (restr.first_time_transaction !== undefined && !['true', 'false'].includes(String(restr.first_time_transaction))) {
+      throw invalid('Invalid boolean: ' + restr.first_time_transaction, 'restrictions[first_time_transaction]', 'parameter_invalid_boolean');
+    }
+    if (body.expires_at !== undefined && posInt(body.expires_at, 'expires_at') <= clock(store)) throw invalid('expires_at must be in the future.', 'expires_at');
+    if (body.expires_at !== undefined && c.redeemBy && posInt(body.expires_at, 'expires_at') > c.redeemBy) {
+      throw invalid("The promotion code's expires_at cannot be later than the coupon's redeem_by.", 'expires_at');
+    }
     const rec = { id: runtimeId('promo', 24), created: clock(store), code, coupon: c.id, active: body.active !== 'false',
       customer: body.customer || null, expiresAt: body.expires_at !== undefined ? posInt(body.expires_at, 'expires_at') : null,
       maxRedemptions: body.max_redemptions !== undefined ? posInt(body.max_redemptions, 'max_redemptions') : null, timesRedeemed: 0,
       metadata: metadataParam(body), firstTime: restr.first_time_transaction === 'true',
       minAmount: restr.minimum_amount !== undefined ? posInt(restr.minimum_amount, 'restrictions[minimum_amount]') : null,
-      minAmountCurrency: restr.minimum_amount_currency || null };
+      minAmountCurrency: restr.minimum_amount_currency ? String(restr.minimum_amount_currency).toLowerCase() : null };
     if (rec.minAmount && !rec.minAmountCurrency) throw invalid('You must pass minimum_amount_currency when passing minimum_amount.', 'restrictions[minimum_amount_currency]', 'parameter_missing');
     promos.insert(rec);
     recordEvent(store, req, 'promotion_code.created', 'promotion_codes', rec);
