@@ -1,6 +1,7 @@
 #include "app/invoiceswiring.h"
 
 #include "app/workspacesession.h"
+#include "services/operations/operationrunner.h"
 #include "services/invoices/invoiceactionservice.h"
 #include "services/invoices/portalsessionservice.h"
 #include "ui/dialogs/invoiceactiondialog.h"

@@ -115,6 +115,7 @@ void CustomersPage::setCustomerServices(PaymentMethodService *methods, CustomerC
     m_referrals = referrals;
     if (m_methods)
         connect(m_methods, &PaymentMethodService::operationDone, this, [this](const OutboxEntry &, const QString &id) {
+            m_methodsLoadedAt.remove(id); // read the list from Stripe again
             if (id.isEmpty() || id == selectedId())
                 refreshDetail();
         });
@@ -151,9 +152,26 @@ QString td(const QString &t, bool right = false, const QString &color = {})
 
 void CustomersPage::fillPaymentMethods(const Customer &customer, QLabel *label)
 {
+    // The cache first (instant, offline); a full sync brings only each customer's default method,
+    // so the customer's whole list is read from Stripe once a minute at most, then shown again.
+    renderPaymentMethods(customer.id, customer.defaultPaymentMethod, label);
+    const QDateTime loaded = m_methodsLoadedAt.value(customer.id);
+    if (loaded.isValid() && loaded.secsTo(QDateTime::currentDateTimeUtc()) < 60)
+        return;
     QPointer<QLabel> guard(label);
     const QString customerId = customer.id;
-    const QString defaultId = customer.defaultPaymentMethod;
+    m_methods->load(customerId, label, [this, guard, customerId](Result<PaymentMethodsView> view) {
+        if (!view)
+            return; // the cached list stays; the Payment methods dialog shows the error
+        m_methodsLoadedAt.insert(customerId, QDateTime::currentDateTimeUtc());
+        if (guard)
+            renderPaymentMethods(customerId, view->defaultPaymentMethod, guard);
+    });
+}
+
+void CustomersPage::renderPaymentMethods(const QString &customerId, const QString &defaultId, QLabel *label)
+{
+    QPointer<QLabel> guard(label);
     m_methods->cached(customerId, label, [this, guard, customerId, defaultId](Result<QList<PaymentMethod>> methods) {
         if (!guard)
             return;

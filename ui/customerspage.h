@@ -3,6 +3,9 @@
 #include "services/domain/customer.h"
 #include "ui/tablepage.h"
 
+#include <QDateTime>
+#include <QHash>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -36,6 +39,7 @@ protected:
 
 private:
     void fillPaymentMethods(const Customer &customer, QLabel *label);
+    void renderPaymentMethods(const QString &customerId, const QString &defaultId, QLabel *label);
     void fillCredit(const QString &customerId, QLabel *label);
     void fillReferrals(const QString &customerId, QLabel *label);
 
@@ -46,6 +50,7 @@ private:
     CustomerTableModel *m_customers;
     QComboBox *m_currency;
     QCheckBox *m_delinquent;
+    QHash<QString, QDateTime> m_methodsLoadedAt; // customer id -> when its methods were read from Stripe
 };
 
 // Currency filter combo: "All currencies" + common ISO codes (data = lower-case code, "" for all).

@@ -211,7 +211,12 @@ QList<QStringList> migrations(const BillingDbDialect &d)
                        " last_seen_at BIGINT NOT NULL,"
                        " missing_since BIGINT)"),
     };
-    return {v1, v2};
+    // v3: the audit rows of one outbox write are looked up by its idempotency key (the Outbox and
+    // Audit panes, OperationRunner::reconcile).
+    const QStringList v3 = {
+        QStringLiteral("CREATE INDEX audit_log_idempotency ON audit_log (idempotency_key)"),
+    };
+    return {v1, v2, v3};
 }
 
 StaffMember staffFromQuery(const QSqlQuery &q)

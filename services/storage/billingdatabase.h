@@ -135,7 +135,7 @@ public:
         int migrationsApplied = 0; // 0 when the schema was already current
     };
 
-    static constexpr int SchemaVersion = 2; // 2: usage_rollups.source, usage_meters
+    static constexpr int SchemaVersion = 3; // 2: usage_rollups.source, usage_meters; 3: audit index
 
     explicit BillingDatabase(QString connectionName = QStringLiteral("bc-billing"));
     ~BillingDatabase();

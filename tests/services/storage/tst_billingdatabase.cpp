@@ -126,6 +126,13 @@ void tst_BillingDatabase::migrationsAreIdempotent()
         BC_VERIFY_OK(again);
         QCOMPARE(again->migrationsApplied, 0);
         QCOMPARE(again->schemaVersion, BillingDatabase::SchemaVersion);
+        // v3: audit rows are found by idempotency key through an index.
+        QSqlQuery index(db.database());
+        QVERIFY(index.exec(db.dialect().isPostgres()
+                               ? QStringLiteral("SELECT indexname FROM pg_indexes WHERE indexname = 'audit_log_idempotency'")
+                               : QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'index' AND name = "
+                                                "'audit_log_idempotency'")));
+        QVERIFY(index.next());
         QCOMPARE(countRows(db.database(), QStringLiteral("schema_migrations")),
                  qint64(BillingDatabase::SchemaVersion));
         const auto kept = db.setting(QStringLiteral("workspace.name"));
