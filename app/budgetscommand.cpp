@@ -1,4 +1,5 @@
 #include "app/budgetscommand.h"
+#include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
 #include "services/access/staffdirectory.h"
@@ -22,22 +23,6 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("Billing::BudgetsCommand", text); }
 
-constexpr int ExitOk = 0;
-constexpr int ExitFailed = 1;
-constexpr int ExitBadArguments = 2;
-constexpr int ExitPending = 3;
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 int bad(const QString &message)
 {

@@ -1,4 +1,5 @@
 #include "app/exportcommand.h"
+#include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
 #include "services/reports/reportexporter.h"
@@ -18,21 +19,6 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("Billing::ExportCommand", text); }
 
-constexpr int ExitOk = 0;
-constexpr int ExitFailed = 1;
-constexpr int ExitBadArguments = 2;
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 int bad(const QString &message)
 {

@@ -1,4 +1,5 @@
 #include "app/fxcommand.h"
+#include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
 #include "services/access/staffdirectory.h"
@@ -16,18 +17,6 @@ namespace Billing {
 namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("FxCommand", text); }
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 constexpr int Ok = 0;
 constexpr int Failed = 1;

@@ -1,4 +1,5 @@
 #include "app/headlesscommands.h"
+#include "app/commandoutput.h"
 
 #include "app/budgetscommand.h"
 #include "app/installmentscommand.h"
@@ -23,18 +24,6 @@ namespace Billing {
 namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("HeadlessCommands", text); }
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 int fail(const Error &error)
 {

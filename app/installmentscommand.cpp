@@ -1,4 +1,5 @@
 #include "app/installmentscommand.h"
+#include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
 #include "services/access/staffdirectory.h"
@@ -18,23 +19,8 @@ namespace Billing {
 
 namespace {
 
-constexpr int ExitOk = 0;
-constexpr int ExitFailed = 1;
-constexpr int ExitBadArguments = 2;
-constexpr int ExitPending = 3;
 
 QString tr(const char *text) { return QCoreApplication::translate("Billing::InstallmentsCommand", text); }
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
 
 int fail(const Error &e)
 {

@@ -1,4 +1,5 @@
 #include "app/referralcommand.h"
+#include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
 #include "services/access/staffdirectory.h"
@@ -21,21 +22,6 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("ReferralCommand", text); }
 
-constexpr int ExitOk = 0;
-constexpr int ExitFailed = 1;
-constexpr int ExitBadArguments = 2;
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 int fail(const Error &e)
 {
