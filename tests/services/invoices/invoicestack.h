@@ -19,7 +19,6 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QSet>
 #include <QTest>
 #include <QTimer>
 
@@ -183,40 +182,46 @@ inline int invoiceAppliedWithKey(const QString &key)
     return n;
 }
 
-// A demo invoice in `status` matching `accept`, handed out once per process (tests in one run
-// share the sandbox). Only invoices that no other test counts: send_invoice ones and drafts.
-inline QString freshInvoice(const QString &status, const std::function<bool(const QJsonObject &)> &accept)
+inline QString sandboxId(const QJsonObject &o)
 {
-    static QSet<QString> used;
-    QString after;
-    for (int page = 0; page < 30; ++page) {
-        QString path = QStringLiteral("/v1/invoices?limit=100&status=") + status;
-        if (!after.isEmpty())
-            path += QStringLiteral("&starting_after=") + after;
-        const QJsonObject list = invoiceSandboxCall("GET", path);
-        const QJsonArray data = list.value(QLatin1String("data")).toArray();
-        for (const QJsonValue &v : data) {
-            const QJsonObject inv = v.toObject();
-            after = inv.value(QLatin1String("id")).toString();
-            if (used.contains(after) || !accept(inv))
-                continue;
-            used.insert(after);
-            return after;
-        }
-        if (!list.value(QLatin1String("has_more")).toBool())
-            break;
+    return o.value(QLatin1String("id")).toString();
+}
+
+// A one-off invoice of 12.50 USD made for the calling test, for a new customer of its own, and
+// brought to `status` (draft, open, uncollectible or paid) through the sandbox's Stripe API.
+// Tests in one run share the sandbox, so none may rely on a demo invoice another test could
+// have finalized or paid first. A charge_automatically invoice's customer has a Visa card as
+// its default; a paid one was charged to it.
+inline QString newInvoice(const QString &status, const QString &collection = QStringLiteral("send_invoice"))
+{
+    const QString customer = sandboxId(invoiceSandboxCall("POST", QStringLiteral("/v1/customers"),
+                                                          "name=Invoice%20test&email=invoice-test%40example.com"));
+    if (customer.isEmpty())
+        return {};
+    const bool automatic = collection == QLatin1String("charge_automatically");
+    if (automatic) {
+        const QString pm = sandboxId(invoiceSandboxCall("POST", QStringLiteral("/v1/payment_methods/pm_card_visa/attach"),
+                                                        "customer=" + customer.toUtf8()));
+        invoiceSandboxCall("POST", QStringLiteral("/v1/customers/") + customer,
+                           "invoice_settings[default_payment_method]=" + pm.toUtf8());
     }
-    return {};
-}
-
-inline bool isSendInvoice(const QJsonObject &inv)
-{
-    return inv.value(QLatin1String("collection_method")).toString() == QLatin1String("send_invoice");
-}
-
-inline bool hasRemaining(const QJsonObject &inv)
-{
-    return inv.value(QLatin1String("amount_remaining")).toInteger() > 0;
+    invoiceSandboxCall("POST", QStringLiteral("/v1/invoiceitems"),
+                       "customer=" + customer.toUtf8() + "&amount=1250&currency=usd&description=Consulting");
+    QByteArray body = "customer=" + customer.toUtf8() + "&collection_method=" + collection.toUtf8()
+                      + "&pending_invoice_items_behavior=include";
+    if (!automatic)
+        body += "&days_until_due=30";
+    const QString id = sandboxId(invoiceSandboxCall("POST", QStringLiteral("/v1/invoices"), body));
+    if (id.isEmpty())
+        return {};
+    const QString base = QStringLiteral("/v1/invoices/") + id;
+    if (status != QLatin1String("draft"))
+        invoiceSandboxCall("POST", base + QStringLiteral("/finalize"));
+    if (status == QLatin1String("uncollectible"))
+        invoiceSandboxCall("POST", base + QStringLiteral("/mark_uncollectible"));
+    if (status == QLatin1String("paid"))
+        invoiceSandboxCall("POST", base + QStringLiteral("/pay"), automatic ? QByteArray() : QByteArrayLiteral("paid_out_of_band=true"));
+    return sandboxInvoice(id).value(QLatin1String("status")).toString() == status ? id : QString();
 }
 
 } // namespace Billing::Test

@@ -171,8 +171,8 @@ void tst_InvoiceActionService::actionChangesSandboxCacheAndAudit()
     QFETCH(QString, operation);
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
-    const QString id = freshInvoice(fromStatus, [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
-    QVERIFY2(!id.isEmpty(), qPrintable(QStringLiteral("no %1 send_invoice demo invoice left").arg(fromStatus)));
+    const QString id = newInvoice(fromStatus);
+    QVERIFY2(!id.isEmpty(), qPrintable(QStringLiteral("no %1 send_invoice invoice could be made in the sandbox").arg(fromStatus)));
 
     QSignalSpy finished(stack.actions.get(), &InvoiceActionService::invoiceActionFinished);
     InvoiceActionRequest req;
@@ -213,14 +213,8 @@ void tst_InvoiceActionService::finalizeThenPayNowCharges()
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
     // A charge_automatically draft whose customer has a working default card.
-    const QString id = freshInvoice(QStringLiteral("draft"), [](const QJsonObject &inv) {
-        if (isSendInvoice(inv) || !hasRemaining(inv))
-            return false;
-        const QJsonObject cus = invoiceSandboxCall("GET", QStringLiteral("/v1/customers/") + inv.value(QLatin1String("customer")).toString());
-        return !cus.value(QLatin1String("invoice_settings")).toObject().value(QLatin1String("default_payment_method")).toString().isEmpty()
-               && !cus.value(QLatin1String("metadata")).toObject().contains(QLatin1String("sandbox_decline"));
-    });
-    QVERIFY2(!id.isEmpty(), "no charge_automatically draft with a payable customer left");
+    const QString id = newInvoice(QStringLiteral("draft"), QStringLiteral("charge_automatically"));
+    QVERIFY2(!id.isEmpty(), "no charge_automatically draft could be made in the sandbox");
 
     InvoiceActionRequest fin;
     fin.action = InvoiceAction::Finalize;
@@ -249,8 +243,8 @@ void tst_InvoiceActionService::offlinePaymentKeepsMethodAndReference()
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
     // A send_invoice draft, finalized first: the usual path of an invoice paid by wire.
-    const QString id = freshInvoice(QStringLiteral("draft"), [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
-    QVERIFY2(!id.isEmpty(), "no send_invoice draft demo invoice left");
+    const QString id = newInvoice(QStringLiteral("draft"));
+    QVERIFY2(!id.isEmpty(), "no send_invoice draft invoice could be made in the sandbox");
     InvoiceActionRequest fin;
     fin.action = InvoiceAction::Finalize;
     fin.invoiceId = id;
@@ -301,7 +295,7 @@ void tst_InvoiceActionService::wrongStateIsRefusedAndNothingIsSent()
 {
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
-    const QString paid = freshInvoice(QStringLiteral("paid"), [](const QJsonObject &) { return true; });
+    const QString paid = newInvoice(QStringLiteral("paid"), QStringLiteral("charge_automatically"));
     QVERIFY(!paid.isEmpty());
     const int before = int(stack.outbox->entriesBlocking(std::nullopt)->size());
     const QJsonObject was = sandboxInvoice(paid);
@@ -333,7 +327,7 @@ void tst_InvoiceActionService::supportCannotWriteOff()
     QTemporaryDir dir;
     InvoiceStack stack(dir.path(), invoiceSupportActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
-    const QString id = freshInvoice(QStringLiteral("open"), [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
+    const QString id = newInvoice(QStringLiteral("open"));
     QVERIFY(!id.isEmpty());
     for (InvoiceAction a : {InvoiceAction::Void, InvoiceAction::MarkUncollectible, InvoiceAction::RecordOfflinePayment}) {
         InvoiceActionRequest req;
@@ -360,7 +354,7 @@ void tst_InvoiceActionService::doubleSubmitSendsOnce()
     QTemporaryDir dir;
     InvoiceStack stack(dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
-    const QString id = freshInvoice(QStringLiteral("open"), [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
+    const QString id = newInvoice(QStringLiteral("open"));
     QVERIFY(!id.isEmpty());
     InvoiceActionRequest req;
     req.action = InvoiceAction::MarkUncollectible;

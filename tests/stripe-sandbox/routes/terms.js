@@ -24,7 +24,6 @@ R.RENDERERS.invoices = function invoiceWithTerms(store, r, expand) {
   if (r.terms) {
     o.custom_fields = r.terms.customFields;
     o.footer = r.terms.footer;
-    o.metadata = Object.assign({}, r.terms.metadata);
     o.payment_settings = Object.assign({ default_mandate: null, payment_method_options: null, payment_method_types: null }, r.terms.paymentSettings);
     o.auto_advance = r.status === 'draft' ? !!r.terms.autoAdvance : o.auto_advance;
     o.automatically_finalizes_at = r.status === 'draft' && r.terms.autoAdvance ? r.created + 3600 : null;
@@ -153,12 +152,12 @@ module.exports = function termsRouter(store) {
     if (b.description !== undefined && String(b.description).length > 1500) throw invalid('Invalid string: must be at most 1500 characters', 'description');
     if (b.footer !== undefined && String(b.footer).length > 5000) throw invalid('Invalid string: must be at most 5000 characters', 'footer');
     const terms = { customFields: b.custom_fields !== undefined ? (customFieldsP(b.custom_fields)) : null, footer: b.footer ? String(b.footer) : null,
-      metadata: metadataP(b.metadata), paymentSettings: paymentSettingsP(b.payment_settings, currency), autoAdvance: autoAdvance === true };
+      paymentSettings: paymentSettingsP(b.payment_settings, currency), autoAdvance: autoAdvance === true };
     if (terms.customFields && !terms.customFields.length) terms.customFields = null;
     const inv = { id: runtimeId('in', 24), created: at, customer: cus.id, subscription: null, currency, billingReason: 'manual',
       collectionMethod: method, subtotal: 0, total: 0, amountDue: 0, amountPaid: 0, attemptCount: 0, periodStart: at, periodEnd: at,
       lines: [], status: 'draft', discounts: [], discountAmounts: [], dueDate: due !== undefined ? due : (days !== undefined ? at + days * DAY : null),
-      description: b.description ? String(b.description) : null, terms };
+      description: b.description ? String(b.description) : null, metadata: metadataP(b.metadata), terms };
     if (pib === 'include') {
       for (const ii of items.items.filter(x => x.customer === cus.id && !x.invoice && !x.subscription && !x.deleted).reverse()) {
         inv.lines.push({ id: runtimeId('il', 24), amount: ii.amount, price: ii.price, quantity: ii.quantity, invoiceItem: ii.id,

@@ -48,7 +48,7 @@ void tst_InvoiceActionDialog::offlinePaymentAsksMethodReferenceDateThenPays()
 {
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
     QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
-    const QString id = freshInvoice(QStringLiteral("draft"), [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
+    const QString id = newInvoice(QStringLiteral("draft"));
     QVERIFY(!id.isEmpty());
     // Finalize through its own dialog first.
     {
@@ -89,7 +89,7 @@ void tst_InvoiceActionDialog::offlinePaymentAsksMethodReferenceDateThenPays()
 void tst_InvoiceActionDialog::wrongStateExplainsAndCannotConfirm()
 {
     InvoiceStack stack(m_dir.path(), invoiceFinanceActor());
-    const QString paid = freshInvoice(QStringLiteral("paid"), [](const QJsonObject &) { return true; });
+    const QString paid = newInvoice(QStringLiteral("paid"), QStringLiteral("charge_automatically"));
     QVERIFY(!paid.isEmpty());
     const int entries = int(stack.outbox->entriesBlocking(std::nullopt)->size());
     InvoiceActionDialog dialog(stack.actions.get(), stack.outbox.get(), InvoiceAction::Void, paid);
@@ -106,7 +106,7 @@ void tst_InvoiceActionDialog::voidConfirmsOnceOnDoubleClick()
 {
     QTemporaryDir dir;
     InvoiceStack stack(dir.path(), invoiceFinanceActor());
-    const QString id = freshInvoice(QStringLiteral("open"), [](const QJsonObject &inv) { return isSendInvoice(inv) && hasRemaining(inv); });
+    const QString id = newInvoice(QStringLiteral("open"));
     QVERIFY(!id.isEmpty());
     InvoiceActionDialog dialog(stack.actions.get(), stack.outbox.get(), InvoiceAction::Void, id);
     dialog.show();
