@@ -145,21 +145,39 @@ QString CommandLine::usage()
               "  --version                the version\n");
 }
 
-// `export` has options of its own (--from, -o, ...): everything after it but the global options
-// goes to the export command untouched.
-static QStringList splitExportArguments(const QStringList &arguments, QStringList *exportArgs)
+// Options of the console itself that take a value (their value is never the command).
+static const QStringList &optionsWithValue()
 {
-    qsizetype at = arguments.indexOf(QStringLiteral("export"), 1);
-    if (const qsizetype b = arguments.indexOf(QStringLiteral("budgets"), 1); b > 0 && (at < 0 || b < at))
-        at = b; // `budgets` has options of its own too
-    if (const qsizetype b = arguments.indexOf(QStringLiteral("installments"), 1); b > 0 && (at < 0 || b < at))
-        at = b; // and `installments`
-    if (const qsizetype b = arguments.indexOf(QStringLiteral("dunning"), 1); b > 0 && (at < 0 || b < at))
-        at = b; // and `dunning`
-    if (const qsizetype b = arguments.indexOf(QStringLiteral("fx"), 1); b > 0 && (at < 0 || b < at))
-        at = b; // and `fx`
-    if (const qsizetype b = arguments.indexOf(QStringLiteral("referrals"), 1); b > 0 && (at < 0 || b < at))
-        at = b; // and `referrals`
+    static const QStringList options{
+        QStringLiteral("--workspace"), QStringLiteral("--base-url"), QStringLiteral("--data-dir"),
+        QStringLiteral("--screenshot"), QStringLiteral("--staff"), QStringLiteral("--payment-intent"),
+        QStringLiteral("--amount"), QStringLiteral("--currency"), QStringLiteral("--reason"),
+        QStringLiteral("--email"), QStringLiteral("--name"), QStringLiteral("--op-id"),
+        QStringLiteral("--state"), QStringLiteral("--metadata")};
+    return options;
+}
+
+// Commands with options of their own (export --from, budgets set --amount, ...): everything after
+// the command but the global options goes to it untouched. The command is the first argument
+// that is neither an option nor an option's value (so `--workspace fx fx list` finds the second).
+static QStringList splitCommandArguments(const QStringList &arguments, QStringList *commandArgs)
+{
+    static const QStringList withOwnOptions{QStringLiteral("export"), QStringLiteral("budgets"),
+                                            QStringLiteral("installments"), QStringLiteral("dunning"),
+                                            QStringLiteral("fx"), QStringLiteral("referrals")};
+    qsizetype at = -1;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (optionsWithValue().contains(arg)) {
+            ++i;
+            continue;
+        }
+        if (arg.startsWith(QLatin1Char('-')))
+            continue;
+        if (withOwnOptions.contains(arg))
+            at = i;
+        break;
+    }
     if (at < 0)
         return arguments;
     static const QStringList global{QStringLiteral("--workspace"), QStringLiteral("--base-url"),
@@ -170,7 +188,7 @@ static QStringList splitExportArguments(const QStringList &arguments, QStringLis
             kept << arguments.at(i) << arguments.at(i + 1);
             ++i;
         } else {
-            *exportArgs << arguments.at(i);
+            *commandArgs << arguments.at(i);
         }
     }
     return kept;
@@ -179,7 +197,7 @@ static QStringList splitExportArguments(const QStringList &arguments, QStringLis
 Result<CommandLine> CommandLine::parse(const QStringList &allArguments)
 {
     CommandLine cl;
-    const QStringList arguments = splitExportArguments(allArguments, &cl.exportArgs);
+    const QStringList arguments = splitCommandArguments(allArguments, &cl.exportArgs);
     QStringList positional;
     QString amountText;
     QStringList used; // command-specific options given

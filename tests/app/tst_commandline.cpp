@@ -29,6 +29,8 @@ private Q_SLOTS:
         QTest::newRow("staff list") << QStringList{"staff", "list"} << int(C::StaffList) << "default" << false;
         QTest::newRow("seasonal run") << QStringList{"seasonal", "run", "--staff", "a@b.example"} << int(C::SeasonalRun) << "default" << false;
         QTest::newRow("window as a profile") << QStringList{"--staff", "a@b.example"} << int(C::Gui) << "default" << false;
+        QTest::newRow("workspace named like a command") << QStringList{"--workspace", "fx", "fx", "list"} << int(C::Fx) << "fx" << false;
+        QTest::newRow("budgets keeps its own options") << QStringList{"--data-dir", "budgets", "budgets", "set", "--amount", "10"} << int(C::Budgets) << "default" << false;
         QTest::newRow("screenshot as a profile") << QStringList{"--screenshot", "/tmp/x", "--staff", "a@b.example"} << int(C::Screenshot) << "default" << false;
     }
     void acceptsValidCommandLines()
@@ -45,6 +47,10 @@ private Q_SLOTS:
         QCOMPARE(parsed->fullSync, full);
         if (parsed->command == CommandLine::Command::Export)
             QCOMPARE(parsed->exportArgs, (QStringList{"invoices", "--from", "2026-01-01", "-o", "f.csv"}));
+        if (parsed->command == CommandLine::Command::Fx)
+            QCOMPARE(parsed->exportArgs, QStringList{"list"});
+        if (parsed->command == CommandLine::Command::Budgets)
+            QCOMPARE(parsed->exportArgs, (QStringList{"set", "--amount", "10"}));
     }
 
     void rejectsBadCommandLinesWithAReason_data()
