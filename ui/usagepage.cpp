@@ -211,7 +211,10 @@ UsagePage::UsagePage(UsageReader *usage, CacheReader *cache, QWidget *parent)
             if (!m_loaded)
                 return;
             // Only usage past the range's end can move it; the model refreshes the rest itself.
-            const bool inside = m_changeHintValid && m_dataEnd.isValid() && m_changeHint < m_dataEnd;
+            // The hint is the earliest changed time, so a range ending before now may also have
+            // gained usage after its end (usage recorded now, or with a time ahead of now).
+            const bool inside = m_changeHintValid && m_dataEnd.isValid() && m_changeHint < m_dataEnd
+                                && m_dataEnd > QDateTime::currentDateTimeUtc();
             m_changeHintValid = false;
             if (!inside)
                 findDataEnd();

@@ -216,6 +216,11 @@ private Q_SLOTS:
 
     void badDataIsFlaggedWithAClearMessage()
     {
+        // All customers by day again (the previous test chose one customer by month), so the two
+        // bad events are in view and in two different periods.
+        m_page->customerCombo()->setCurrentIndex(0);
+        m_page->granularityCombo()->setCurrentIndex(1);
+        QTRY_VERIFY(m_page->isReady());
         const QDateTime soon = m_now.addSecs(6 * 3600);
         QList<UsageEvent> events = {
             UsageEvent{QStringLiteral("future1"), m_cache->customerRows.at(0).id, QStringLiteral("api_calls"), 5, soon},
