@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace Billing {
 
@@ -106,8 +108,8 @@ PriceCalculatorDialog::PriceCalculatorDialog(const QList<Product> &products, con
     m_pdf = buttons->addButton(tr("Export PDF…"), QDialogButtonBox::ActionRole);
     m_pdf->setObjectName(QStringLiteral("ExportPdf"));
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_csv, &QPushButton::clicked, this, [this] { askAndExport(false); });
-    connect(m_pdf, &QPushButton::clicked, this, [this] { askAndExport(true); });
+    connect(m_csv, &QPushButton::clicked, this, [this] { askAndExport(ExportFormat::Csv); });
+    connect(m_pdf, &QPushButton::clicked, this, [this] { askAndExport(ExportFormat::Pdf); });
     root->addWidget(buttons);
 
     connect(m_price, &QComboBox::currentIndexChanged, this, [this] {
@@ -260,34 +262,57 @@ void PriceCalculatorDialog::recompute()
         m_message->setText(tr("A quantity of 0 reaches no tier: nothing is charged."));
     else
         m_message->setText(tr("Each line is rounded to the nearest minor unit (halves up), as Stripe rounds invoice lines."));
-    m_csv->setEnabled(true);
-    m_pdf->setEnabled(true);
+    updateExportButtons();
 }
 
-Status PriceCalculatorDialog::exportCsv(const QString &path) const
+Status PriceCalculatorDialog::startExport(const QString &path, ExportFormat format)
 {
     if (!m_quote)
         return Error::make(Error::Kind::Validation, tr("There is no valid quote to export."));
-    return QuoteCsv::write(*m_quote, path);
+    if (m_exporting)
+        return Error::make(Error::Kind::Validation, tr("An export is already under way."));
+    QFuture<Status> written;
+    if (format == ExportFormat::Csv) {
+        written = QtConcurrent::run([quote = *m_quote, path] { return QuoteCsv::write(quote, path); });
+    } else {
+        // Laid out here (fonts belong to the GUI thread), written to disk by the worker.
+        written = QtConcurrent::run([pdf = QuotePdf::render(*m_quote, locale()), path] { return QuotePdf::save(pdf, path); });
+    }
+    m_exporting = true;
+    updateExportButtons();
+    m_message->setText(tr("Saving the quote…"));
+    auto *watcher = new QFutureWatcher<Status>(this);
+    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher, path] {
+        const Status s = watcher->result();
+        watcher->deleteLater();
+        m_exporting = false;
+        updateExportButtons();
+        const QString message = s ? tr("Quote saved to %1.").arg(QDir::toNativeSeparators(path)) : s.error().userMessage;
+        m_message->setText(message);
+        Q_EMIT exportFinished(s.ok(), message);
+    });
+    watcher->setFuture(written);
+    return {};
 }
 
-Status PriceCalculatorDialog::exportPdf(const QString &path) const
+void PriceCalculatorDialog::updateExportButtons()
 {
-    if (!m_quote)
-        return Error::make(Error::Kind::Validation, tr("There is no valid quote to export."));
-    return QuotePdf::write(*m_quote, path, locale());
+    const bool enabled = m_quote.has_value() && !m_exporting;
+    m_csv->setEnabled(enabled);
+    m_pdf->setEnabled(enabled);
 }
 
-void PriceCalculatorDialog::askAndExport(bool pdf)
+void PriceCalculatorDialog::askAndExport(ExportFormat format)
 {
+    const bool pdf = format == ExportFormat::Pdf;
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     const QString suggested = QDir(dir).filePath(pdf ? QStringLiteral("quote.pdf") : QStringLiteral("quote.csv"));
     const QString path = QFileDialog::getSaveFileName(this, pdf ? tr("Export quote as PDF") : tr("Export quote as CSV"),
                                                       suggested, pdf ? tr("PDF (*.pdf)") : tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
-    const Status s = pdf ? exportPdf(path) : exportCsv(path);
-    m_message->setText(s ? tr("Quote saved to %1.").arg(QDir::toNativeSeparators(path)) : s.error().userMessage);
+    if (const Status s = startExport(path, format); !s)
+        m_message->setText(s.error().userMessage);
 }
 
 } // namespace Billing

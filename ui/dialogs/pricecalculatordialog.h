@@ -19,8 +19,8 @@ namespace Billing {
 // usage), and see exactly what each tier charges (units, unit price, flat fee, amount in minor
 // units and formatted) and the total, computed by PriceCalculator the way Stripe invoices it.
 // When a customer is given, only prices in the customer's fixed currency are offered
-// (CurrencyPolicy). Export the quote as CSV or PDF (exportCsv/exportPdf; the buttons ask for a
-// file). Pure computation: nothing is sent to Stripe. GUI thread.
+// (CurrencyPolicy). Export the quote as CSV or PDF (startExport; the buttons ask for a file): the
+// file is written by a worker, exportFinished follows. Nothing is sent to Stripe. GUI thread.
 class PriceCalculatorDialog final : public QDialog
 {
     Q_OBJECT
@@ -44,14 +44,21 @@ public:
     // The quote for the current inputs, or nullopt while they are invalid.
     const std::optional<Quote> &quote() const { return m_quote; }
 
-    Status exportCsv(const QString &path) const;
-    Status exportPdf(const QString &path) const;
+    enum class ExportFormat { Csv, Pdf };
+    // Writes the current quote to `path` off the GUI thread (exportFinished follows). Refused at
+    // once, with nothing written, while there is no valid quote or an export is under way.
+    Status startExport(const QString &path, ExportFormat format);
+    bool isExporting() const { return m_exporting; }
+
+Q_SIGNALS:
+    void exportFinished(bool ok, const QString &message);
 
 private:
     void fillPrices();
     void fillCurrencies();
     void recompute();
-    void askAndExport(bool pdf);
+    void askAndExport(ExportFormat format);
+    void updateExportButtons();
     Price currentPrice() const;
 
     QList<Product> m_products;
@@ -69,6 +76,7 @@ private:
     QPushButton *m_csv;
     QPushButton *m_pdf;
     std::optional<Quote> m_quote;
+    bool m_exporting = false;
 };
 
 } // namespace Billing

@@ -4,11 +4,11 @@
 #include "models/formatting.h"
 
 #include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
+#include <QBuffer>
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QSaveFile>
 #include <QTextDocument>
 
 namespace Billing {
@@ -64,11 +64,13 @@ QString QuotePdf::html(const Quote &quote, const QLocale &locale)
                  .toHtmlEscaped());
 }
 
-Status QuotePdf::write(const Quote &quote, const QString &path, const QLocale &locale)
+QByteArray QuotePdf::render(const Quote &quote, const QLocale &locale)
 {
-    const QString partial = path + QStringLiteral(".partial");
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
     {
-        QPdfWriter writer(partial);
+        QPdfWriter writer(&buffer);
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout::Millimeter);
         writer.setTitle(tr("Price quote"));
@@ -78,16 +80,14 @@ Status QuotePdf::write(const Quote &quote, const QString &path, const QLocale &l
         doc.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size());
         doc.print(&writer);
     }
-    QFile file(partial);
-    if (!file.exists() || file.size() == 0) {
-        QFile::remove(partial);
+    return bytes;
+}
+
+Status QuotePdf::save(const QByteArray &pdf, const QString &path)
+{
+    QSaveFile file(path);
+    if (pdf.isEmpty() || !file.open(QIODevice::WriteOnly) || file.write(pdf) != pdf.size() || !file.commit())
         return Error::make(Error::Kind::Database, tr("The quote could not be written to %1.").arg(path));
-    }
-    QFile::remove(path);
-    if (!file.rename(path)) {
-        QFile::remove(partial);
-        return Error::make(Error::Kind::Database, tr("The quote could not be written to %1.").arg(path));
-    }
     return {};
 }
 

@@ -18,7 +18,11 @@ class QuotePdf final
 {
 public:
     static QString html(const Quote &quote, const QLocale &locale);
-    static Status write(const Quote &quote, const QString &path, const QLocale &locale);
+    // The PDF in memory (layout needs the GUI thread's fonts; no disk is touched).
+    static QByteArray render(const Quote &quote, const QLocale &locale);
+    // Writes rendered bytes to `path` atomically (nothing is left on failure). Blocking file
+    // I/O: call from a worker.
+    static Status save(const QByteArray &pdf, const QString &path);
 };
 
 } // namespace Billing

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -139,9 +140,10 @@ void tst_PriceCalculatorDialog::badQuantityExportsNothing()
     QCOMPARE(d.quantityEdit()->text(), QStringLiteral("1"));
     const QString path = m_dir.filePath(QStringLiteral("none.csv"));
     typeQuantity(d, QString());
-    const Status s = d.exportCsv(path);
+    const Status s = d.startExport(path, PriceCalculatorDialog::ExportFormat::Csv);
     QVERIFY(!s.ok());
     QCOMPARE(s.error().kind, Error::Kind::Validation);
+    QVERIFY(!d.isExporting());
     QVERIFY(!QFile::exists(path));
 }
 
@@ -158,8 +160,17 @@ void tst_PriceCalculatorDialog::quoteExportsToCsvAndPdf()
     QCOMPARE(d.quote()->charge.total.minor(), 1500);
     shoot(&d, QStringLiteral("package"));
 
+    // Written by a worker: the dialog answers at once, the buttons wait for the file.
+    QSignalSpy finished(&d, &PriceCalculatorDialog::exportFinished);
     const QString csv = m_dir.filePath(QStringLiteral("quote.csv"));
-    QVERIFY(d.exportCsv(csv).ok());
+    QVERIFY(d.startExport(csv, PriceCalculatorDialog::ExportFormat::Csv).ok());
+    QVERIFY(d.isExporting());
+    QVERIFY(!d.csvButton()->isEnabled());
+    QVERIFY(!d.startExport(csv, PriceCalculatorDialog::ExportFormat::Csv).ok()); // one at a time
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(d.csvButton()->isEnabled());
+    QVERIFY(d.messageLabel()->text().contains(QStringLiteral("quote.csv")));
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = f.readAll().split('\n');
@@ -169,13 +180,22 @@ void tst_PriceCalculatorDialog::quoteExportsToCsvAndPdf()
     QVERIFY2(lines.value(2).startsWith(",Total for 250 units of SMS bundles,,250,,,15.00,1500,USD"), lines.value(2).constData());
 
     const QString pdf = m_dir.filePath(QStringLiteral("quote.pdf"));
-    QVERIFY(d.exportPdf(pdf).ok());
+    QVERIFY(d.startExport(pdf, PriceCalculatorDialog::ExportFormat::Pdf).ok());
+    QTRY_COMPARE(finished.size(), 2);
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
     QFile p(pdf);
     QVERIFY(p.open(QIODevice::ReadOnly));
     const QByteArray head = p.read(5);
     QCOMPARE(head, QByteArray("%PDF-"));
     QVERIFY(p.size() > 1000);
-    QVERIFY(!QFile::exists(pdf + QStringLiteral(".partial")));
+
+    // A folder that does not exist: a clear message, nothing written.
+    const QString nowhere = m_dir.filePath(QStringLiteral("no/such/folder/quote.pdf"));
+    QVERIFY(d.startExport(nowhere, PriceCalculatorDialog::ExportFormat::Pdf).ok());
+    QTRY_COMPARE(finished.size(), 3);
+    QVERIFY(!finished.last().at(0).toBool());
+    QVERIFY2(finished.last().at(1).toString().contains(QStringLiteral("could not be written")), qPrintable(finished.last().at(1).toString()));
+    QVERIFY(!QFile::exists(nowhere));
 }
 
 QTEST_MAIN(tst_PriceCalculatorDialog)
