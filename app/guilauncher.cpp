@@ -10,6 +10,7 @@
 #include "app/invoiceswiring.h"
 #include "app/pricingwiring.h"
 #include "app/paymentmethodswiring.h"
+#include "app/lifecyclewiring.h"
 #include "services/lifecycle/cancellationservice.h"
 #include "services/lifecycle/pauseservice.h"
 #include "services/lifecycle/planchangeservice.h"
@@ -157,6 +158,7 @@ int GuiLauncher::run(const CommandLine &commandLine)
         return renderScreenshots(mainWindow, commandLine.screenshotDir);
 
     mainWindow.show();
+    wireLifecycle(mainWindow, m_session); // retention outcomes catch-up; seasonal windows applied every 15 min
     m_session.loadStripeKey(&mainWindow, [this, showProblem](Result<Secret> key) {
         if (!key) {
             showProblem(QObject::tr("No Stripe API key: %1 The cached data stays browsable; set a key in Settings.")

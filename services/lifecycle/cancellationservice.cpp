@@ -1,6 +1,7 @@
 #include "services/lifecycle/cancellationservice.h"
 
 #include "services/operations/operationrunner.h"
+#include "services/platform/logging.h"
 #include "services/storage/asyncbillingdatabase.h"
 
 #include <QCoreApplication>
@@ -88,6 +89,8 @@ CancellationService::CancellationService(OperationRunner *runner, AsyncBillingDa
                                          RetentionRules rules, QObject *parent)
     : QObject(parent), m_runner(runner), m_billingDb(billingDb), m_rules(std::move(rules))
 {
+    if (runner)
+        connect(runner, &OperationRunner::operationFinished, this, &CancellationService::onOperationFinished);
 }
 
 CancellationService::~CancellationService() = default;
@@ -274,34 +277,115 @@ void CancellationService::submitAndRecord(const OperationRequest &request, QList
 {
     QPointer<CancellationService> self(this);
     QPointer<QObject> ctx(context);
-    m_runner->submit(request, this, [self, ctx, records, handler](Result<OutboxEntry> queued) mutable {
-        if (!ctx)
-            return;
-        if (!queued || records.isEmpty() || !self || !self->m_billingDb) {
-            handler(queued);
-            return;
-        }
-        const OutboxEntry entry = *queued;
-        for (RetentionRecord &r : records)
-            r.outboxEntryId = entry.id;
-        const QString subId = records.first().subscriptionId;
-        self->m_billingDb->thread().run(
-            ctx.data(),
-            [records](BillingDatabase &db) { return RetentionRepository(db).record(records); },
-            [self, entry, handler, subId](Result<QList<qint64>> stored) {
-                if (!stored) {
-                    Error e = stored.error();
-                    e.userMessage = tr("The change was queued for Stripe, but the retention record could not be "
-                                       "saved: %1")
-                                        .arg(e.userMessage);
-                    handler(e);
+    // Nothing to record for an undo, or when the role is refused (the runner audits the refusal).
+    if (records.isEmpty() || !m_billingDb || !m_runner->policy().check(m_runner->actor(), request.permission)) {
+        m_runner->submit(request, context, std::move(handler));
+        return;
+    }
+    const QString clientOpId = request.outbox.clientOpId;
+    for (RetentionRecord &r : records) {
+        r.clientOpId = clientOpId;
+        r.outcome = RetentionOutcome::Pending;
+    }
+    // 1. The records, pending, before anything is queued: a crash after the outbox commit cannot
+    //    lose them, and a second submit of the same session finds them and writes nothing.
+    m_billingDb->thread().run(
+        this, [records](BillingDatabase &db) { return RetentionRepository(db).record(records); },
+        [self, ctx, request, clientOpId, handler](Result<QList<qint64>> stored) {
+            if (!ctx)
+                return;
+            if (!stored) {
+                Error e = stored.error();
+                e.userMessage = tr("Nothing was sent to Stripe: the retention record could not be saved. %1")
+                                    .arg(e.userMessage);
+                handler(e);
+                return;
+            }
+            if (!self || !self->m_runner) {
+                handler(Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+                return;
+            }
+            // 2. The Stripe write. 3. The records linked to its entry (or not applied when refused).
+            self->m_runner->submit(request, self.data(), [self, ctx, clientOpId, handler](Result<OutboxEntry> queued) {
+                if (!self || !self->m_billingDb) {
+                    if (ctx)
+                        handler(queued);
                     return;
                 }
-                if (self)
-                    Q_EMIT self->retentionRecorded(subId);
-                handler(entry);
+                if (!queued) {
+                    self->settle(clientOpId, {}, RetentionOutcome::NotApplied);
+                    if (ctx)
+                        handler(queued);
+                    return;
+                }
+                const OutboxEntry entry = *queued;
+                self->m_billingDb->thread().run(
+                    self,
+                    [clientOpId, entry](BillingDatabase &db) {
+                        return RetentionRepository(db).attachEntry(clientOpId, entry.id, entry.idempotencyKey);
+                    },
+                    [ctx, entry, handler](Result<int> linked) {
+                        if (!linked)
+                            Logging::logger("app")->error(
+                                "outbox entry {}: could not link its retention records: {}", entry.id,
+                                linked.error().detail.toStdString());
+                        if (ctx)
+                            handler(entry);
+                    });
             });
-    });
+        });
+}
+
+void CancellationService::onOperationFinished(const OutboxEntry &entry)
+{
+    static const QStringList Retention{QStringLiteral("subscription.retention_discount"),
+                                       QStringLiteral("subscription.retention_pause"),
+                                       QStringLiteral("subscription.retention_plan"),
+                                       QStringLiteral("subscription.cancel_at_period_end"),
+                                       QStringLiteral("subscription.cancel")};
+    if (!Retention.contains(entry.operation) || entry.isOpen())
+        return;
+    const RetentionOutcome outcome =
+        entry.state == OutboxState::Succeeded ? RetentionOutcome::Confirmed : RetentionOutcome::NotApplied;
+    settle(entry.clientOpId, entry.idempotencyKey, outcome);
+}
+
+void CancellationService::settle(const QString &clientOpId, const QString &idempotencyKey, RetentionOutcome outcome)
+{
+    if (!m_billingDb || (clientOpId.isEmpty() && idempotencyKey.isEmpty()))
+        return;
+    QPointer<CancellationService> self(this);
+    m_billingDb->thread().run(
+        this,
+        [clientOpId, idempotencyKey, outcome](BillingDatabase &db) {
+            return RetentionRepository(db).settle(clientOpId, idempotencyKey, outcome, QDateTime::currentDateTimeUtc());
+        },
+        [self, clientOpId](Result<QStringList> settled) {
+            if (!settled) {
+                // Still pending: reconcile() settles it from the audit log at the next start.
+                Logging::logger("app")->error("retention records of {}: could not save the outcome: {}",
+                                              clientOpId.toStdString(), settled.error().detail.toStdString());
+                return;
+            }
+            if (self)
+                for (const QString &id : std::as_const(*settled))
+                    Q_EMIT self->retentionRecorded(id);
+        });
+}
+
+void CancellationService::reconcile(QObject *context, std::function<void(Result<int>)> done)
+{
+    QPointer<CancellationService> self(this);
+    m_billingDb->thread().run(
+        context,
+        [](BillingDatabase &db) { return RetentionRepository(db).settleFromAudit(QDateTime::currentDateTimeUtc()); },
+        [self, done](Result<QStringList> settled) {
+            if (settled && self)
+                for (const QString &id : std::as_const(*settled))
+                    Q_EMIT self->retentionRecorded(id);
+            if (done)
+                done(settled ? Result<int>(int(settled->size())) : Result<int>(settled.error()));
+        });
 }
 
 void CancellationService::report(const QDateTime &from, const QDateTime &to, QObject *context,

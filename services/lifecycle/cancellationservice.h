@@ -4,6 +4,7 @@
 #include "services/lifecycle/cancellationreason.h"
 #include "services/lifecycle/retentionoffer.h"
 #include "services/lifecycle/retentionreport.h"
+#include "services/lifecycle/retentionrepository.h"
 #include "services/outbox/outboxentry.h"
 #include "services/storage/cachequeries.h"
 
@@ -39,7 +40,16 @@ struct CancelTiming
 
 // Cancellation with retention offers. Every write goes through OperationRunner (role check, audit,
 // outbox with idempotency key, cache update); every offer shown is recorded in the billing database
-// with whether it was accepted (RetentionRepository) once the Stripe write is queued.
+// with whether it was accepted (RetentionRepository).
+//
+// When records count: they are written as Pending just before the Stripe write is queued (keyed by
+// the write's clientOpId, so a double submit or a retry writes them once), linked to the outbox
+// entry once it is committed, and settled when the entry finishes (OperationRunner::
+// operationFinished): Succeeded -> Confirmed; Failed/NeedsAttention -> NotApplied (a refused or
+// unqueued write -> NotApplied at once). Only Confirmed records count in the report. A console that
+// stops between queueing and Stripe's answer settles them after the restart: the outbox resends the
+// entry and the runner reports it, or reconcile() reads the outcome the audit log already holds.
+// Settling is an update of pending rows only, so it never counts anything twice.
 //
 // Threading: GUI thread (or any thread with an event loop). Handlers run on `context`'s thread
 // while it lives. Errors: Validation (plain words, nothing sent), Unauthorized (role refused by the
@@ -82,6 +92,10 @@ public:
     void undoCancellation(const Subscription &subscription, const QDateTime &now, const QString &sessionId,
                           QObject *context, Handler handler);
 
+    // Start-up catch-up: settles the pending records whose Stripe write already has an audited
+    // outcome (see RetentionRepository::settleFromAudit). done gets how many subscriptions changed.
+    void reconcile(QObject *context, std::function<void(Result<int>)> done);
+
     // The retention report over records with at in [from, to) (invalid = no bound).
     void report(const QDateTime &from, const QDateTime &to, QObject *context,
                 std::function<void(Result<RetentionReport>)> handler);
@@ -90,9 +104,12 @@ public:
                     std::function<void(Result<QList<QStringList>>)> handler);
 
 Q_SIGNALS:
+    // The retention records of the subscription were settled (confirmed or not applied).
     void retentionRecorded(const QString &subscriptionId);
 
 private:
+    void onOperationFinished(const OutboxEntry &entry);
+    void settle(const QString &clientOpId, const QString &idempotencyKey, RetentionOutcome outcome);
     void submitAndRecord(const OperationRequest &request, QList<RetentionRecord> records, QObject *context,
                          Handler handler);
 

@@ -41,6 +41,14 @@ RetentionReport RetentionReport::build(const QList<RetentionRecord> &records)
     QMap<QString, Line> reasons;
     QMap<QString, Line> offers;
     for (const RetentionRecord &r : records) {
+        if (r.outcome == RetentionOutcome::Pending) {
+            ++report.awaitingStripe;
+            continue;
+        }
+        if (r.outcome == RetentionOutcome::NotApplied) {
+            ++report.notApplied;
+            continue;
+        }
         add(report.totals, r);
         Line &byReason = reasons[r.reason];
         byReason.key = r.reason;

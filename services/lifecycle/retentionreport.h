@@ -9,9 +9,11 @@
 
 namespace Billing {
 
-// Retention figures over a set of records. Offers = records whose kind is not "none". Revenue
-// saved = the monthly amount kept by subscriptions after an accepted offer, per currency (minor
-// units, lower-case currency); amounts in different currencies are never added together.
+// Retention figures over a set of records. Only records whose Stripe write was confirmed count
+// (RetentionOutcome::Confirmed); pending and not applied ones are only counted in awaitingStripe
+// and notApplied. Offers = records whose kind is not "none". Revenue saved = the monthly amount
+// kept by subscriptions after an accepted offer, per currency (minor units, lower-case currency);
+// amounts in different currencies are never added together.
 struct RetentionReport
 {
     struct Line
@@ -27,6 +29,8 @@ struct RetentionReport
     };
 
     Line totals;
+    int awaitingStripe = 0; // records whose Stripe write has not been answered yet
+    int notApplied = 0;     // records whose Stripe write failed or needs attention
     QList<Line> byReason; // sorted by key
     QList<Line> byOffer;  // sorted by key
 

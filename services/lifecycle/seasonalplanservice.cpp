@@ -47,6 +47,48 @@ void SeasonalPlanService::window(const QString &subscriptionId, QObject *context
         std::move(handler));
 }
 
+void SeasonalPlanService::status(const QString &subscriptionId, const QDateTime &now, QObject *context,
+                                 std::function<void(Result<SeasonalStatus>)> handler)
+{
+    const QDateTime utcNow = now.toUTC();
+    m_billingDb->thread().run(
+        context,
+        [subscriptionId, utcNow](BillingDatabase &db) -> Result<SeasonalStatus> {
+            SeasonalRepository repo(db);
+            auto window = repo.window(subscriptionId);
+            if (!window)
+                return window.error();
+            SeasonalStatus st;
+            st.window = *window;
+            if (!st.window)
+                return st;
+            auto runs = repo.runs(subscriptionId);
+            if (!runs)
+                return runs.error();
+            for (const SeasonalRun &r : std::as_const(*runs))
+                if (!st.lastRun || r.at > st.lastRun->at
+                    || (r.at == st.lastRun->at && r.windowYear >= st.lastRun->windowYear))
+                    st.lastRun = r;
+            const SeasonalWindow &w = *st.window;
+            if (!w.validate())
+                return st;
+            const int year = utcNow.date().year();
+            for (int y = year - 1; y <= year + 1; ++y) {
+                const QDateTime start = w.startIn(y);
+                const QDateTime end = w.endAfterStartIn(y);
+                if (start <= utcNow && utcNow < end) {
+                    st.currentStart = start;
+                    st.currentEnd = end;
+                } else if (start > utcNow && !st.nextStart.isValid()) {
+                    st.nextStart = start;
+                    st.nextEnd = end;
+                }
+            }
+            return st;
+        },
+        std::move(handler));
+}
+
 void SeasonalPlanService::setWindow(const SeasonalWindow &w, QObject *context,
                                     std::function<void(Result<SeasonalWindow>)> handler)
 {

@@ -4,6 +4,7 @@
 #include "services/domain/result.h"
 #include "services/lifecycle/seasonalrepository.h"
 
+#include <QDateTime>
 #include <QObject>
 
 #include <functional>
@@ -12,6 +13,15 @@
 namespace Billing {
 
 class AsyncBillingDatabase;
+
+// Where a subscription's seasonal window stands, for the detail panel.
+struct SeasonalStatus
+{
+    std::optional<SeasonalWindow> window;
+    std::optional<SeasonalRun> lastRun; // the newest scheduler action for this subscription
+    QDateTime currentStart, currentEnd; // the window `now` is inside (both invalid when outside)
+    QDateTime nextStart, nextEnd;       // the next window that starts after `now`
+};
 
 // Reading and editing a subscription's seasonal window (the Pause dialog's editor, the detail
 // panel). Edits need Permission::ManageSeasonalPlans (checked here, whatever the UI shows) and are
@@ -31,6 +41,9 @@ public:
     // std::nullopt when the subscription has no window.
     void window(const QString &subscriptionId, QObject *context,
                 std::function<void(Result<std::optional<SeasonalWindow>>)> handler);
+    // The window, the last scheduler action and the current/next window at `now` (UTC).
+    void status(const QString &subscriptionId, const QDateTime &now, QObject *context,
+                std::function<void(Result<SeasonalStatus>)> handler);
     void setWindow(const SeasonalWindow &window, QObject *context, std::function<void(Result<SeasonalWindow>)> handler);
     void removeWindow(const SeasonalWindow &window, QObject *context, std::function<void(Status)> handler);
 

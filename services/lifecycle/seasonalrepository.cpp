@@ -238,6 +238,24 @@ Result<bool> SeasonalRepository::claimRun(const SeasonalRun &run)
     return q.numRowsAffected() == 1;
 }
 
+Result<bool> SeasonalRepository::reclaimStaleRun(const SeasonalRun &run, const QDateTime &staleBefore)
+{
+    if (Status s = ensureSchema(); !s)
+        return s.error();
+    QSqlQuery q(m_db.database());
+    q.prepare(QStringLiteral("UPDATE seasonal_runs SET at = ?, actor = ? WHERE subscription_id = ? AND window_year = ? "
+                             "AND action = ? AND result = 'claimed' AND outbox_entry_id = 0 AND at <= ?"));
+    q.addBindValue(run.at.isValid() ? run.at.toSecsSinceEpoch() : QDateTime::currentSecsSinceEpoch());
+    q.addBindValue(text(run.actor));
+    q.addBindValue(text(run.subscriptionId));
+    q.addBindValue(run.windowYear);
+    q.addBindValue(run.action);
+    q.addBindValue(staleBefore.toSecsSinceEpoch());
+    if (!q.exec())
+        return dbError(tr("The seasonal schedule could not be recorded."), q.lastError());
+    return q.numRowsAffected() == 1;
+}
+
 Status SeasonalRepository::updateRun(const SeasonalRun &run)
 {
     QSqlQuery q(m_db.database());

@@ -71,6 +71,10 @@ public:
 
     // true when this caller claimed the action; false when it was claimed before.
     Result<bool> claimRun(const SeasonalRun &run);
+    // Takes over a claim left "claimed" (never queued: its console stopped between the claim and
+    // the outbox) whose time is at or before staleBefore; true when this caller now holds it (its
+    // at/actor become run's).
+    Result<bool> reclaimStaleRun(const SeasonalRun &run, const QDateTime &staleBefore);
     Status updateRun(const SeasonalRun &run);
     // Drops a claim whose operation could not be queued, so a later run tries again.
     Status releaseRun(const QString &subscriptionId, int windowYear, const QString &action);

@@ -7,6 +7,11 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
 
 namespace Billing {
 
@@ -37,11 +42,21 @@ struct SchedulerRunReport
 // rerun, a second scheduler instance or another console sharing the database does nothing twice;
 // the outbox clientOpId "seasonal:<sub>:<year>:<action>" guards the Stripe write as well.
 // Writes go through OperationRunner as its actor (role PauseSubscription; audited).
+//
+// Threading: the GUI thread (any thread with an event loop). run() never waits: the database work
+// runs on the billing database's worker and each write is queued through the runner, one action
+// after the other. Only runDue() blocks (command line, tests).
 class SeasonalScheduler final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SeasonalScheduler)
 public:
+    // The console's default interval between automatic runs.
+    static constexpr int DefaultIntervalMs = 15 * 60 * 1000;
+    // A claim still not queued this long after it was made is taken over by the next run (the
+    // console that made it stopped in between; the clientOpId keeps its outbox from doubling it).
+    static constexpr int StaleClaimSecs = 10 * 60;
+
     SeasonalScheduler(OperationRunner *runner, AsyncBillingDatabase *billingDb, QObject *parent = nullptr);
     ~SeasonalScheduler() override;
 
@@ -52,14 +67,52 @@ public:
                                             const QDateTime &now);
     static QString runKey(const QString &subscriptionId, int windowYear, const QString &action);
 
-    // Runs what is due at `now`. Blocks until every claimed operation is committed to the outbox
-    // (it spins a local event loop): for the command line and tests, never the GUI thread.
-    // Errors: Unauthorized when the runner's actor may not pause (nothing claimed), Database.
+    // Whether the runner's actor may run the schedule (Permission::PauseSubscription).
+    bool mayRun() const;
+    bool isRunning() const { return m_active; }
+
+    // Runs what is due at `now`, asynchronously; `done` runs on this thread while `context` lives,
+    // with what was queued (each claimed write is committed to the outbox before `done`), and
+    // runStarted/runFinished are emitted. Errors: Unauthorized when the actor may not pause
+    // (nothing claimed), Conflict when a run is already under way, Database.
+    void run(const QDateTime &now, QObject *context, std::function<void(Result<SchedulerRunReport>)> done);
+
+    // run() waited on with a local event loop: for the command line and tests, never the GUI thread.
     Result<SchedulerRunReport> runDue(const QDateTime &now);
 
+    // Automatic runs (the console): one run now (queued, not within this call) and then one every
+    // intervalMs, each at clock(). false, and nothing scheduled, when the actor may not run it.
+    // stopAutomaticRuns() or the destructor ends them.
+    bool startAutomaticRuns(int intervalMs = DefaultIntervalMs, std::function<QDateTime()> clock = {});
+    void stopAutomaticRuns();
+    bool automaticRunsActive() const;
+    // When the next automatic run is due (invalid when none is scheduled).
+    QDateTime nextAutomaticRun() const;
+
+    // The last finished run (invalid before the first), with its report or its error text.
+    QDateTime lastRunAt() const { return m_lastRunAt; }
+    const SchedulerRunReport &lastReport() const { return m_lastReport; }
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    void runStarted();
+    // After every run (ok or not); lastRunAt/lastReport/lastError tell how it went.
+    void runFinished();
+
 private:
+    struct Pass;
+    void step(const std::shared_ptr<Pass> &pass);
+    void finish(const std::shared_ptr<Pass> &pass, std::optional<Error> error);
+    void automaticRun();
+
     QPointer<OperationRunner> m_runner;
     AsyncBillingDatabase *m_billingDb;
+    bool m_active = false;
+    QTimer *m_timer = nullptr;
+    std::function<QDateTime()> m_clock;
+    QDateTime m_lastRunAt;
+    SchedulerRunReport m_lastReport;
+    QString m_lastError;
 };
 
 } // namespace Billing

@@ -223,10 +223,18 @@ void RetentionReportDialog::showReport(const RetentionReport &report)
     m_tree->expandAll();
 
     const int records = report.totals.offersMade + report.totals.cancellations;
-    m_statusLabel->setText(records == 0 ? tr("No retention conversation recorded in this range yet.")
-                                        : tr("%1 offers made, %2 accepted.")
-                                              .arg(locale().toString(report.totals.offersMade),
-                                                   locale().toString(report.totals.offersAccepted)));
+    const bool unconfirmedOnly = report.awaitingStripe > 0 || report.notApplied > 0;
+    QString text = records == 0 ? (unconfirmedOnly ? tr("No retention outcome confirmed by Stripe in this range yet.")
+                                                   : tr("No retention conversation recorded in this range yet."))
+                                : tr("%1 offers made, %2 accepted.")
+                                      .arg(locale().toString(report.totals.offersMade),
+                                           locale().toString(report.totals.offersAccepted));
+    // Only what Stripe confirmed is counted above; say what is left out.
+    if (report.awaitingStripe > 0)
+        text += QLatin1Char(' ') + tr("%n waiting for Stripe's answer (not counted yet).", nullptr, report.awaitingStripe);
+    if (report.notApplied > 0)
+        text += QLatin1Char(' ') + tr("%n not applied by Stripe (not counted).", nullptr, report.notApplied);
+    m_statusLabel->setText(text);
 }
 
 } // namespace Billing

@@ -3,6 +3,8 @@
 #include "services/lifecycle/retentionrepository.h"
 #include "tests/services/storage/billingdbtestsupport.h"
 
+#include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Billing;
@@ -29,6 +31,7 @@ private:
         r.revenueKeptMinor = kept;
         r.currency = cur;
         r.actor = QStringLiteral("a@example.com");
+        r.outcome = RetentionOutcome::Confirmed;
         return r;
     }
 
@@ -98,6 +101,159 @@ private Q_SLOTS:
         QVERIFY(!refused);
         QCOMPARE(refused.error().kind, Error::Kind::Validation);
         QCOMPARE(repo.records({}, {})->size(), in.size());
+    }
+
+    // Pending and not applied records are kept but never counted; settling is by the write's
+    // clientOpId (or its key), once.
+    void onlyConfirmedOutcomesCount_data()
+    {
+        BillingDbFixture::addBackendColumn();
+        for (const QString &b : BillingDbFixture::backends())
+            QTest::newRow(qPrintable(b)) << b;
+    }
+    void onlyConfirmedOutcomesCount()
+    {
+        QFETCH(QString, backend);
+        BC_FRESH_SETTINGS(m_db, backend, settings);
+        BillingDatabase db;
+        BC_VERIFY_OK(db.open(settings));
+        RetentionRepository repo(db);
+        auto pending = [](const QString &op, const QString &sub, bool accepted) {
+            RetentionRecord r = rec(QStringLiteral("too_expensive"), QStringLiteral("discount"), accepted, 4900,
+                                    accepted ? 3920 : 0, QStringLiteral("usd"));
+            r.subscriptionId = sub;
+            r.outcome = RetentionOutcome::Pending;
+            r.clientOpId = op;
+            return r;
+        };
+        BC_VERIFY_OK(repo.record({pending(QStringLiteral("op-a"), QStringLiteral("sub_a"), true)}));
+        BC_VERIFY_OK(repo.record({pending(QStringLiteral("op-b"), QStringLiteral("sub_b"), true)}));
+        BC_VERIFY_OK(repo.record({pending(QStringLiteral("op-c"), QStringLiteral("sub_c"), true)}));
+        // The same write recorded again (a double submit): nothing new.
+        auto again = repo.record({pending(QStringLiteral("op-a"), QStringLiteral("sub_a"), true)});
+        BC_VERIFY_OK(again);
+        QCOMPARE(again->size(), 1);
+        QCOMPARE(repo.records({}, {})->size(), 3);
+
+        RetentionReport report = RetentionReport::build(*repo.records({}, {}));
+        QCOMPARE(report.totals.offersMade, 0);
+        QCOMPARE(report.awaitingStripe, 3);
+
+        auto linked = repo.attachEntry(QStringLiteral("op-b"), 12, QStringLiteral("key-b"));
+        BC_VERIFY_OK(linked);
+        QCOMPARE(*linked, 1);
+        const QDateTime at = QDateTime::fromSecsSinceEpoch(1790000000, Qt::UTC);
+        auto a = repo.settle(QStringLiteral("op-a"), QStringLiteral("key-a"), RetentionOutcome::Confirmed, at);
+        BC_VERIFY_OK(a);
+        QCOMPARE(*a, QStringList{QStringLiteral("sub_a")});
+        auto b = repo.settle({}, QStringLiteral("key-b"), RetentionOutcome::NotApplied, at);
+        BC_VERIFY_OK(b);
+        QCOMPARE(*b, QStringList{QStringLiteral("sub_b")});
+        // Settling again (a second signal, a reconcile) changes nothing.
+        auto twice = repo.settle(QStringLiteral("op-a"), QStringLiteral("key-a"), RetentionOutcome::NotApplied, at);
+        BC_VERIFY_OK(twice);
+        QVERIFY(twice->isEmpty());
+
+        const auto out = *repo.records({}, {});
+        QCOMPARE(out.at(0).outcome, RetentionOutcome::Confirmed);
+        QCOMPARE(out.at(0).idempotencyKey, QStringLiteral("key-a"));
+        QCOMPARE(out.at(0).settledAt, at);
+        QCOMPARE(out.at(1).outcome, RetentionOutcome::NotApplied);
+        QCOMPARE(out.at(1).accepted, false);
+        QCOMPARE(out.at(1).revenueKeptMinor, qint64(0));
+        QCOMPARE(out.at(1).outboxEntryId, qint64(12));
+        QCOMPARE(out.at(2).outcome, RetentionOutcome::Pending);
+        report = RetentionReport::build(out);
+        QCOMPARE(report.totals.offersMade, 1);
+        QCOMPARE(report.totals.offersAccepted, 1);
+        QCOMPARE(report.totals.revenueSavedMinor.value(QStringLiteral("usd")), qint64(3920));
+        QCOMPARE(report.awaitingStripe, 1);
+        QCOMPARE(report.notApplied, 1);
+    }
+
+    // The outcome the runner audited ("ok" / "error: ...") settles pending records after a restart.
+    void settlesFromTheAuditLog_data()
+    {
+        BillingDbFixture::addBackendColumn();
+        for (const QString &b : BillingDbFixture::backends())
+            QTest::newRow(qPrintable(b)) << b;
+    }
+    void settlesFromTheAuditLog()
+    {
+        QFETCH(QString, backend);
+        BC_FRESH_SETTINGS(m_db, backend, settings);
+        BillingDatabase db;
+        BC_VERIFY_OK(db.open(settings));
+        RetentionRepository repo(db);
+        QList<RetentionRecord> in;
+        for (const QString &k : {QStringLiteral("ok"), QStringLiteral("err"), QStringLiteral("open")}) {
+            RetentionRecord r = rec(QStringLiteral("unused"), QStringLiteral("pause"), true, 900, 900, QStringLiteral("eur"));
+            r.subscriptionId = QStringLiteral("sub_") + k;
+            r.outcome = RetentionOutcome::Pending;
+            r.clientOpId = QStringLiteral("op-") + k;
+            BC_VERIFY_OK(repo.record({r}));
+            BC_VERIFY_OK(repo.attachEntry(r.clientOpId, 1, QStringLiteral("key-") + k));
+        }
+        auto audit = [&db](const QString &key, const QString &result) {
+            AuditEntry e;
+            e.actor = QStringLiteral("a@example.com");
+            e.operation = QStringLiteral("subscription.retention_pause");
+            e.targetType = QStringLiteral("subscription");
+            e.targetId = QStringLiteral("sub_x");
+            e.paramsJson = QStringLiteral("{}");
+            e.idempotencyKey = key;
+            e.result = result;
+            return db.appendAudit(e);
+        };
+        BC_VERIFY_OK(audit(QStringLiteral("key-ok"), QStringLiteral("requested")));
+        BC_VERIFY_OK(audit(QStringLiteral("key-ok"), QStringLiteral("ok")));
+        BC_VERIFY_OK(audit(QStringLiteral("key-err"), QStringLiteral("requested")));
+        BC_VERIFY_OK(audit(QStringLiteral("key-err"), QStringLiteral("error: No such coupon")));
+        BC_VERIFY_OK(audit(QStringLiteral("key-open"), QStringLiteral("requested")));
+
+        auto settled = repo.settleFromAudit(QDateTime::currentDateTimeUtc());
+        BC_VERIFY_OK(settled);
+        QCOMPARE(settled->size(), 2);
+        QVERIFY(settled->contains(QStringLiteral("sub_ok")) && settled->contains(QStringLiteral("sub_err")));
+        auto again = repo.settleFromAudit(QDateTime::currentDateTimeUtc());
+        BC_VERIFY_OK(again);
+        QVERIFY(again->isEmpty());
+        const auto out = *repo.records({}, {});
+        QCOMPARE(out.at(0).outcome, RetentionOutcome::Confirmed);
+        QCOMPARE(out.at(1).outcome, RetentionOutcome::NotApplied);
+        QCOMPARE(out.at(2).outcome, RetentionOutcome::Pending);
+    }
+
+    // A table made before outcomes existed gains the columns; its rows stay counted.
+    void upgradesAnOlderTable()
+    {
+        QTemporaryDir dir;
+        BillingDatabase db;
+        BC_VERIFY_OK(db.open(BillingDbSettings::sqlite(dir.filePath(QStringLiteral("old.sqlite")))));
+        QSqlQuery q(db.database());
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TABLE retention_records (id INTEGER PRIMARY KEY AUTOINCREMENT, at BIGINT NOT NULL, subscription_id "
+            "TEXT NOT NULL, customer_id TEXT NOT NULL, reason TEXT NOT NULL, comment TEXT NOT NULL, offer_kind TEXT NOT "
+            "NULL, offer_detail TEXT NOT NULL, accepted INTEGER NOT NULL, revenue_at_stake_minor BIGINT NOT NULL, "
+            "revenue_kept_minor BIGINT NOT NULL, currency CHAR(3) NOT NULL, actor TEXT NOT NULL, outbox_entry_id "
+            "BIGINT NOT NULL)")));
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO retention_records (at, subscription_id, customer_id, reason, comment, "
+                                      "offer_kind, offer_detail, accepted, revenue_at_stake_minor, revenue_kept_minor, "
+                                      "currency, actor, outbox_entry_id) VALUES (1790000000, 'sub_old', 'cus_1', "
+                                      "'unused', '', 'pause', '3 months', 1, 900, 900, 'eur', 'a@example.com', 4)")));
+        RetentionRepository repo(db);
+        BC_VERIFY_OK(repo.ensureSchema());
+        BC_VERIFY_OK(repo.ensureSchema()); // twice: nothing to add the second time
+        const auto out = repo.records({}, {});
+        BC_VERIFY_OK(out);
+        QCOMPARE(out->size(), 1);
+        QCOMPARE(out->first().outcome, RetentionOutcome::Confirmed);
+        QCOMPARE(RetentionReport::build(*out).totals.offersAccepted, 1);
+        RetentionRecord fresh = rec(QStringLiteral("unused"), QStringLiteral("pause"), false, 900, 0, QStringLiteral("eur"));
+        fresh.outcome = RetentionOutcome::Pending;
+        fresh.clientOpId = QStringLiteral("op-new");
+        BC_VERIFY_OK(repo.record({fresh}));
+        QCOMPARE(repo.records({}, {})->at(1).outcome, RetentionOutcome::Pending);
     }
 
     void acceptanceRateRounding_data()

@@ -3,6 +3,7 @@
 #include "tests/services/lifecycle/tst_cancelstack.h"
 #include "tests/services/storage/billingdbtestsupport.h"
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -163,6 +164,193 @@ private Q_SLOTS:
         QVERIFY(twoEntries && twoEntries->size() == 1);
         QCOMPARE(two.settled(twoEntries->first().id)->state, OutboxState::Succeeded);
         QVERIFY(sandboxSubscription(subId).value(QLatin1String("pause_collection")).isNull());
+    }
+
+    // The asynchronous run (what the console uses): returns at once, queues the due pause, and a
+    // console restarted on the same files and database does not queue it again.
+    void asyncRunAppliesOnceAcrossRestart_data()
+    {
+        BillingDbFixture::addBackendColumn();
+        for (const QString &b : BillingDbFixture::backends())
+            QTest::newRow(qPrintable(b)) << b;
+    }
+    void asyncRunAppliesOnceAcrossRestart()
+    {
+        QFETCH(QString, backend);
+        BC_FRESH_SETTINGS(m_db, backend, settings);
+        ++m_n;
+        const QString tag = QStringLiteral("async%1").arg(m_n);
+        const QJsonObject json = newSubscription();
+        const QString subId = json.value(QLatin1String("id")).toString();
+        const QDateTime inWindow = utc(2026, 12, 20);
+        qint64 entryId = 0;
+        {
+            LifecycleStack console(m_dir.path(), settings, actorWith(StaffRole::Support), tag);
+            QVERIFY2(console.error.isEmpty(), qPrintable(console.error));
+            console.outbox->stop(); // the console stops before Stripe is asked
+            SeasonalPlanService plans(console.billingDb.get(), AccessPolicy{}, actorWith(StaffRole::Support));
+            auto stored = waitFor<SeasonalWindow>([&](QObject *ctx, auto h) { plans.setWindow(winterWindow(subId), ctx, h); });
+            QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().detail));
+
+            SeasonalScheduler scheduler(console.runner.get(), console.billingDb.get());
+            QSignalSpy started(&scheduler, &SeasonalScheduler::runStarted);
+            QSignalSpy finished(&scheduler, &SeasonalScheduler::runFinished);
+            std::optional<Result<SchedulerRunReport>> report;
+            QObject ctx;
+            scheduler.run(inWindow, &ctx, [&](Result<SchedulerRunReport> r) { report.emplace(std::move(r)); });
+            QVERIFY(!report.has_value()); // nothing waited for inside run()
+            QVERIFY(scheduler.isRunning());
+            QCOMPARE(started.count(), 1);
+            // A second run while the first is under way is refused, not queued twice.
+            auto overlapping = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(inWindow, c, h); });
+            QVERIFY(!overlapping);
+            QCOMPARE(overlapping.error().kind, Error::Kind::Conflict);
+            QTRY_VERIFY_WITH_TIMEOUT(report.has_value(), 10000);
+            QVERIFY2(*report, qPrintable(*report ? QString() : report->error().detail));
+            QCOMPARE((*report)->submitted.size(), 1);
+            QCOMPARE((*report)->submitted.first().action, QStringLiteral("pause"));
+            QCOMPARE(finished.count(), 1);
+            QVERIFY(scheduler.lastRunAt().isValid());
+            QVERIFY(scheduler.lastError().isEmpty());
+            QCOMPARE(scheduler.lastReport().submitted.size(), 1);
+
+            auto again = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(inWindow, c, h); });
+            QVERIFY(again);
+            QCOMPARE(again->submitted.size(), 0);
+            QCOMPARE(console.outboxCount(), 1);
+            auto entries = console.outbox->entriesBlocking(std::nullopt, 0);
+            QVERIFY(entries && entries->size() == 1);
+            entryId = entries->first().id;
+            QCOMPARE(entries->first().state, OutboxState::Pending);
+        }
+
+        // The restarted console: the outbox sends the queued pause; the schedule does not repeat it.
+        LifecycleStack restarted(m_dir.path(), settings, actorWith(StaffRole::Support), tag);
+        QVERIFY2(restarted.error.isEmpty(), qPrintable(restarted.error));
+        SeasonalScheduler scheduler(restarted.runner.get(), restarted.billingDb.get());
+        auto afterRestart = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(inWindow.addDays(1), c, h); });
+        QVERIFY2(afterRestart, qPrintable(afterRestart ? QString() : afterRestart.error().detail));
+        QCOMPARE(afterRestart->submitted.size(), 0);
+        auto done = restarted.settled(entryId);
+        QVERIFY(done);
+        QVERIFY2(done->state == OutboxState::Succeeded, qPrintable(done->errorMessage));
+        QCOMPARE(restarted.outboxCount(), 1);
+        QCOMPARE(sandboxSubscription(subId).value(QLatin1String("pause_collection")).toObject()
+                     .value(QLatin1String("behavior")).toString(),
+                 QStringLiteral("keep_as_draft"));
+        auto runs = restarted.billingDb->thread().runBlocking(
+            [subId](BillingDatabase &db) { return SeasonalRepository(db).runs(subId); });
+        QVERIFY(runs);
+        QCOMPARE(runs->size(), 1);
+        QCOMPARE(runs->first().outboxEntryId, entryId);
+        QCOMPARE(runs->first().result, QStringLiteral("queued"));
+    }
+
+    // A claim that was never queued (its console stopped between the claim and the outbox) is
+    // taken over once it is stale; a fresh one is left to the console that holds it.
+    void staleClaimIsTakenOver()
+    {
+        ++m_n;
+        const BillingDbSettings settings =
+            BillingDbSettings::sqlite(m_dir.filePath(QStringLiteral("stale%1.sqlite").arg(m_n)));
+        LifecycleStack s(m_dir.path(), settings, actorWith(StaffRole::Support), QStringLiteral("stale%1").arg(m_n));
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        const QString fresh = newSubscription().value(QLatin1String("id")).toString();
+        const QString stale = newSubscription().value(QLatin1String("id")).toString();
+        SeasonalPlanService plans(s.billingDb.get(), AccessPolicy{}, actorWith(StaffRole::Support));
+        QVERIFY(waitFor<SeasonalWindow>([&](QObject *ctx, auto h) { plans.setWindow(winterWindow(fresh), ctx, h); }));
+        QVERIFY(waitFor<SeasonalWindow>([&](QObject *ctx, auto h) { plans.setWindow(winterWindow(stale), ctx, h); }));
+        const QDateTime now = utc(2026, 12, 20, 12);
+        auto claims = s.billingDb->thread().runBlocking([&](BillingDatabase &db) -> Result<bool> {
+            SeasonalRepository repo(db);
+            auto a = repo.claimRun({fresh, 2026, QStringLiteral("pause"), now.addSecs(-60), QStringLiteral("other"), 0, {}});
+            auto b = repo.claimRun({stale, 2026, QStringLiteral("pause"), now.addSecs(-3600), QStringLiteral("other"), 0, {}});
+            if (!a || !b)
+                return Error::make(Error::Kind::Database, QStringLiteral("claim failed"));
+            return *a && *b;
+        });
+        QVERIFY(claims && *claims);
+
+        SeasonalScheduler scheduler(s.runner.get(), s.billingDb.get());
+        auto report = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(now, c, h); });
+        QVERIFY2(report, qPrintable(report ? QString() : report.error().detail));
+        QCOMPARE(report->submitted.size(), 1);
+        QCOMPARE(report->submitted.first().subscriptionId, stale);
+        QCOMPARE(s.outboxCount(), 1);
+        auto again = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(now.addSecs(3600), c, h); });
+        QVERIFY(again);
+        QCOMPARE(again->submitted.size(), 1); // the other claim has gone stale too by now
+        QCOMPARE(again->submitted.first().subscriptionId, fresh);
+        auto third = waitFor<SchedulerRunReport>([&](QObject *c, auto h) { scheduler.run(now.addSecs(7200), c, h); });
+        QVERIFY(third);
+        QCOMPARE(third->submitted.size(), 0);
+        QCOMPARE(s.outboxCount(), 2);
+    }
+
+    // The console's automatic runs: one at start-up, then one per interval; a profile that may not
+    // pause gets none.
+    void automaticRunsTriggerTheSchedule()
+    {
+        ++m_n;
+        const BillingDbSettings settings =
+            BillingDbSettings::sqlite(m_dir.filePath(QStringLiteral("auto%1.sqlite").arg(m_n)));
+        LifecycleStack s(m_dir.path(), settings, actorWith(StaffRole::Support), QStringLiteral("auto%1").arg(m_n));
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        const QJsonObject json = newSubscription();
+        const QString subId = json.value(QLatin1String("id")).toString();
+        SeasonalPlanService plans(s.billingDb.get(), AccessPolicy{}, actorWith(StaffRole::Support));
+        QVERIFY(waitFor<SeasonalWindow>([&](QObject *ctx, auto h) { plans.setWindow(winterWindow(subId), ctx, h); }));
+
+        SeasonalScheduler scheduler(s.runner.get(), s.billingDb.get());
+        QSignalSpy finished(&scheduler, &SeasonalScheduler::runFinished);
+        QList<int> submittedPerRun;
+        connect(&scheduler, &SeasonalScheduler::runFinished, this,
+                [&] { submittedPerRun << int(scheduler.lastReport().submitted.size()); });
+        QVERIFY(!scheduler.automaticRunsActive());
+        QVERIFY(scheduler.startAutomaticRuns(400, [] { return utc(2026, 12, 20); }));
+        QVERIFY(scheduler.automaticRunsActive());
+        QVERIFY(scheduler.nextAutomaticRun().isValid());
+        QCOMPARE(finished.count(), 0); // the start-up run is queued, not run inside the call
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 3, 10000); // start-up run, then the timer keeps running it
+        QVERIFY(scheduler.lastError().isEmpty());
+        QCOMPARE(submittedPerRun.first(), 1); // the start-up run queued the pause ...
+        for (int i = 1; i < submittedPerRun.size(); ++i)
+            QCOMPARE(submittedPerRun.at(i), 0); // ... and no later run queued it again
+        QCOMPARE(s.outboxCount(), 1);
+        // What the subscription's detail panel shows: the last action and the current/next window.
+        auto inside = waitFor<SeasonalStatus>([&](QObject *ctx, auto h) { plans.status(subId, utc(2026, 12, 20), ctx, h); });
+        QVERIFY2(inside, qPrintable(inside ? QString() : inside.error().detail));
+        QVERIFY(inside->window.has_value());
+        QVERIFY(inside->lastRun.has_value());
+        QCOMPARE(inside->lastRun->action, QStringLiteral("pause"));
+        QCOMPARE(inside->lastRun->windowYear, 2026);
+        QCOMPARE(inside->currentStart, utc(2026, 12, 1));
+        QCOMPARE(inside->currentEnd, utc(2027, 3, 1));
+        QCOMPARE(inside->nextStart, utc(2027, 12, 1));
+        auto after = waitFor<SeasonalStatus>([&](QObject *ctx, auto h) { plans.status(subId, utc(2027, 3, 5), ctx, h); });
+        QVERIFY(after);
+        QVERIFY(!after->currentStart.isValid());
+        QCOMPARE(after->nextStart, utc(2027, 12, 1));
+        QCOMPARE(after->nextEnd, utc(2028, 2, 29)); // "to Feb 28" in a leap year: ends as Feb 29 begins
+        auto none = waitFor<SeasonalStatus>([&](QObject *ctx, auto h) { plans.status(QStringLiteral("sub_none"), utc(2027, 3, 5), ctx, h); });
+        QVERIFY(none);
+        QVERIFY(!none->window.has_value());
+
+        scheduler.stopAutomaticRuns();
+        QVERIFY(!scheduler.automaticRunsActive());
+        const int runs = int(finished.count());
+        QTest::qWait(900);
+        QCOMPARE(int(finished.count()), runs);
+
+        LifecycleStack ro(m_dir.path(), settings, actorWith(StaffRole::ReadOnly), QStringLiteral("autoro%1").arg(m_n));
+        SeasonalScheduler refused(ro.runner.get(), ro.billingDb.get());
+        QSignalSpy started(&refused, &SeasonalScheduler::runStarted);
+        QVERIFY(!refused.mayRun());
+        QVERIFY(!refused.startAutomaticRuns(100, [] { return utc(2026, 12, 20); }));
+        QVERIFY(!refused.automaticRunsActive());
+        QTest::qWait(500);
+        QCOMPARE(started.count(), 0);
+        QCOMPARE(ro.outboxCount(), 0);
     }
 
     void readOnlyCannotRunOrEdit()

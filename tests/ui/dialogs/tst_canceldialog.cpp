@@ -210,6 +210,8 @@ private Q_SLOTS:
         QCOMPARE(after.value(QLatin1String("discounts")).toArray().size(), 1);
         QCOMPARE(after.value(QLatin1String("status")).toString(), QStringLiteral("active"));
         QCOMPARE(after.value(QLatin1String("cancel_at_period_end")).toBool(), false);
+        QTRY_VERIFY_WITH_TIMEOUT(!records(*s).isEmpty() && records(*s).first().outcome == RetentionOutcome::Confirmed,
+                                 10000);
         const auto recs = records(*s);
         QCOMPARE(recs.size(), d.offers().size());
         int accepted = 0;
@@ -284,6 +286,10 @@ private Q_SLOTS:
         QVERIFY(child(d, QStringLiteral("confirm"))->isEnabled()); // can be corrected and tried again
         QVERIFY(d.sessionId() != firstSession);                   // as a new operation
         shoot(&d, QStringLiteral("8-stripe-refused"));
+        // Stripe refused the cancellation: the "none" record is kept as not applied, never counted.
+        QTRY_VERIFY_WITH_TIMEOUT(!records(*s).isEmpty() && records(*s).first().outcome == RetentionOutcome::NotApplied,
+                                 10000);
+        QCOMPARE(records(*s).size(), 1);
     }
 
     void offlineSaysItWillBeSentLater()
@@ -305,12 +311,17 @@ private Q_SLOTS:
         QVERIFY(!child(d, QStringLiteral("confirm"))->isEnabled());
         QCOMPARE(sandboxSubscription(row.subscription.id).value(QLatin1String("cancel_at_period_end")).toBool(), false);
         shoot(&d, QStringLiteral("9-offline"));
+        // Offline: the retention record waits for Stripe's answer.
+        QCOMPARE(records(*s).size(), 1);
+        QCOMPARE(records(*s).first().outcome, RetentionOutcome::Pending);
 
         s->client->setConfig(testStripeConfig());
         s->outbox->retryNow();
         QTRY_COMPARE_WITH_TIMEOUT(d.state(), CancelDialog::State::Succeeded, 20000);
         QCOMPARE(sandboxSubscription(row.subscription.id).value(QLatin1String("cancel_at_period_end")).toBool(), true);
         QCOMPARE(s->outboxCount(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(records(*s).first().outcome == RetentionOutcome::Confirmed, 10000);
+        QCOMPARE(records(*s).size(), 1);
     }
 
     void readOnlyCannotConfirm()

@@ -165,6 +165,51 @@ private Q_SLOTS:
             s.settled(q->id);
     }
 
+    // An accepted offer whose Stripe write has not been answered is not counted yet: the dialog
+    // says it waits, and counts it once Stripe confirmed it.
+    void countsAnOfferOnlyOnceStripeConfirmed()
+    {
+        LifecycleStack s(m_dir.path(), BillingDbSettings::sqlite(m_dir.filePath(QStringLiteral("billing-wait.sqlite"))),
+                         actorWith(StaffRole::Support), QStringLiteral("wait"));
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        const QJsonObject coupon = sandboxCall("POST", QStringLiteral("/v1/coupons"),
+                                               {{QStringLiteral("percent_off"), 10},
+                                                {QStringLiteral("duration"), QStringLiteral("repeating")},
+                                                {QStringLiteral("duration_in_months"), 3}});
+        RetentionRules rules = RetentionRules::defaults();
+        rules.couponId = coupon.value(QLatin1String("id")).toString();
+        rules.percentOff = 10;
+        CancellationService service(s.runner.get(), s.billingDb.get(), rules);
+        s.outbox->stop(); // Stripe has not answered yet
+
+        const QJsonObject a = newSubscription(QStringLiteral("usd"));
+        const SubscriptionRow rowA = dialogRow(a);
+        auto offers = service.offers(CancellationReason::TooExpensive, rowA, {}, {});
+        QVERIFY(offers && offers->size() == 1);
+        auto qa = run([&](QObject *ctx, auto h) {
+            service.acceptOffer(CancellationCase{rowA, CancellationReason::TooExpensive, {}, *offers, newSession()}, 0,
+                                secs(a.value(QLatin1String("created"))), ctx, h);
+        });
+        QVERIFY2(qa, qPrintable(qa ? QString() : qa.error().detail));
+
+        RetentionReportDialog d(&service);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QTRY_VERIFY_WITH_TIMEOUT(d.isLoaded(), 10000);
+        auto *status = d.findChild<QLabel *>(QStringLiteral("status"));
+        QCOMPARE(d.report().totals.offersMade, 0);
+        QCOMPARE(d.report().awaitingStripe, 1);
+        QVERIFY2(status->text().contains(QStringLiteral("1 waiting for Stripe")), qPrintable(status->text()));
+        shoot(&d, QStringLiteral("waiting"));
+
+        s.outbox->start();
+        QVERIFY(s.settled(qa->id));
+        QTRY_COMPARE_WITH_TIMEOUT(d.report().totals.offersAccepted, 1, 10000);
+        QCOMPARE(d.report().awaitingStripe, 0);
+        QVERIFY2(!status->text().contains(QStringLiteral("waiting")), qPrintable(status->text()));
+        QVERIFY(status->text().contains(QStringLiteral("1 offers made, 1 accepted")));
+    }
+
 private:
     static void shoot(QWidget *w, const QString &name)
     {
