@@ -162,7 +162,7 @@ int runDunningCommand(WorkspaceSession &session, const QStringList &args, const 
     timer.start();
     do {
         open = 0;
-        for (qint64 id : report->outboxEntries) {
+        for (qint64 id : report->outboxEntries + report->earlierEntries) {
             Result<OutboxEntry> e = session.outbox().entryBlocking(id);
             open += e && e->isOpen() ? 1 : 0;
         }
@@ -172,8 +172,19 @@ int runDunningCommand(WorkspaceSession &session, const QStringList &args, const 
         QTimer::singleShot(200, &loop, &QEventLoop::quit);
         loop.exec();
     } while (timer.elapsed() < 60000);
+    // Record the outcome of every finished write on its run row now (also those an earlier, killed
+    // run queued and Stripe answered while nothing listened), before the process ends.
+    for (qint64 id : report->outboxEntries + report->earlierEntries) {
+        Result<OutboxEntry> e = session.outbox().entryBlocking(id);
+        if (!e || e->isOpen())
+            continue;
+        const OutboxEntry entry = e.value();
+        (void)wait<bool>([&](QObject *c, auto h) {
+            runner.recordOutcome(entry, c, [h](Status s) { h(s ? Result<bool>(true) : Result<bool>(s.error())); });
+        });
+    }
     out() << tr("Dunning run: %1 failed invoices, %2 decisions (%3 already taken earlier), %4 resumed, %5 Stripe writes queued, "
-                "%6 owner notifications, %7 skipped, %8 refused.")
+                "%6 owner notifications, %7 skipped, %8 refused, %9 recoveries counted (paid in Stripe).")
                  .arg(report->invoices)
                  .arg(report->decided)
                  .arg(report->alreadyDone)
@@ -182,6 +193,7 @@ int runDunningCommand(WorkspaceSession &session, const QStringList &args, const 
                  .arg(report->notified)
                  .arg(report->skipped)
                  .arg(report->failed)
+                 .arg(report->recovered)
           << Qt::endl;
     if (open > 0) {
         err() << tr("%1 Stripe writes are still queued; the next run or `outbox run` sends them.").arg(open) << Qt::endl;

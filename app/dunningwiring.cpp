@@ -16,6 +16,7 @@
 
 #include <QAction>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace Billing {
 
@@ -38,9 +39,29 @@ void wireDunning(MainWindow &window, WorkspaceSession &session)
                 done(o.value());
         });
     });
+    page->setZoneLoader([cache](QObject *context, QStringList ids, std::function<void(QHash<QString, CustomerTimeZone>)> done) {
+        cache->thread().run(context, [ids](LocalCache &c) -> Result<QHash<QString, CustomerTimeZone>> {
+            QHash<QString, CustomerTimeZone> zones;
+            for (const QString &id : ids) {
+                Result<Customer> customer = c.customer(id);
+                if (customer)
+                    zones.insert(id, CustomerTimeZones::forCustomer(customer.value()));
+                else if (customer.error().kind != Error::Kind::NotFound)
+                    return customer.error();
+            }
+            return zones;
+        }, [done](Result<QHash<QString, CustomerTimeZone>> zones) {
+            if (zones)
+                done(zones.value());
+        });
+    });
     QObject::connect(recovery, &RecoveryService::historyChanged, page, [page] { page->refreshOverlay(); });
     QObject::connect(recovery, &RecoveryService::recovered, w, [w] {
         w->statusBar()->showMessage(QObject::tr("Payment recovered: the invoice left the dunning queue."), 8000);
+    });
+    QObject::connect(runner, &DunningRunner::recovered, w, [w, page](const QString &) {
+        page->refreshOverlay();
+        w->statusBar()->showMessage(QObject::tr("Payment recovered in Stripe: counted in the recovery metrics."), 8000);
     });
     QObject::connect(runner, &DunningRunner::notified, w, [w](const QString &, const QString &message) {
         w->statusBar()->showMessage(QObject::tr("Dunning: %1").arg(message), 10000);
@@ -68,6 +89,13 @@ void wireDunning(MainWindow &window, WorkspaceSession &session)
         if (outcome)
             runRules(false);
     });
+    // And on a clock, so "after N days" rules fire in a console left open without a sync (each step
+    // still once: the billing database decides).
+    auto *clock = new QTimer(runner);
+    clock->setObjectName(QStringLiteral("DunningRulesTimer"));
+    clock->setInterval(std::chrono::minutes(15));
+    QObject::connect(clock, &QTimer::timeout, runner, [runRules] { runRules(false); });
+    clock->start();
 
     MainWindow::RowAction recover;
     recover.name = QStringLiteral("RecoverInvoiceAction");

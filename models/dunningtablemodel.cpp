@@ -95,7 +95,54 @@ RetryStep DunningTableModel::nextStep(const InvoiceRow &row) const
     f.retriesMade = qMax(0, row.invoice.attemptCount - 1);
     f.retriesOfThisCard = f.retriesMade;
     f.planKey = row.invoice.subscriptionId;
+    f.zone = zoneFor(row.invoice.customerId).zone;
     return m_policy->next(f, qMax(now(), f.lastAttemptAt));
+}
+
+void DunningTableModel::setCustomerZones(const QHash<QString, CustomerTimeZone> &zones)
+{
+    m_zones = zones;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+}
+
+CustomerTimeZone DunningTableModel::zoneFor(const QString &customerId) const
+{
+    const auto it = m_zones.constFind(customerId);
+    if (it != m_zones.constEnd())
+        return *it;
+    CustomerTimeZone utc;
+    utc.detail = tr("customer not loaded yet: UTC");
+    return utc;
+}
+
+QStringList DunningTableModel::customerIds() const
+{
+    QStringList ids;
+    for (const InvoiceRow &r : m_rows)
+        if (!r.invoice.customerId.isEmpty() && !ids.contains(r.invoice.customerId))
+            ids << r.invoice.customerId;
+    return ids;
+}
+
+QString DunningTableModel::customerTime(const QDateTime &utc, const QString &customerId) const
+{
+    if (!utc.isValid())
+        return {};
+    const QTimeZone zone = zoneFor(customerId).zone;
+    const QDateTime local = utc.toTimeZone(zone);
+    // Date, hours and minutes (the policy picks whole hours; seconds are noise), zone abbreviation.
+    return QStringLiteral("%1 %2 %3").arg(locale().toString(local.date(), QLocale::ShortFormat),
+                                           local.time().toString(QStringLiteral("HH:mm")), zone.abbreviation(utc));
+}
+
+QString DunningTableModel::userTime(const QDateTime &utc) const
+{
+    if (!utc.isValid())
+        return {};
+    const QDateTime local = utc.toLocalTime();
+    return QStringLiteral("%1 %2 %3").arg(locale().toString(local.date(), QLocale::ShortFormat),
+                                           local.time().toString(QStringLiteral("HH:mm")), local.timeZoneAbbreviation());
 }
 
 DunningOverlay DunningTableModel::overlayFor(const QString &invoiceId) const
@@ -146,7 +193,7 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         case Attempts: return locale().toString(i.attemptCount);
         case NextAttempt: {
             const RetryStep s = nextStep(r);
-            return s.retry ? Format::date(s.at, locale()) : tr("None");
+            return s.retry ? customerTime(s.at, i.customerId) : tr("None");
         }
         case NextReason: return nextStep(r).reason;
         case DaysOverdue: return locale().toString(daysOverdue(i));
@@ -173,7 +220,11 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         }
         if (col == NextAttempt || col == NextReason) {
             const QString stripe = i.nextPaymentAttempt.isValid() ? Format::dateTime(i.nextPaymentAttempt, locale()) : tr("none");
-            return tr("%1\nStripe's own next attempt: %2").arg(nextStep(r).reason, stripe);
+            const RetryStep s = nextStep(r);
+            const CustomerTimeZone z = zoneFor(i.customerId);
+            const QString when = s.retry ? tr("Customer time: %1\nYour time: %2\n").arg(customerTime(s.at, i.customerId), userTime(s.at))
+                                         : QString();
+            return tr("%1\n%2Customer's zone: %3\nStripe's own next attempt: %4").arg(s.reason, when, z.describe(), stripe);
         }
         if (col == Customer)
             return r.customerEmail;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/pagedtablemodel.h"
+#include "services/dunning/customertimezone.h"
 #include "services/dunning/dunningrepository.h"
 #include "services/dunning/retrypolicy.h"
 
@@ -47,6 +48,15 @@ public:
     // The policy whose next attempt and reason the queue shows (default: SmartRetryPolicy).
     void setPolicy(std::shared_ptr<const RetryPolicy> policy);
     void setOverlay(const QHash<QString, DunningOverlay> &overlay);
+    // Customers' time zones (by customer id) for retry timing and the next-attempt times; a
+    // customer not in the map is timed in UTC (source Utc, "not loaded yet").
+    void setCustomerZones(const QHash<QString, CustomerTimeZone> &zones);
+    CustomerTimeZone zoneFor(const QString &customerId) const;
+    // The customer ids of the loaded rows (for the zone loader).
+    QStringList customerIds() const;
+    // "Mon 15 Dec 06:00 EST" in the customer's zone, and in the user's (the system zone).
+    QString customerTime(const QDateTime &utc, const QString &customerId) const;
+    QString userTime(const QDateTime &utc) const;
     DunningOverlay overlayFor(const QString &invoiceId) const;
     // Whole days since the invoice fell due (due date, else creation: automatic collection is due
     // at once). 0 when not yet due.
@@ -71,6 +81,7 @@ private:
     QDateTime m_referenceTime;
     std::shared_ptr<const RetryPolicy> m_policy;
     QHash<QString, DunningOverlay> m_overlay;
+    QHash<QString, CustomerTimeZone> m_zones;
     QString m_stageFilter;
     QString m_ownerFilter;
     std::optional<DeclineClass> m_classFilter;

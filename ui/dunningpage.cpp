@@ -51,8 +51,8 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
         m_dunning->setDeclineClassFilter(v < 0 ? std::nullopt : std::optional<DeclineClass>(DeclineClass(v)));
     });
     // Customer, Invoice, Amount, Currency (hidden: in Amount), Decline code, Meaning (detail),
-    // Attempts, Next attempt, Why then (elastic), Days overdue, Stage, Owner, Last contact.
-    setColumnWidths({120, 80, 90, 0, 132, 0, 64, 96, 240, 96, 84, 120, 92}, DunningTableModel::NextReason);
+    // Attempts, Next attempt (customer time + zone), Why then (elastic), Days overdue, Stage, Owner, Last contact.
+    setColumnWidths({120, 80, 90, 0, 132, 0, 64, 150, 240, 96, 84, 120, 92}, DunningTableModel::NextReason);
     setDetailWidth(270);
 }
 
@@ -60,6 +60,30 @@ void DunningPage::setOverlayLoader(OverlayLoader loader)
 {
     m_overlayLoader = std::move(loader);
     refreshOverlay();
+}
+
+void DunningPage::setZoneLoader(ZoneLoader loader)
+{
+    m_zoneLoader = std::move(loader);
+    m_zones.clear();
+    loadZones();
+}
+
+void DunningPage::loadZones()
+{
+    if (!m_zoneLoader)
+        return;
+    QStringList missing;
+    for (const QString &id : m_dunning->customerIds())
+        if (!m_zones.contains(id))
+            missing << id;
+    if (missing.isEmpty())
+        return;
+    m_zoneLoader(this, missing, [this](QHash<QString, CustomerTimeZone> zones) {
+        m_zones.insert(zones);
+        m_dunning->setCustomerZones(m_zones);
+        refreshDetail();
+    });
 }
 
 void DunningPage::refreshOverlay()
@@ -124,6 +148,8 @@ void DunningPage::rowsReloaded()
 {
     if (m_overlayLoader && !m_dunning->rows().isEmpty())
         refreshOverlay(); // the same overlay does not reload the rows again
+    m_zones.clear(); // a customer's metadata or address may have changed with the cache
+    loadZones();
 
     const QLocale loc = m_dunning->locale();
     m_reader->remainingTotals(m_dunning->filterQuery(), this, [this, loc](Result<QList<QPair<QString, qint64>>> totals) {
@@ -152,7 +178,14 @@ void DunningPage::fillDetail(int row, DetailBuilder &d)
         d.field(tr("Message"), r.failureMessage);
     d.field(tr("Attempts"), loc.toString(i.attemptCount));
     const RetryStep step = m_dunning->nextStep(r);
-    d.field(tr("Next attempt"), step.retry ? Format::dateTime(step.at, loc) : tr("No retry planned"));
+    const CustomerTimeZone zone = m_dunning->zoneFor(i.customerId);
+    if (step.retry) {
+        d.field(tr("Next attempt"), tr("%1 customer time").arg(m_dunning->customerTime(step.at, i.customerId)));
+        d.field(tr("Your time"), m_dunning->userTime(step.at));
+    } else {
+        d.field(tr("Next attempt"), tr("No retry planned"));
+    }
+    d.field(tr("Time zone"), tr("%1 — %2").arg(QString::fromUtf8(zone.id()), zone.detail));
     d.field(tr("Why"), step.reason);
     d.field(tr("Stripe's next try"), i.nextPaymentAttempt.isValid() ? Format::dateTime(i.nextPaymentAttempt, loc) : tr("None scheduled"));
     const DunningOverlay o = m_dunning->overlayFor(i.id);
@@ -185,6 +218,20 @@ void DunningPage::fillDetail(int row, DetailBuilder &d)
     });
     addInvoiceLines(d, m_reader, i.id, loc);
     d.links({{tr("Open hosted invoice"), i.hostedInvoiceUrl}, {tr("Open PDF"), i.invoicePdf}});
+}
+
+// The queue as the cache selects it (search, currency, every page). The stage, owner and decline
+// class filters live in the model over the loaded rows (billing-database overlay): with one of
+// them set, the pane exports its table's rows instead.
+std::optional<TablePage::ReportExport> DunningPage::reportExport() const
+{
+    if (!m_stage->currentData().toString().isEmpty() || !m_owner->currentData().toString().isEmpty()
+        || m_class->currentIndex() > 0)
+        return std::nullopt;
+    ReportExport e;
+    e.kind = ReportKind::Invoices;
+    e.filter.invoiceQuery = m_dunning->filterQuery();
+    return e;
 }
 
 } // namespace Billing

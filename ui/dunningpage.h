@@ -1,5 +1,6 @@
 #pragma once
 
+#include "services/dunning/customertimezone.h"
 #include "services/dunning/dunningrepository.h"
 #include "ui/tablepage.h"
 
@@ -28,7 +29,12 @@ public:
     explicit DunningPage(CacheReader *reader, QWidget *parent = nullptr);
     DunningTableModel *dunning() const { return m_dunning; }
 
+    using ZoneLoader = std::function<void(QObject *context, QStringList customerIds,
+                                          std::function<void(QHash<QString, CustomerTimeZone>)> done)>;
     void setOverlayLoader(OverlayLoader loader);
+    // Resolves the customers' time zones (app/dunningwiring: the cached customer's metadata and
+    // address through CustomerTimeZones); called for the customers of newly loaded rows.
+    void setZoneLoader(ZoneLoader loader);
     // Reloads the billing-database columns (after a recovery step or a rules run).
     void refreshOverlay();
     void addPageAction(QAction *action);
@@ -43,9 +49,11 @@ protected:
     void fillDetail(int row, DetailBuilder &detail) override;
     QString countText(int rows, bool more) const override;
     void rowsReloaded() override;
+    std::optional<ReportExport> reportExport() const override;
 
 private:
     void updateOwners();
+    void loadZones();
 
     CacheReader *m_reader;
     DunningTableModel *m_dunning;
@@ -54,6 +62,8 @@ private:
     QComboBox *m_owner;
     QComboBox *m_class;
     OverlayLoader m_overlayLoader;
+    ZoneLoader m_zoneLoader;
+    QHash<QString, CustomerTimeZone> m_zones;
 };
 
 } // namespace Billing

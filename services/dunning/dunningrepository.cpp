@@ -6,6 +6,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <limits>
 
 namespace Billing {
@@ -178,7 +179,11 @@ Status DunningRepository::ensureSchema()
                << QStringLiteral("CREATE INDEX IF NOT EXISTS dunning_contacts_invoice ON dunning_contacts (invoice_id)")
                << QStringLiteral("CREATE TABLE IF NOT EXISTS dunning_recoveries ("
                                  " invoice_id TEXT PRIMARY KEY, recovered_at BIGINT NOT NULL, amount_minor BIGINT NOT NULL,"
-                                 " currency CHAR(3) NOT NULL, decline_code TEXT NOT NULL, attempts INTEGER NOT NULL, step TEXT NOT NULL)");
+                                 " currency CHAR(3) NOT NULL, decline_code TEXT NOT NULL, attempts INTEGER NOT NULL, step TEXT NOT NULL)")
+               << QStringLiteral("CREATE TABLE IF NOT EXISTS dunning_watch ("
+                                 " invoice_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, amount_minor BIGINT NOT NULL,"
+                                 " currency TEXT NOT NULL, decline_code TEXT NOT NULL, attempts INTEGER NOT NULL,"
+                                 " policy_step TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL)");
     for (const QString &sql : statements) {
         if (!q.exec(sql)) {
             const Error e = dbError(failed, q.lastError());
@@ -487,15 +492,10 @@ Result<QHash<QString, DunningOverlay>> DunningRepository::overlay() const
     return out;
 }
 
-Result<bool> DunningRepository::recordRecovery(const DunningRecovery &r, const QString &actor)
+namespace {
+// Inside an open transaction: the recovery row (once per invoice) and its audit row.
+Result<bool> insertRecovery(Tx &tx, const DunningRecovery &r, const QString &actor)
 {
-    if (r.invoiceId.isEmpty() || r.currency.size() != 3)
-        return Error::make(Error::Kind::Validation, tr("A recovery needs an invoice and a currency."));
-    if (Status s = ensureSchema(); !s)
-        return s.error();
-    Tx tx(m_db, tr("The recovery could not be counted."));
-    if (!tx.ok())
-        return tx.error();
     QSqlQuery &q = tx.q();
     q.prepare(QStringLiteral("INSERT INTO dunning_recoveries (invoice_id, recovered_at, amount_minor, currency, decline_code, attempts, step) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (invoice_id) DO NOTHING RETURNING invoice_id"));
@@ -515,10 +515,127 @@ Result<bool> DunningRepository::recordRecovery(const DunningRecovery &r, const Q
     if (!tx.audit(actor, QStringLiteral("dunning.recovered"), QStringLiteral("invoice"), r.invoiceId,
                   QJsonObject{{QStringLiteral("amount_minor"), r.amountMinor}, {QStringLiteral("currency"), r.currency.toLower()},
                               {QStringLiteral("step"), r.step}},
-                  {}, QStringLiteral("paid"))
-        || !tx.commit())
+                  {}, QStringLiteral("paid")))
         return tx.error();
     return true;
+}
+
+DunningWatch watchFrom(const QSqlQuery &q)
+{
+    DunningWatch w;
+    w.invoiceId = q.value(0).toString();
+    w.customerId = q.value(1).toString();
+    w.amountMinor = q.value(2).toLongLong();
+    w.currency = q.value(3).toString();
+    w.declineCode = q.value(4).toString();
+    w.attempts = q.value(5).toInt();
+    w.policyStep = q.value(6).toString();
+    w.firstSeenAt = fromSecs(q.value(7).toLongLong());
+    w.lastSeenAt = fromSecs(q.value(8).toLongLong());
+    return w;
+}
+} // namespace
+
+Result<bool> DunningRepository::recordRecovery(const DunningRecovery &r, const QString &actor)
+{
+    if (r.invoiceId.isEmpty() || r.currency.size() != 3)
+        return Error::make(Error::Kind::Validation, tr("A recovery needs an invoice and a currency."));
+    if (Status s = ensureSchema(); !s)
+        return s.error();
+    Tx tx(m_db, tr("The recovery could not be counted."));
+    if (!tx.ok())
+        return tx.error();
+    Result<bool> counted = insertRecovery(tx, r, actor);
+    if (!counted)
+        return counted;
+    if (counted.value() && !tx.commit())
+        return tx.error();
+    return counted;
+}
+
+Result<QList<DunningWatch>> DunningRepository::watched() const
+{
+    if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
+        return s.error();
+    QSqlQuery q(m_db.database());
+    if (!q.exec(QStringLiteral("SELECT invoice_id, customer_id, amount_minor, currency, decline_code, attempts, policy_step,"
+                               " first_seen, last_seen FROM dunning_watch ORDER BY invoice_id")))
+        return dbError(tr("The dunning queue could not be read."), q.lastError());
+    QList<DunningWatch> out;
+    while (q.next())
+        out << watchFrom(q);
+    return out;
+}
+
+Result<QList<DunningWatch>> DunningRepository::watchQueue(const QList<DunningWatch> &queue, const QDateTime &now)
+{
+    if (Status s = ensureSchema(); !s)
+        return s.error();
+    Tx tx(m_db, tr("The dunning queue could not be recorded."));
+    if (!tx.ok())
+        return tx.error();
+    QSqlQuery &q = tx.q();
+    q.prepare(QStringLiteral("SELECT invoice_id, customer_id, amount_minor, currency, decline_code, attempts, policy_step,"
+                             " first_seen, last_seen FROM dunning_watch"));
+    if (!tx.exec())
+        return tx.error();
+    QHash<QString, DunningWatch> before;
+    while (q.next()) {
+        DunningWatch w = watchFrom(q);
+        before.insert(w.invoiceId, w);
+    }
+    q.finish();
+    const qint64 at = (now.isValid() ? now : QDateTime::currentDateTimeUtc()).toSecsSinceEpoch();
+    for (const DunningWatch &w : queue) {
+        before.remove(w.invoiceId);
+        q.prepare(QStringLiteral("INSERT INTO dunning_watch (invoice_id, customer_id, amount_minor, currency, decline_code, attempts,"
+                                 " policy_step, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 " ON CONFLICT (invoice_id) DO UPDATE SET customer_id = excluded.customer_id,"
+                                 " amount_minor = excluded.amount_minor, currency = excluded.currency,"
+                                 " decline_code = excluded.decline_code, attempts = excluded.attempts,"
+                                 " policy_step = excluded.policy_step, last_seen = excluded.last_seen"));
+        q.addBindValue(w.invoiceId);
+        q.addBindValue(text(w.customerId));
+        q.addBindValue(w.amountMinor);
+        q.addBindValue(text(w.currency.toLower()));
+        q.addBindValue(text(w.declineCode));
+        q.addBindValue(w.attempts);
+        q.addBindValue(text(w.policyStep));
+        q.addBindValue(at);
+        q.addBindValue(at);
+        if (!tx.exec())
+            return tx.error();
+    }
+    if (!tx.commit())
+        return tx.error();
+    QList<DunningWatch> left = before.values();
+    std::sort(left.begin(), left.end(), [](const DunningWatch &a, const DunningWatch &b) { return a.invoiceId < b.invoiceId; });
+    return left;
+}
+
+Result<bool> DunningRepository::settleWatched(const QString &invoiceId, const std::optional<DunningRecovery> &recovery,
+                                              const QString &actor)
+{
+    if (invoiceId.isEmpty() || (recovery && (recovery->invoiceId != invoiceId || recovery->currency.size() != 3)))
+        return Error::make(Error::Kind::Validation, tr("A recovery needs an invoice and a currency."));
+    if (Status s = ensureSchema(); !s)
+        return s.error();
+    Tx tx(m_db, tr("The recovery could not be counted."));
+    if (!tx.ok())
+        return tx.error();
+    bool counted = false;
+    if (recovery) {
+        Result<bool> r = insertRecovery(tx, *recovery, actor);
+        if (!r)
+            return r;
+        counted = r.value();
+    }
+    QSqlQuery &q = tx.q();
+    q.prepare(QStringLiteral("DELETE FROM dunning_watch WHERE invoice_id = ?"));
+    q.addBindValue(invoiceId);
+    if (!tx.exec() || !tx.commit())
+        return tx.error();
+    return counted;
 }
 
 Result<QList<DunningRecovery>> DunningRepository::recoveries(const QDateTime &from, const QDateTime &to) const

@@ -92,6 +92,22 @@ struct DunningRecovery
     QString step;        // "retry_now", "new_payment_method", "automatic", ...
 };
 
+// A failed invoice as the runner last saw it in the dunning queue (dunning_watch), so that a
+// payment Stripe collects by itself (its own automatic retry, or the customer paying the hosted
+// invoice) is counted when the paid invoice reaches the cache through sync.
+struct DunningWatch
+{
+    QString invoiceId;
+    QString customerId;
+    qint64 amountMinor = 0; // amount remaining when last seen
+    QString currency;       // lower case
+    QString declineCode;
+    int attempts = 0;       // Stripe attempt_count when last seen
+    QString policyStep;     // the retry policy's step then: "smart retry 2"
+    QDateTime firstSeenAt;
+    QDateTime lastSeenAt;
+};
+
 // What the dunning pane shows beside the cache's columns, per invoice.
 struct DunningOverlay
 {
@@ -136,6 +152,13 @@ public:
     Result<QHash<QString, DunningOverlay>> overlay() const;
 
     Result<bool> recordRecovery(const DunningRecovery &recovery, const QString &actor);
+    // Upserts the queue's current rows (one transaction) and returns the watched invoices that are
+    // no longer among them (paid, voided, written off or deleted since the last look).
+    Result<QList<DunningWatch>> watchQueue(const QList<DunningWatch> &queue, const QDateTime &now);
+    Result<QList<DunningWatch>> watched() const;
+    // An invoice left the queue: counts its recovery (when given; once per invoice) and forgets
+    // it, in one transaction. true = the recovery was counted now.
+    Result<bool> settleWatched(const QString &invoiceId, const std::optional<DunningRecovery> &recovery, const QString &actor);
     Result<QList<DunningRecovery>> recoveries(const QDateTime &from = {}, const QDateTime &to = {}) const; // oldest first
 
 private:

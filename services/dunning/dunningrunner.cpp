@@ -11,14 +11,7 @@ namespace Billing {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("Billing::DunningRunner", text); }
-
 QString runKey(const QString &invoiceId, const QString &step) { return invoiceId + QLatin1Char('|') + step; }
-
-bool needsStripe(DunningAction a)
-{
-    return a != DunningAction::NotifyOwner;
-}
 
 } // namespace
 
@@ -38,18 +31,49 @@ struct DunningRunner::Run
     QHash<QString, DunningRuleRun> existing;
     QList<Step> steps;
     int index = 0;
+    QList<DunningWatch> left; // watched invoices no longer in the queue
+    int leftIndex = 0;
     DunningRunReport report;
     QString actor;
 };
 
 DunningRunner::DunningRunner(AsyncLocalCache *cache, AsyncBillingDatabase *billingDb, OperationRunner *runner, QObject *parent)
-    : QObject(parent), m_cache(cache), m_db(billingDb), m_runner(runner)
+    : QObject(parent), m_cache(cache), m_db(billingDb), m_runner(runner), m_policy(std::make_shared<SmartRetryPolicy>())
 {
     if (runner)
         connect(runner, &OperationRunner::operationFinished, this, &DunningRunner::onOperationFinished);
 }
 
 DunningRunner::~DunningRunner() = default;
+
+void DunningRunner::setPolicy(std::shared_ptr<const RetryPolicy> policy)
+{
+    if (policy)
+        m_policy = std::move(policy);
+}
+
+DunningWatch DunningRunner::watchOf(const InvoiceRow &row, const QDateTime &now) const
+{
+    DunningWatch w;
+    w.invoiceId = row.invoice.id;
+    w.customerId = row.invoice.customerId;
+    w.amountMinor = row.invoice.amountRemainingMinor;
+    w.currency = row.invoice.currency.toLower();
+    w.declineCode = DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+    w.attempts = row.invoice.attemptCount;
+    FailedPayment f;
+    f.invoiceId = row.invoice.id;
+    f.code = w.declineCode;
+    f.firstFailureAt = row.firstFailureAt.isValid() ? row.firstFailureAt : row.invoice.created;
+    f.lastAttemptAt = row.lastFailureAt.isValid() ? row.lastFailureAt : f.firstFailureAt;
+    f.retriesMade = qMax(0, row.invoice.attemptCount - 1);
+    f.retriesOfThisCard = f.retriesMade;
+    f.planKey = row.invoice.subscriptionId;
+    const RetryStep step = m_policy->next(f, qMax(now, f.lastAttemptAt));
+    w.policyStep = step.retry ? QStringLiteral("%1 retry %2").arg(m_policy->key()).arg(step.retryNumber)
+                              : QStringLiteral("%1 no retry").arg(m_policy->key());
+    return w;
+}
 
 QString DunningRunner::clientOpIdFor(const QString &invoiceId, const QString &stepKey)
 {
@@ -199,6 +223,8 @@ void DunningRunner::loadInvoices(const std::shared_ptr<Run> &run)
                     const bool unqueued = it->state == QLatin1String("claimed") && !it->clientOpId.isEmpty();
                     if (!unqueued) {
                         ++run->report.alreadyDone;
+                        if (it->state == QLatin1String("queued") && it->outboxEntryId > 0)
+                            run->report.earlierEntries << it->outboxEntryId;
                         continue;
                     }
                     run->steps << Run::Step{row, rule, step, true};
@@ -207,7 +233,77 @@ void DunningRunner::loadInvoices(const std::shared_ptr<Run> &run)
                 run->steps << Run::Step{row, rule, step, false};
             }
         }
-        nextStep(run);
+        watchQueue(run, rows.value());
+    });
+}
+
+void DunningRunner::watchQueue(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows)
+{
+    if (!m_db)
+        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+    QList<DunningWatch> queue;
+    queue.reserve(rows.size());
+    for (const InvoiceRow &row : rows)
+        queue << watchOf(row, run->now);
+    m_db->thread().run(this, [queue, now = run->now](BillingDatabase &db) { return DunningRepository(db).watchQueue(queue, now); },
+                       [this, run](Result<QList<DunningWatch>> left) {
+        if (!left)
+            return finish(run, left.error());
+        run->left = left.value();
+        settleNext(run);
+    });
+}
+
+// One watched invoice that left the queue at a time: its cached state decides recovery or not.
+void DunningRunner::settleNext(const std::shared_ptr<Run> &run)
+{
+    if (run->leftIndex >= run->left.size())
+        return nextStep(run);
+    if (!m_db || !m_cache)
+        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+    const DunningWatch w = run->left.at(run->leftIndex++);
+    InvoiceQuery q;
+    q.customerId = w.customerId;
+    q.sortKey = InvoiceQuery::SortKey::Created;
+    q.order = SortOrder::Descending;
+    q.limit = 100000;
+    m_cache->invoices(q, this, [this, run, w](Result<QList<InvoiceRow>> rows) {
+        if (!rows)
+            return finish(run, rows.error());
+        std::optional<Invoice> now;
+        for (const InvoiceRow &r : rows.value())
+            if (r.invoice.id == w.invoiceId)
+                now = r.invoice;
+        if (now && now->status == QLatin1String("open")) // back in the queue or not yet synced: keep watching
+            return settleNext(run);
+        std::optional<DunningRecovery> recovery;
+        if (now && now->status == QLatin1String("paid")) {
+            DunningRecovery r;
+            r.invoiceId = w.invoiceId;
+            r.recoveredAt = now->paidAt.isValid() ? now->paidAt : run->now;
+            r.amountMinor = now->amountPaidMinor > 0 ? now->amountPaidMinor : w.amountMinor;
+            r.currency = now->currency.isEmpty() ? w.currency : now->currency.toLower();
+            r.declineCode = w.declineCode;
+            r.attempts = qMax(now->attemptCount, w.attempts);
+            r.step = QStringLiteral("paid_in_stripe (%1)").arg(w.policyStep);
+            recovery = r;
+        }
+        const QString label = now && !now->number.isEmpty() ? now->number : w.invoiceId;
+        m_db->thread().run(this, [id = w.invoiceId, recovery, actor = run->actor](BillingDatabase &db) {
+            return DunningRepository(db).settleWatched(id, recovery, actor);
+        }, [this, run, recovery, label, id = w.invoiceId](Result<bool> counted) {
+            if (!counted) {
+                ++run->report.failed;
+                run->report.messages << counted.error().userMessage;
+            } else if (recovery && counted.value()) {
+                ++run->report.recovered;
+                run->report.messages << tr("%1: paid in Stripe, recovery counted").arg(label);
+                Q_EMIT recovered(id);
+            } else if (!recovery) {
+                ++run->report.leftQueue;
+            }
+            settleNext(run);
+        });
     });
 }
 
@@ -326,11 +422,25 @@ void DunningRunner::finish(const std::shared_ptr<Run> &run, std::optional<Error>
 
 void DunningRunner::onOperationFinished(const OutboxEntry &entry)
 {
-    if (!entry.clientOpId.startsWith(QLatin1String("dunning:")) || !m_db)
+    recordOutcome(entry, this, {});
+}
+
+void DunningRunner::recordOutcome(const OutboxEntry &entry, QObject *context, std::function<void(Status)> done)
+{
+    QPointer<QObject> ctx(context);
+    auto answer = [ctx, done](Status s) {
+        if (ctx && done)
+            done(std::move(s));
+    };
+    if (!entry.clientOpId.startsWith(QLatin1String("dunning:")) || !m_db || entry.isOpen()) {
+        QMetaObject::invokeMethod(this, [answer] { answer({}); }, Qt::QueuedConnection);
         return;
+    }
     const QStringList parts = entry.clientOpId.split(QLatin1Char(':'));
-    if (parts.size() < 3)
+    if (parts.size() < 3) {
+        QMetaObject::invokeMethod(this, [answer] { answer({}); }, Qt::QueuedConnection);
         return;
+    }
     const QString invoiceId = parts.at(1);
     const QString step = entry.clientOpId.mid(QStringLiteral("dunning:").size() + invoiceId.size() + 1);
     const QString state = entry.state == OutboxState::Succeeded ? QStringLiteral("done") : QStringLiteral("failed");
@@ -338,7 +448,7 @@ void DunningRunner::onOperationFinished(const OutboxEntry &entry)
     const qint64 id = entry.id;
     m_db->thread().run(this, [invoiceId, step, state, id, detail](BillingDatabase &db) {
         return DunningRepository(db).updateRun(invoiceId, step, state, id, detail);
-    }, [](Status) {});
+    }, answer);
 }
 
 } // namespace Billing

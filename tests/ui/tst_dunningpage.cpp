@@ -13,6 +13,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QTableView>
+#include <QTimeZone>
 #include <QTest>
 
 using namespace Billing;
@@ -80,6 +81,76 @@ private Q_SLOTS:
         for (int r = 0; r < page.dunning()->rowCount(); ++r)
             QCOMPARE(DeclineCodes::lookup(DunningTableModel::declineCodeOf(page.dunning()->rowAt(r))).cls, DeclineClass::Soft);
         QVERIFY(page.grab().save(screenshotDir() + QStringLiteral("/dunningpage-filtered.png")));
+    }
+
+    // The customer's time zone, per source: the smart policy's 06:00 is 06:00 in that zone, and the
+    // detail panel names the zone and where it came from, with the attempt in the user's time too.
+    void detailShowsCustomerZoneAndSource_data()
+    {
+        QTest::addColumn<QString>("metadata");
+        QTest::addColumn<QString>("country");
+        QTest::addColumn<QString>("region");
+        QTest::addColumn<QByteArray>("zone");
+        QTest::addColumn<QString>("sourceText");
+        QTest::newRow("metadata") << "Asia/Tokyo" << "US" << "" << QByteArray("Asia/Tokyo") << "metadata";
+        QTest::newRow("region") << "" << "US" << "CA" << QByteArray("America/Los_Angeles") << "US, CA";
+        QTest::newRow("country") << "" << "US" << "" << QByteArray("America/New_York") << "most populous";
+        QTest::newRow("utc") << "" << "" << "" << QByteArray("UTC") << "UTC";
+    }
+    void detailShowsCustomerZoneAndSource()
+    {
+        QFETCH(QString, metadata);
+        QFETCH(QString, country);
+        QFETCH(QString, region);
+        QFETCH(QByteArray, zone);
+        QFETCH(QString, sourceText);
+        const QDateTime now(QDate(2025, 6, 15), QTime(12, 0), Qt::UTC);
+        FakeCacheReader cache;
+        fillDemoData(cache, nullptr, now);
+        DunningPage page(&cache);
+        page.dunning()->setReferenceTime(now);
+        page.resize(1760, 620);
+        page.show();
+        page.ensureLoaded();
+        QVERIFY(waitLoaded(*page.dunning()));
+        QStringList asked;
+        page.setZoneLoader([&](QObject *, QStringList ids, std::function<void(QHash<QString, CustomerTimeZone>)> done) {
+            asked += ids;
+            QHash<QString, CustomerTimeZone> zones;
+            for (const QString &id : ids)
+                zones.insert(id, CustomerTimeZones::resolve(metadata, country, region));
+            done(zones);
+        });
+        QVERIFY(!asked.isEmpty());
+        // A row the smart policy times at a local morning (a soft decline).
+        int row = -1;
+        for (int r = 0; r < page.dunning()->rowCount() && row < 0; ++r) {
+            const RetryStep step = page.dunning()->nextStep(page.dunning()->rowAt(r));
+            if (step.retry && step.reason.contains(QLatin1String("customer time")))
+                row = r;
+        }
+        QVERIFY(row >= 0);
+        const InvoiceRow &r = page.dunning()->rowAt(row);
+        QVERIFY(asked.contains(r.invoice.customerId));
+        const CustomerTimeZone z = page.dunning()->zoneFor(r.invoice.customerId);
+        if (zone == "UTC")
+            QCOMPARE(z.source, TimeZoneSource::Utc);
+        else
+            QCOMPARE(z.id(), zone);
+        const RetryStep step = page.dunning()->nextStep(r);
+        QCOMPARE(step.at.toTimeZone(z.zone).time(), QTime(6, 0));
+        const QString cell = page.dunning()->index(row, DunningTableModel::NextAttempt).data().toString();
+        QVERIFY2(cell.contains(z.zone.abbreviation(step.at)), qPrintable(cell));
+        page.selectRow(row);
+        QTest::qWait(100);
+        QString detail;
+        for (const QLabel *l : page.detailPanel()->findChildren<QLabel *>())
+            detail += l->text() + QLatin1Char('\n');
+        QVERIFY2(detail.contains(QLatin1String("Time zone")), qPrintable(detail));
+        QVERIFY2(detail.contains(sourceText), qPrintable(detail));
+        QVERIFY2(detail.contains(QLatin1String("customer time")), qPrintable(detail));
+        QVERIFY2(detail.contains(QLatin1String("Your time")), qPrintable(detail));
+        QVERIFY(page.grab().save(screenshotDir() + QStringLiteral("/dunningpage-zone-%1.png").arg(QString::fromLatin1(QTest::currentDataTag()))));
     }
 };
 

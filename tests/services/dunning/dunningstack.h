@@ -102,6 +102,45 @@ inline std::optional<FailedInvoice> makeFailedInvoice(const QString &name, const
     return f;
 }
 
+// A new customer and a one-off invoice (an invoice item of `amount` USD cents, `collection`
+// "charge_automatically" or "send_invoice"), finalized and paid with one of Stripe's declining test
+// cards (pm_card_chargeDeclinedInsufficientFunds, ...): open, one failed attempt.
+inline std::optional<FailedInvoice> makeDeclinedOneOffInvoice(const QString &name, const QString &declineToken,
+                                                              const QString &collection = QStringLiteral("charge_automatically"),
+                                                              qint64 amount = 4200)
+{
+    const QJsonObject cus = sandboxForm("POST", QStringLiteral("/v1/customers"),
+                                        {{QStringLiteral("name"), name},
+                                         {QStringLiteral("email"), name.toLower().replace(QLatin1Char(' '), QLatin1Char('.')) + QStringLiteral("@example.com")}});
+    const QString cusId = cus.value(QLatin1String("id")).toString();
+    if (cusId.isEmpty())
+        return std::nullopt;
+    QList<QPair<QString, QString>> form{{QStringLiteral("customer"), cusId}, {QStringLiteral("collection_method"), collection},
+                                        {QStringLiteral("currency"), QStringLiteral("usd")}};
+    if (collection == QLatin1String("send_invoice"))
+        form << qMakePair(QStringLiteral("days_until_due"), QStringLiteral("7"));
+    const QJsonObject draft = sandboxForm("POST", QStringLiteral("/v1/invoices"), form);
+    const QString invId = draft.value(QLatin1String("id")).toString();
+    if (invId.isEmpty())
+        return std::nullopt;
+    sandboxForm("POST", QStringLiteral("/v1/invoiceitems"),
+                {{QStringLiteral("customer"), cusId}, {QStringLiteral("invoice"), invId}, {QStringLiteral("amount"), QString::number(amount)},
+                 {QStringLiteral("currency"), QStringLiteral("usd")}, {QStringLiteral("description"), QStringLiteral("Dunning test item")}});
+    sandboxForm("POST", QStringLiteral("/v1/invoices/%1/finalize").arg(invId), {{QStringLiteral("auto_advance"), QStringLiteral("false")}});
+    int status = 0;
+    sandboxForm("POST", QStringLiteral("/v1/invoices/%1/pay").arg(invId), {{QStringLiteral("payment_method"), declineToken}}, &status);
+    const QJsonObject inv = sandboxForm("GET", QStringLiteral("/v1/invoices/") + invId);
+    if (status != 402 || inv.value(QLatin1String("status")).toString() != QLatin1String("open")
+        || inv.value(QLatin1String("attempt_count")).toInt() != 1)
+        return std::nullopt;
+    FailedInvoice f;
+    f.invoiceId = invId;
+    f.customerId = cusId;
+    f.amountDue = inv.value(QLatin1String("amount_due")).toInteger();
+    f.currency = inv.value(QLatin1String("currency")).toString();
+    return f;
+}
+
 // The customer fixes it: a working card, attached and made the default (what the portal's
 // payment_method_update flow does).
 inline QString attachWorkingCard(const QString &customerId)
@@ -171,6 +210,16 @@ struct DunningStack
     {
         SyncService s(client.get(), cache.get());
         Result<SyncSummary> r = s.runFullSyncBlocking();
+        if (!r)
+            return r.error();
+        return {};
+    }
+
+    // Incremental sync from Stripe's events (after a full sync), as View > Refresh does.
+    Status refresh()
+    {
+        SyncService s(client.get(), cache.get());
+        Result<SyncSummary> r = s.runRefreshBlocking();
         if (!r)
             return r.error();
         return {};

@@ -198,6 +198,70 @@ private Q_SLOTS:
         QCOMPARE(all.first().recoveredAt, r.recoveredAt);
         QCOMPARE(repo.recoveries(r.recoveredAt.addSecs(1), {})->size(), 0);
     }
+
+    // The queue as the runner saw it: invoices that left it are returned once; settling a paid one
+    // counts its recovery and forgets it in one transaction, and a second settle counts nothing.
+    void watchedQueueSettlesEachInvoiceOnce_data()
+    {
+        BillingDbFixture::addBackendColumn();
+        for (const QString &b : BillingDbFixture::backends())
+            QTest::newRow(qPrintable(b)) << b;
+    }
+    void watchedQueueSettlesEachInvoiceOnce()
+    {
+        QFETCH(QString, backend);
+        BillingDbSettings s;
+        QString why;
+        QVERIFY2(m_fixture.fresh(backend, s, &why), qPrintable(why));
+        auto db = open(s);
+        QVERIFY(db);
+        DunningRepository repo(*db);
+        const QDateTime t0(QDate(2026, 3, 1), QTime(9, 0), QTimeZone::utc());
+        auto watch = [](const char *id, int attempts) {
+            DunningWatch w;
+            w.invoiceId = QString::fromLatin1(id);
+            w.customerId = QStringLiteral("cus_w");
+            w.amountMinor = 2500;
+            w.currency = QStringLiteral("USD");
+            w.declineCode = QStringLiteral("insufficient_funds");
+            w.attempts = attempts;
+            w.policyStep = QStringLiteral("smart retry %1").arg(attempts);
+            return w;
+        };
+        QCOMPARE(repo.watchQueue({watch("in_w1", 1), watch("in_w2", 1)}, t0).value().size(), 0);
+        // A second look: in_w1 has a new attempt, in_w2 is gone from the queue.
+        const QList<DunningWatch> left = repo.watchQueue({watch("in_w1", 2)}, t0.addSecs(3600)).value();
+        QCOMPARE(left.size(), 1);
+        QCOMPARE(left.first().invoiceId, QStringLiteral("in_w2"));
+        QCOMPARE(left.first().policyStep, QStringLiteral("smart retry 1"));
+        QCOMPARE(left.first().currency, QStringLiteral("usd"));
+        QCOMPARE(left.first().firstSeenAt, t0);
+        const QList<DunningWatch> all = repo.watched().value();
+        QCOMPARE(all.size(), 2); // still watched until settled
+        QCOMPARE(all.first().attempts, 2);
+        QCOMPARE(all.first().firstSeenAt, t0);
+        QCOMPARE(all.first().lastSeenAt, t0.addSecs(3600));
+
+        DunningRecovery r;
+        r.invoiceId = QStringLiteral("in_w2");
+        r.amountMinor = 2500;
+        r.currency = QStringLiteral("usd");
+        r.declineCode = QStringLiteral("insufficient_funds");
+        r.attempts = 2;
+        r.step = QStringLiteral("paid_in_stripe (smart retry 1)");
+        QVERIFY(repo.settleWatched(QStringLiteral("in_w2"), r, QStringLiteral("system")).value());
+        QVERIFY(!repo.settleWatched(QStringLiteral("in_w2"), r, QStringLiteral("system")).value()); // counted once
+        QCOMPARE(repo.watched().value().size(), 1);
+        QCOMPARE(repo.recoveries().value().size(), 1);
+        QCOMPARE(repo.recoveries().value().first().step, r.step);
+        QCOMPARE(auditCount(*db, QStringLiteral("dunning.recovered"), QStringLiteral("in_w2")), 1);
+        // Voided or deleted: forgotten without a recovery.
+        QVERIFY(!repo.settleWatched(QStringLiteral("in_w1"), std::nullopt, QStringLiteral("system")).value());
+        QCOMPARE(repo.watched().value().size(), 0);
+        QCOMPARE(repo.recoveries().value().size(), 1);
+        // A recovery for another invoice is refused, nothing written.
+        QCOMPARE(repo.settleWatched(QStringLiteral("in_w9"), r, QStringLiteral("system")).error().kind, Error::Kind::Validation);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_DunningRepository)

@@ -3,6 +3,10 @@
 // database, and a crash between the decision and the outbox.
 
 #include "dunningstack.h"
+#include "services/dunning/declinecodes.h"
+#include "services/dunning/recoverymetrics.h"
+
+#include <QSignalSpy>
 
 #include <QTemporaryDir>
 #include <QTimeZone>
@@ -10,6 +14,11 @@
 
 using namespace Billing;
 using namespace Billing::Test;
+
+static QString declineOf(const InvoiceRow &row)
+{
+    return DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+}
 
 class tst_DunningRunner : public QObject
 {
@@ -195,6 +204,82 @@ private Q_SLOTS:
         QCOMPARE(pauseRequests(a, m_failed[2].subscriptionId), 1);
         QCOMPARE(pauseRequests(a, m_failed[3].subscriptionId), 1);
         QVERIFY(paused(m_failed[2].subscriptionId));
+    }
+
+    // A queued invoice that Stripe gets paid by itself (its own retry, or the customer paying the
+    // hosted invoice): the sandbox's pay endpoint called directly, then a sync from events. It leaves
+    // the queue and the recovery is counted once, with the decline and the policy step it was at.
+    void paymentCollectedInStripeIsCountedOnce()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("paid-in-stripe"));
+        QDir().mkpath(dir);
+        DunningStack s(dir, dunningFinance());
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        const std::optional<FailedInvoice> f =
+            makeDeclinedOneOffInvoice(QStringLiteral("Paid In Stripe"), QStringLiteral("pm_card_chargeDeclinedInsufficientFunds"));
+        QVERIFY(f);
+        const Status synced = s.sync();
+        QVERIFY2(synced.ok(), qPrintable(synced ? QString() : synced.error().detail));
+        const std::optional<InvoiceRow> row = s.failedRow(f->invoiceId);
+        QVERIFY(row);
+        QCOMPARE(declineOf(*row), QStringLiteral("insufficient_funds"));
+
+        QSignalSpy recovered(s.dunning.get(), &DunningRunner::recovered);
+        Result<DunningRunReport> first = s.runRules(QDateTime::currentDateTimeUtc());
+        QVERIFY(first.ok());
+        Result<QList<DunningWatch>> watched = s.db([](BillingDatabase &db) { return DunningRepository(db).watched(); });
+        QVERIFY(watched.ok());
+        const auto w = std::find_if(watched->cbegin(), watched->cend(), [&](const DunningWatch &x) { return x.invoiceId == f->invoiceId; });
+        QVERIFY(w != watched->cend());
+        QCOMPARE(w->declineCode, QStringLiteral("insufficient_funds"));
+        QCOMPARE(w->policyStep, QStringLiteral("smart retry 1"));
+        QCOMPARE(w->amountMinor, f->amountDue);
+
+        // Paid out of the console, straight at the sandbox, with a working card.
+        const QJsonObject paid = sandboxForm("POST", QStringLiteral("/v1/invoices/%1/pay").arg(f->invoiceId),
+                                             {{QStringLiteral("payment_method"), QStringLiteral("pm_card_visa")}});
+        QCOMPARE(paid.value(QLatin1String("status")).toString(), QStringLiteral("paid"));
+        const Status refreshed = s.refresh();
+        QVERIFY2(refreshed.ok(), qPrintable(refreshed ? QString() : refreshed.error().detail));
+        QVERIFY(!s.failedRow(f->invoiceId)); // the invoice.paid event brought it in: out of the queue
+
+        Result<DunningRunReport> second = s.runRules(QDateTime::currentDateTimeUtc());
+        QVERIFY(second.ok());
+        QVERIFY(second->recovered >= 1);
+        QCOMPARE(recovered.count(), second->recovered);
+        QVERIFY(std::any_of(recovered.cbegin(), recovered.cend(), [&](const QList<QVariant> &a) { return a.at(0).toString() == f->invoiceId; }));
+        // Again, and after another sync: not counted twice.
+        QVERIFY(s.refresh().ok());
+        Result<DunningRunReport> third = s.runRules(QDateTime::currentDateTimeUtc());
+        QVERIFY(third.ok());
+        int mine = 0;
+        for (const QList<QVariant> &a : recovered)
+            mine += a.at(0).toString() == f->invoiceId ? 1 : 0;
+        QCOMPARE(mine, 1);
+
+        Result<QList<DunningRecovery>> recoveries = s.db([](BillingDatabase &db) { return DunningRepository(db).recoveries(); });
+        QVERIFY(recoveries.ok());
+        QList<DunningRecovery> counted;
+        for (const DunningRecovery &r : recoveries.value())
+            if (r.invoiceId == f->invoiceId)
+                counted << r;
+        QCOMPARE(counted.size(), 1);
+        QCOMPARE(counted.first().amountMinor, f->amountDue);
+        QCOMPARE(counted.first().currency, QStringLiteral("usd"));
+        QCOMPARE(counted.first().declineCode, QStringLiteral("insufficient_funds"));
+        QCOMPARE(counted.first().attempts, 2);
+        QCOMPARE(counted.first().step, QStringLiteral("paid_in_stripe (smart retry 1)"));
+        AuditQuery q;
+        q.targetId = f->invoiceId;
+        q.operation = QStringLiteral("dunning.recovered");
+        QCOMPARE(s.db([q](BillingDatabase &db) { return db.audit(q); }).valueOr({}).size(), 1);
+        // The metrics count it: one recovery of 42.00 USD at the 1st retry.
+        const RecoveryMetrics m = RecoveryMetrics::compute(counted, {}, QStringLiteral("usd"));
+        QCOMPARE(m.recovered, 1);
+        QCOMPARE(m.recoveredMinor, f->amountDue);
+        // Gone from the watch list.
+        watched = s.db([](BillingDatabase &db) { return DunningRepository(db).watched(); });
+        QVERIFY(std::none_of(watched->cbegin(), watched->cend(), [&](const DunningWatch &x) { return x.invoiceId == f->invoiceId; }));
     }
 
     // The decision was written, then the console died before the outbox had the write: the next run
