@@ -10,6 +10,7 @@
 #include "ui/customerspage.h"
 #include "ui/dialogs/budgetdialog.h"
 #include "ui/mainwindow.h"
+#include "ui/usagepage.h"
 
 #include <QHeaderView>
 #include <QLocale>
@@ -66,9 +67,23 @@ void wireBudgets(MainWindow &window, WorkspaceSession &session)
             u.label = it->spend.problem.isEmpty() ? QStringLiteral("%1%").arg(locale.toString(it->permille / 10))
                                                   : QObject::tr("not measured");
             u.toolTip = it->spend.problem.isEmpty() ? useLabel(*it, locale) : it->spend.problem;
+            if (it->flagged) {
+                // "Flag the account": visible on the customer's row, whatever else it shows.
+                u.label = QObject::tr("⚑ Flagged · %1").arg(u.label);
+                u.toolTip = QObject::tr("Account flagged: its monthly budget was reached.\n%1").arg(u.toolTip);
+            }
+            if (it->overCap > 0)
+                u.toolTip += QObject::tr("\nCapped: %1 %2 over the cap this month, kept but not billable.")
+                                 .arg(locale.toString(it->overCap), it->budget.meter);
             use.insert(it.key(), u);
         }
         customers->customers()->setBudgetUse(use);
+    });
+    // "Cap": the usage pane leaves usage over a cap out of the implied cost and flags it.
+    QPointer<UsagePage> usage = window.usagePage();
+    QObject::connect(service, &BudgetService::evaluated, &window, [service, usage] {
+        if (usage)
+            usage->setUsageCaps(service->usageCaps());
     });
 
     // Evaluated on every refresh: shortly after start-up, then after the cache or usage changed.

@@ -36,7 +36,16 @@ void BudgetBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    const QRect cell = option.rect.adjusted(8, 0, -8, 0);
+    QRect cell = option.rect.adjusted(8, 0, -8, 0);
+    // A flagged account (the display text starts with the flag "⚑"): a red flag before the bar.
+    if (index.data(Qt::DisplayRole).toString().startsWith(QChar(0x2691))) {
+        const QString flag(QChar(0x2691));
+        const int flagWidth = QFontMetrics(option.font).horizontalAdvance(flag) + 6;
+        painter->setPen(option.state & QStyle::State_Selected ? option.palette.highlightedText().color()
+                                                              : QColor(0xdc, 0x26, 0x26));
+        painter->drawText(QRect(cell.left(), cell.top(), flagWidth, cell.height()), Qt::AlignVCenter | Qt::AlignLeft, flag);
+        cell.setLeft(cell.left() + flagWidth);
+    }
     const QString label = QStringLiteral("%1%").arg(option.locale.toString(permille / 10));
     const QFontMetrics fm(option.font);
     const int textWidth = fm.horizontalAdvance(QStringLiteral("000%")) + 6;

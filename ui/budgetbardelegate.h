@@ -6,7 +6,8 @@ namespace Billing {
 
 // Paints budget use as a bar: the cell's `permilleRole` value (int, 1000 = 100%, negative = no
 // budget: left blank) fills a track, green below 80%, amber from 80%, red at or over 100%, with
-// the percentage beside it. Used on the customers table's Budget column.
+// the percentage beside it; a red flag "⚑" before the bar when the cell's display text starts with
+// it (an account flagged by its budget). Used on the customers table's Budget column.
 class BudgetBarDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT

@@ -255,6 +255,14 @@ void UsagePage::setPriceBook(const UsagePriceBook &book)
     updateCost();
 }
 
+void UsagePage::setUsageCaps(const UsageCaps &caps)
+{
+    if (caps == m_caps)
+        return;
+    m_caps = caps;
+    updateCost();
+}
+
 void UsagePage::setCustomerTiers(const QHash<QString, QString> &tiers)
 {
     m_model->setCustomerTiers(tiers);
@@ -428,9 +436,19 @@ void UsagePage::updateCost()
     }
     // Per customer and calendar month (tiers apply to a month's total), at day resolution.
     UsageSeriesQuery q = m_model->query();
-    q.granularity = q.granularity == UsageGranularity::Hour ? UsageGranularity::Hour : UsageGranularity::Day;
+    // Day resolution is enough for monthly prices; hours only when the range cuts a day (one row
+    // per customer and hour over a month of all customers would be hundreds of thousands).
+    auto dayAligned = [](const QDateTime &t) { return !t.isValid() || t.toUTC().time() == QTime(0, 0); };
+    q.granularity = q.granularity == UsageGranularity::Hour && !(dayAligned(q.from) && dayAligned(q.to))
+                        ? UsageGranularity::Hour
+                        : UsageGranularity::Day;
     q.byCustomer = true;
-    m_reader->series(q, this, [this, ticket](Result<QList<UsagePoint>> points) {
+    // With caps, read from the start of the range's first month: usage before the range uses up
+    // the month's cap too (it is not counted or priced).
+    const QDateTime countFrom = m_caps.isEmpty() || !q.from.isValid() ? QDateTime() : q.from;
+    if (countFrom.isValid())
+        q.from = QDateTime(QDate(q.from.toUTC().date().year(), q.from.toUTC().date().month(), 1), QTime(0, 0), Qt::UTC);
+    m_reader->series(q, this, [this, ticket, countFrom](Result<QList<UsagePoint>> points) {
         if (ticket != m_costTicket)
             return;
         if (!points.ok()) {
@@ -439,7 +457,8 @@ void UsagePage::updateCost()
             Q_EMIT costUpdated();
             return;
         }
-        UsageCostCalculator::computeAsync(points.value(), m_prices, this, [this, ticket](UsageCost cost) {
+        UsageCostCalculator::computeAsync(
+            points.value(), m_prices, this, [this, ticket](UsageCost cost) {
             if (ticket != m_costTicket)
                 return;
             m_lastCost = std::move(cost);
@@ -454,13 +473,28 @@ void UsagePage::updateCost()
             if (!m_lastCost.unpriced.isEmpty())
                 text += tr("&nbsp;&nbsp;<span style=\"color:#6b7280\">No price for %1.</span>")
                             .arg(m_lastCost.unpriced.join(QStringLiteral(", ")).toHtmlEscaped());
+            QString tip = tr("Each customer's usage per calendar month through their price (tiers and volume pricing "
+                             "exact in minor units); a range that cuts a month counts only the part inside it.");
+            if (m_lastCost.cappedUnits > 0) {
+                QStringList per;
+                for (auto it = m_lastCost.cappedBySeries.cbegin(); it != m_lastCost.cappedBySeries.cend(); ++it)
+                    per << tr("%1 %2").arg(loc.toString(it.value()), it.key());
+                const int capped = int(m_lastCost.cappedCustomers.size());
+                text += tr("&nbsp;&nbsp;<span style=\"color:#b45309\">⚠ Capped: %1 units over budget caps "
+                           "(%2), kept but not billable</span>")
+                            .arg(loc.toString(m_lastCost.cappedUnits),
+                                 capped == 1 ? tr("1 customer") : tr("%1 customers").arg(loc.toString(capped)));
+                tip += QLatin1Char('\n')
+                       + tr("Over the cap (not in the cost above): %1. Customers: %2.")
+                             .arg(per.join(QStringLiteral(", ")), m_lastCost.cappedCustomers.mid(0, 20).join(QStringLiteral(", ")));
+            }
             m_cost->setText(text);
-            m_cost->setToolTip(tr("Each customer's usage per calendar month through their price (tiers and volume pricing "
-                                  "exact in minor units); a range that cuts a month counts only the part inside it."));
+            m_cost->setToolTip(tip);
             updateFlags();
             m_costReady = true;
             Q_EMIT costUpdated();
-        });
+        },
+            m_caps, countFrom);
     });
 }
 

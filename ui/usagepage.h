@@ -56,6 +56,9 @@ public:
 
     // Prices for the implied cost (empty: the cost line says no metered price is set up).
     void setPriceBook(const UsagePriceBook &book);
+    // Monthly unit caps from budgets with the "cap" action: usage over a cap is flagged and left
+    // out of the implied cost (see UsageCaps).
+    void setUsageCaps(const UsageCaps &caps);
     // Customer -> tier (plan) name, for "Stacked by customer tier".
     void setCustomerTiers(const QHash<QString, QString> &tiers);
     // How new usage arrives, for the live label ("pushed by PostgreSQL", "polled every 2 s").
@@ -103,6 +106,7 @@ private:
     QString m_liveText;
     QDateTime m_dataEnd; // UTC, exclusive: the day after the newest usage bucket
     UsagePriceBook m_prices;
+    UsageCaps m_caps;
     UsageCost m_lastCost;
     QString m_meterNotice;
     quint64 m_anchorTicket = 0;

@@ -246,6 +246,9 @@ int main(int argc, char **argv)
     struct Pane { const char *name; int days; UsageGranularity g; };
     const Pane panes[] = {{"last 30 days, daily", 30, UsageGranularity::Day}, {"last 7 days, hourly", 7, UsageGranularity::Hour}};
     int batchNo = 0;
+    // Ids unique to this process: a rerun on the kept database must insert new events (a repeated
+    // id is a duplicate, stored once, and would change nothing).
+    const QString runTag = QString::number(QDateTime::currentMSecsSinceEpoch(), 36);
     for (const Pane &pane : panes) {
         model.setGranularity(pane.g);
         model.setRange(end.addDays(-pane.days), end.addDays(1));
@@ -259,7 +262,7 @@ int main(int argc, char **argv)
             QList<UsageEvent> events;
             for (int i = 0; i < 1000; ++i) {
                 UsageEvent e;
-                e.id = QStringLiteral("refresh-%1-%2").arg(batchNo).arg(i);
+                e.id = QStringLiteral("refresh-%1-%2-%3").arg(runTag).arg(batchNo).arg(i);
                 e.customerId = QStringLiteral("cus_bench%1").arg(i % 500, 4, 10, QLatin1Char('0'));
                 e.meter = i % 5 == 0 ? QStringLiteral("storage_gb") : QStringLiteral("api_calls");
                 e.quantity = 1 + i % 7;

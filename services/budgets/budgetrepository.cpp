@@ -467,7 +467,13 @@ Result<QList<BudgetAlert>> BudgetRepository::recordAlerts(const QList<DueAlert> 
         else if (action == LimitAction::Flag)
             a.action = tr("account flagged");
         else if (action == LimitAction::Cap)
-            a.action = tr("usage capped at the limit");
+            // The cap rule (UsageCaps, services/usage/usagecost.h): usage beyond the cap this month
+            // is kept and shown, flagged as over the cap, and not billable.
+            a.action = a.unit == BudgetUnit::Units
+                           ? tr("usage capped at %1 %2: %3 over the cap so far, kept and flagged, not billable")
+                                 .arg(a.limit).arg(a.meter).arg(qMax<qint64>(0, a.spend - a.limit))
+                           : tr("usage capped: %1 usage beyond the budget is kept and flagged, not billable")
+                                 .arg(a.meter);
         else if (action == LimitAction::Pause)
             a.action = d.pauseSubscriptions.isEmpty() ? tr("pause: no active subscription") : tr("pause due");
         else
@@ -518,7 +524,7 @@ Result<QList<BudgetAlert>> BudgetRepository::recordAlerts(const QList<DueAlert> 
                 const QString opId = pause ? QStringLiteral("budget-stop:%1:%2:%3").arg(a.budgetId).arg(a.period, sub)
                                            : QString();
                 const QString detail = action == LimitAction::Cap
-                                           ? tr("Usage above %1 is not billed this month.").arg(a.limit)
+                                           ? tr("Usage over the cap is kept, flagged and not billable this month.")
                                            : action == LimitAction::Flag ? tr("Account flagged: budget reached.")
                                                                          : tr("Pause of %1 to be queued.").arg(sub);
                 q.prepare(QStringLiteral("INSERT INTO budget_actions (budget_id, alert_id, period, action, "

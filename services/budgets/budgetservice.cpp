@@ -20,6 +20,7 @@
 #include <QCoreApplication>
 #include <QLocale>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -134,9 +135,23 @@ BudgetSpend BudgetService::measure(const Budget &b, const BudgetInputs &in, cons
 {
     BudgetSpend s;
     s.forecastMethod = tr("linear run rate of the month so far");
+    // A subscription-scoped budget counts a meter only when one of the subscription's prices
+    // charges it: the usage rollups are per customer, and the customer's other subscriptions
+    // (or unpriced meters) are not this subscription's spend.
+    const bool subscriptionScoped = b.scope == BudgetScope::Subscription && !b.meter.isEmpty();
+    if (subscriptionScoped && !in.subscriptionMeters.contains(b.subscriptionId)) {
+        s.problem = tr("The subscription %1 is not in the local cache: sync, then evaluate again.").arg(b.subscriptionId);
+        return s;
+    }
+    const bool meterOnSubscription = !subscriptionScoped || in.subscriptionMeters.value(b.subscriptionId).contains(b.meter);
+    const qint64 meterUsage = meterOnSubscription ? in.usageByMeter.value(b.meter) : 0;
     if (b.unit == BudgetUnit::Units) {
-        s.spend = in.usageByMeter.value(b.meter);
-        s.basis = tr("%1 units of %2 this month (usage rollups)").arg(s.spend).arg(b.meter);
+        s.spend = meterUsage;
+        s.basis = meterOnSubscription
+                      ? tr("%1 units of %2 this month (usage rollups)").arg(s.spend).arg(b.meter)
+                      : tr("no price on subscription %1 charges %2: none of its usage counts").arg(b.subscriptionId, b.meter);
+        if (!meterOnSubscription)
+            return s;
         s.projected = projectUsage(s.spend, in.dailyUsageByMeter.value(b.meter), now, &s.forecastMethod);
         return s;
     }
@@ -167,7 +182,7 @@ BudgetSpend BudgetService::measure(const Budget &b, const BudgetInputs &in, cons
                             .arg(b.priceId, it->currency.toUpper(), b.currency.toUpper());
             return s;
         }
-        Result<qint64> cost = price(*it, in.usageByMeter.value(b.meter));
+        Result<qint64> cost = price(*it, meterUsage);
         if (!cost) {
             s.problem = cost.error().userMessage;
             return s;
@@ -182,8 +197,9 @@ BudgetSpend BudgetService::measure(const Budget &b, const BudgetInputs &in, cons
         s.basis = tr("invoiced this month (%n invoice(s)) + %1 usage priced with %2", nullptr, invoiceCount)
                       .arg(b.meter, b.priceId);
         QString method;
-        const std::optional<qint64> usageAtEnd = projectUsage(in.usageByMeter.value(b.meter),
-                                                              in.dailyUsageByMeter.value(b.meter), now, &method);
+        const std::optional<qint64> usageAtEnd =
+            meterOnSubscription ? projectUsage(meterUsage, in.dailyUsageByMeter.value(b.meter), now, &method)
+                                : std::optional<qint64>(0);
         if (usageAtEnd) {
             Result<qint64> projectedCost = price(in.prices.value(b.priceId), *usageAtEnd);
             if (projectedCost)
@@ -192,6 +208,61 @@ BudgetSpend BudgetService::measure(const Budget &b, const BudgetInputs &in, cons
         s.forecastMethod = tr("invoiced so far + usage forecast (%1)").arg(method);
     }
     return s;
+}
+
+std::optional<qint64> BudgetService::capUnits(const Budget &b, const BudgetInputs &in, const BudgetSpend &spend,
+                                             const PriceFunction &price)
+{
+    if (b.action != LimitAction::Cap || !spend.problem.isEmpty() || b.meter.isEmpty())
+        return std::nullopt;
+    if (b.unit == BudgetUnit::Units)
+        return b.limit;
+    // Money: the most units of the meter whose priced cost, added to what was invoiced this
+    // month, stays within the limit. Prices never fall as the quantity grows, so a binary search
+    // over quantities finds it exactly (with PriceCalculator's exact minor units).
+    const auto it = in.prices.constFind(b.priceId);
+    if (it == in.prices.constEnd())
+        return std::nullopt;
+    Result<qint64> atZero = price(*it, 0);
+    if (!atZero)
+        return std::nullopt;
+    const qint64 usage = in.usageByMeter.value(b.meter);
+    Result<qint64> atUsage = price(*it, usage);
+    if (!atUsage)
+        return std::nullopt;
+    const qint64 invoiced = spend.spend - *atUsage;
+    if (invoiced + *atZero > b.limit)
+        return qint64(0);
+    qint64 lo = 0, hi = qMax<qint64>(1, usage);
+    // Grow hi until it is over the limit (or clearly beyond any usage seen).
+    for (int i = 0; i < 62; ++i) {
+        Result<qint64> c = price(*it, hi);
+        if (!c || invoiced + *c > b.limit)
+            break;
+        lo = hi;
+        if (hi > std::numeric_limits<qint64>::max() / 2)
+            return hi;
+        hi *= 2;
+    }
+    while (hi - lo > 1) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        Result<qint64> c = price(*it, mid);
+        if (c && invoiced + *c <= b.limit)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+UsageCaps BudgetService::usageCaps() const
+{
+    UsageCaps caps;
+    for (const BudgetStatus &st : m_lastStatuses) {
+        if (st.budget.active && st.capUnits)
+            caps.setCap(st.budget.customerId, st.budget.meter, *st.capUnits);
+    }
+    return caps;
 }
 
 Result<OperationRequest> BudgetService::stripeAlertOperation(const Budget &b, const QString &meterId)
@@ -506,7 +577,7 @@ void BudgetService::evaluate(const QDateTime &nowIn, QObject *context, Handler<B
                     QHash<QString, Price> prices;
                     bool needPrices = false;
                     for (const Budget &b : budgets)
-                        needPrices = needPrices || !b.priceId.isEmpty();
+                        needPrices = needPrices || !b.priceId.isEmpty() || b.scope == BudgetScope::Subscription;
                     if (needPrices) {
                         Result<QList<Price>> all = cache.prices();
                         if (!all)
@@ -544,6 +615,35 @@ void BudgetService::evaluate(const QDateTime &nowIn, QObject *context, Handler<B
                         in.prices = prices;
                         out.insert(b.customerId, in);
                     }
+                    // Subscription-scoped budgets: the meters each subscription's prices charge.
+                    for (const Budget &b : budgets) {
+                        if (b.scope != BudgetScope::Subscription || b.subscriptionId.isEmpty())
+                            continue;
+                        BudgetInputs &in = out[b.customerId];
+                        if (in.subscriptionMeters.contains(b.subscriptionId))
+                            continue;
+                        SubscriptionQuery one;
+                        one.customerId = b.customerId;
+                        one.limit = 1000;
+                        Result<QList<SubscriptionRow>> rows = cache.subscriptions(one);
+                        if (!rows)
+                            return rows.error();
+                        const bool known = std::any_of(rows->cbegin(), rows->cend(), [&](const SubscriptionRow &r) {
+                            return r.subscription.id == b.subscriptionId;
+                        });
+                        if (!known)
+                            continue; // measure() says the subscription is not in the cache
+                        Result<QList<SubscriptionItem>> items = cache.subscriptionItems(b.subscriptionId);
+                        if (!items)
+                            return items.error();
+                        QSet<QString> meters;
+                        for (const SubscriptionItem &item : std::as_const(*items)) {
+                            const QString meter = prices.value(item.priceId).metadata.value(QStringLiteral("meter"));
+                            if (!meter.isEmpty())
+                                meters.insert(meter);
+                        }
+                        in.subscriptionMeters.insert(b.subscriptionId, meters);
+                    }
                     return out;
                 },
                 [self, ctx, now, budgets, usage, daily, actor, handler, fail, record](Result<QHash<QString, BudgetInputs>> inputs) {
@@ -563,6 +663,12 @@ void BudgetService::evaluate(const QDateTime &nowIn, QObject *context, Handler<B
                         st.budget = b;
                         st.spend = measure(b, in, now, self->m_price);
                         st.permille = ThresholdEvaluator::permilleUsed(st.spend.spend, b.limit);
+                        st.capUnits = capUnits(b, in, st.spend, self->m_price);
+                        if (st.capUnits) {
+                            const qint64 used = b.unit == BudgetUnit::Units ? st.spend.spend : in.usageByMeter.value(b.meter);
+                            st.overCap = qMax<qint64>(0, used - *st.capUnits);
+                        }
+                        st.flagged = b.action == LimitAction::Flag && st.spend.problem.isEmpty() && st.permille >= 1000;
                         report->statuses << st;
                         QStringList pauseTargets;
                         if (b.action == LimitAction::Pause) {
@@ -576,11 +682,19 @@ void BudgetService::evaluate(const QDateTime &nowIn, QObject *context, Handler<B
                             due << DueAlert{a, b.action, pauseTargets};
                     }
                     self->m_lastStatuses = report->statuses;
+                    self->m_flagged.clear();
+                    for (const BudgetStatus &st : std::as_const(report->statuses)) {
+                        if (st.flagged)
+                            self->m_flagged.insert(st.budget.customerId);
+                    }
                     self->m_byCustomer.clear();
                     for (const BudgetStatus &st : std::as_const(report->statuses)) {
                         const auto it = self->m_byCustomer.constFind(st.budget.customerId);
-                        if (it == self->m_byCustomer.constEnd() || it->permille < st.permille)
-                            self->m_byCustomer.insert(st.budget.customerId, st);
+                        if (it == self->m_byCustomer.constEnd() || it->permille < st.permille) {
+                            BudgetStatus shown = st;
+                            shown.flagged = self->m_flagged.contains(st.budget.customerId);
+                            self->m_byCustomer.insert(st.budget.customerId, shown);
+                        }
                     }
                     if (!record) {
                         Q_EMIT self->evaluated();

@@ -8,6 +8,7 @@
 #include "services/domain/result.h"
 #include "services/outbox/outboxentry.h"
 #include "services/storage/usage.h"
+#include "services/usage/usagecost.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -34,6 +35,10 @@ struct BudgetInputs
     QList<Invoice> invoices;               // created this month (status, total, currency, subscription)
     QStringList pausableSubscriptions;     // active/trialing/past_due and not paused
     QHash<QString, Price> prices;          // by id, for money budgets that price a meter
+    // Subscription -> the meters its items' prices charge (metered prices whose metadata "meter"
+    // names the meter, as UsagePriceBook reads them), for subscription-scoped budgets. A
+    // subscription the cache does not know is absent.
+    QHash<QString, QSet<QString>> subscriptionMeters;
 };
 
 // Where one budget stands now.
@@ -42,6 +47,12 @@ struct BudgetStatus
     Budget budget;
     BudgetSpend spend;
     int permille = 0; // share of the limit used (1000 = 100%)
+    // Action "cap": the units of the budget's meter billable this month (units budget: the
+    // limit; money budget with a priced meter: the most units whose cost, added to what was
+    // invoiced, stays within the limit), and the units over it (kept, flagged, not billable).
+    std::optional<qint64> capUnits;
+    qint64 overCap = 0;
+    bool flagged = false; // action "flag": the account is flagged for this month
 };
 
 struct BudgetEvaluationReport
@@ -97,7 +108,13 @@ public:
     // budget. `queued` gets the outbox entry (or why nothing was queued).
     void mirrorToStripe(const Budget &budget, QObject *context, Handler<OutboxEntry> queued);
 
-    // Pure: a budget's spend from one customer's inputs at `now`.
+    // Pure: the cap of a "cap" budget in units of its meter (see BudgetStatus::capUnits); empty
+    // for other actions or when the spend could not be measured.
+    static std::optional<qint64> capUnits(const Budget &budget, const BudgetInputs &inputs, const BudgetSpend &spend,
+                                          const PriceFunction &price);
+    // Pure: a budget's spend from one customer's inputs at `now`. A subscription-scoped budget
+    // counts a meter's usage only when a price on that subscription charges the meter (usage is
+    // recorded per customer and meter, so a meter two subscriptions price counts for both).
     static BudgetSpend measure(const Budget &budget, const BudgetInputs &inputs, const QDateTime &now,
                                const PriceFunction &price);
     static PriceFunction defaultPriceFunction();
@@ -131,6 +148,11 @@ public:
     // The latest evaluation's status per budget and per customer (the most used budget).
     QHash<QString, BudgetStatus> statusByCustomer() const { return m_byCustomer; }
     QList<BudgetStatus> lastStatuses() const { return m_lastStatuses; }
+    // Customers flagged by a "flag" budget this month (after the latest evaluation).
+    QSet<QString> flaggedCustomerIds() const { return m_flagged; }
+    // The monthly unit caps of the active "cap" budgets (latest evaluation), for the usage pane's
+    // implied cost: usage over a cap is flagged there and not billable.
+    UsageCaps usageCaps() const;
 
 Q_SIGNALS:
     void budgetsChanged();
@@ -152,6 +174,7 @@ private:
     PriceFunction m_price;
     QHash<QString, BudgetStatus> m_byCustomer;
     QList<BudgetStatus> m_lastStatuses;
+    QSet<QString> m_flagged;
     bool m_evaluating = false;
 };
 

@@ -658,6 +658,21 @@ Status BillingDatabase::migrate(OpenReport &report)
             return fail(q);
         ++report.migrationsApplied;
     }
+    // Indexes that only speed reads up, created when missing on every open (IF NOT EXISTS on
+    // SQLite and PostgreSQL), so they need no schema version of their own:
+    //  usage_rollups_series: the usage chart over all customers (usageSeries without a customer)
+    //  reads (granularity, bucket_start range) and groups by (bucket_start, meter, source). The
+    //  primary key's order has customer_id before meter, so that read fetched every row from the
+    //  table and sorted the groups in a temporary B-tree (a month of hours at 10M events: 2.5 s);
+    //  this index is in group order and covers quantity: an index-only range scan (about 0.1 s).
+    const QStringList readIndexes = {
+        QStringLiteral("CREATE INDEX IF NOT EXISTS usage_rollups_series ON usage_rollups "
+                       "(granularity, bucket_start, meter, source, quantity)"),
+    };
+    for (const QString &sql : readIndexes) {
+        if (!q.exec(sql))
+            return fail(q);
+    }
     q.finish();
     if (Status s = commit(); !s)
         return s;
@@ -1297,6 +1312,7 @@ Result<QList<UsagePoint>> BillingDatabase::usageSeries(const UsageSeriesQuery &q
     }
     sql += QStringLiteral(" GROUP BY %1 ORDER BY %1").arg(groups);
     Sql q(m_connectionName, sql);
+    q.query().setForwardOnly(true); // read once, in order: no row cache on the driver side
     for (const QVariant &v : std::as_const(binds))
         q.bind(v);
     if (!q.exec())

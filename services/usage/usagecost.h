@@ -40,14 +40,32 @@ private:
     QHash<QString, QMap<QString, Price>> m_custom;
 };
 
+// Monthly unit caps from budgets whose limit action is "cap" (BudgetService::usageCaps): the
+// rule is that a customer's usage of a meter (the product's own metering) beyond the cap in a
+// calendar month (UTC) is kept and shown, but flagged as over the cap and not billable: it is left
+// out of the implied cost. Usage that arrives from Stripe meters is billed by Stripe itself; the
+// console cannot un-bill it, so caps do not apply to it (the budget's alert says so).
+class UsageCaps final
+{
+public:
+    void setCap(const QString &customerId, const QString &meter, qint64 units); // the lowest cap wins
+    std::optional<qint64> capFor(const QString &customerId, const QString &meter) const;
+    bool isEmpty() const { return m_caps.isEmpty(); }
+    bool operator==(const UsageCaps &other) const { return m_caps == other.m_caps; }
+
+private:
+    QHash<QString, QHash<QString, qint64>> m_caps; // customer -> meter -> units per month
+};
+
 // What one customer's usage of one meter in one calendar month (UTC) charges.
 struct UsageCostLine
 {
     QString customerId;
     QString series; // usageSeriesKey(meter, source)
     QDate month;    // first of the month
-    qint64 quantity = 0;
+    qint64 quantity = 0;       // billable units in range (priced)
     Money amount;
+    qint64 cappedQuantity = 0; // units in range over the customer's cap: kept, flagged, not billed
 };
 
 struct UsageCost
@@ -58,6 +76,9 @@ struct UsageCost
     QMap<QString, qint64> total; // currency code -> minor units
     QStringList unpriced;        // series with usage but no price for some customer
     QStringList problems;        // prices that could not be computed, in plain words
+    QMap<QString, qint64> cappedBySeries; // series -> units over a budget cap (not billable)
+    qint64 cappedUnits = 0;               // all of them
+    QStringList cappedCustomers;          // customers with usage over their cap, sorted
 
     // "USD 12.34 · EUR 5.00" style pairs for one series (or all with an empty series).
     QList<Money> amounts(const QString &series = {}) const;
@@ -71,10 +92,16 @@ class UsageCostCalculator final
 {
 public:
     // points: from a byCustomer series query (any granularity up to a month).
-    static UsageCost compute(const QList<UsagePoint> &points, const UsagePriceBook &book);
+    // caps: usage beyond a customer's monthly cap of a meter (product source) is counted in time
+    // order through the month; the part over the cap goes to cappedQuantity, not to the price.
+    // countFrom: points before it (the start of the range's first month, fetched so the cap sees
+    // the whole month) use up the cap but are not counted or priced; null = count every point.
+    static UsageCost compute(const QList<UsagePoint> &points, const UsagePriceBook &book,
+                             const UsageCaps &caps = {}, const QDateTime &countFrom = {});
     // The same on a pool thread; handler on `context`'s thread while it lives.
     static void computeAsync(QList<UsagePoint> points, UsagePriceBook book, QObject *context,
-                             std::function<void(UsageCost)> handler);
+                             std::function<void(UsageCost)> handler, UsageCaps caps = {},
+                             QDateTime countFrom = {});
 };
 
 } // namespace Billing

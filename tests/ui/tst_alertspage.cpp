@@ -362,7 +362,8 @@ private Q_SLOTS:
         model.reload();
         QTRY_COMPARE(model.rowCount(), 4);
         QHash<QString, CustomerTableModel::BudgetUse> use;
-        use.insert(QStringLiteral("cus_b"), {320, QStringLiteral("32%"), QStringLiteral("320 of 1,000 api_calls")});
+        // cus_b's "flag" budget flagged the account: the label starts with the flag (app/budgetswiring.cpp).
+        use.insert(QStringLiteral("cus_b"), {320, QStringLiteral("⚑ Flagged · 32%"), QStringLiteral("Account flagged: its monthly budget was reached.")});
         use.insert(QStringLiteral("cus_c"), {850, QStringLiteral("85%"), QStringLiteral("$425.00 of $500.00")});
         use.insert(QStringLiteral("cus_d"), {1240, QStringLiteral("124%"), QStringLiteral("€620.00 of €500.00")});
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
@@ -408,6 +409,21 @@ private Q_SLOTS:
         QVERIFY(hasColor(rowOf(QStringLiteral("cus_d")), BudgetBarDelegate::colorFor(1240)));
         QVERIFY(hasColor(rowOf(QStringLiteral("cus_c")), BudgetBarDelegate::colorFor(850)));
         QVERIFY(!hasColor(rowOf(QStringLiteral("cus_a")), BudgetBarDelegate::colorFor(100)));
+        // The flagged account shows a red flag before its (green) bar; the others none.
+        auto hasColorAnywhere = [&](int row, const QColor &color) {
+            const QRect r = view.visualRect(model.index(row, CustomerTableModel::Budget)).translated(view.viewport()->pos());
+            for (int y = r.top(); y <= r.bottom(); ++y) {
+                for (int x = r.left(); x < r.left() + 40; ++x) {
+                    if (shot.pixelColor(x, y) == color)
+                        return true;
+                }
+            }
+            return false;
+        };
+        const QColor flagRed(0xdc, 0x26, 0x26);
+        QVERIFY(hasColorAnywhere(rowOf(QStringLiteral("cus_b")), flagRed));
+        QVERIFY(hasColor(rowOf(QStringLiteral("cus_b")), BudgetBarDelegate::colorFor(320)));
+        QVERIFY(!hasColorAnywhere(rowOf(QStringLiteral("cus_c")), flagRed));
         QVERIFY(shot.save(screenshotDir() + QStringLiteral("/alertspage-customer-budget-bars.png")));
     }
 };

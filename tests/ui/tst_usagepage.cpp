@@ -274,6 +274,89 @@ private Q_SLOTS:
         shot(QStringLiteral("live-update"));
     }
 
+    void cappedUsageIsFlaggedAndNotPriced()
+    {
+        // The cost test's customer with a budget cap of 1,000 API calls a month: of 1,500 calls,
+        // 1,000 are billable (first 1,000 at 2 ¢ + the 1.00 flat fee = 21.00) and 500 are kept
+        // but flagged as capped; storage (not capped) stays 12.00: 33.00 in all.
+        const QDateTime month(QDate(m_now.date().year(), m_now.date().month(), 1), QTime(0, 0), Qt::UTC);
+        const QString customer = QStringLiteral("cus_capcheck");
+        QList<UsageEvent> events = {
+            UsageEvent{QStringLiteral("k1"), customer, QStringLiteral("api_calls"), 900, month.addSecs(3600)},
+            UsageEvent{QStringLiteral("k2"), customer, QStringLiteral("api_calls"), 600, month.addSecs(7200)},
+            UsageEvent{QStringLiteral("k3"), customer, QStringLiteral("storage_gb_hours"), 30, month.addSecs(7200)},
+        };
+        QVERIFY(m_db->thread().runBlocking([events](BillingDatabase &db) { return db.recordUsageEvents(events); }).ok());
+        UsagePriceBook book;
+        book.setForCustomer(customer, QStringLiteral("api_calls"),
+                            usd(QStringLiteral("price_api"), {tier(1000, 2, 100), tier(std::nullopt, 1)}, QStringLiteral("graduated")));
+        book.setForCustomer(customer, QStringLiteral("storage_gb_hours"),
+                            usd(QStringLiteral("price_gb"), {tier(10, 50), tier(std::nullopt, 40)}, QStringLiteral("volume")));
+        UsageCaps caps;
+        caps.setCap(customer, QStringLiteral("api_calls"), 1000);
+        m_page->customerCombo()->addItem(customer, customer);
+        m_page->customerCombo()->setCurrentIndex(m_page->customerCombo()->count() - 1);
+        m_page->granularityCombo()->setCurrentIndex(2);
+        m_page->setUsageCaps(caps);
+        m_page->setPriceBook(book);
+        QTRY_VERIFY(m_page->isReady() && m_page->isCostReady() && m_page->cost().cappedUnits > 0);
+        QCOMPARE(m_page->cost().cappedUnits, qint64(500));
+        QCOMPARE(m_page->cost().cappedCustomers, QStringList{customer});
+        QCOMPARE(m_page->cost().bySeries.value(QStringLiteral("api_calls")).value(QStringLiteral("USD")), 2100);
+        QCOMPARE(m_page->cost().total.value(QStringLiteral("USD")), 3300);
+        // The numbers view keeps every unit: capped usage is flagged, not hidden.
+        qint64 calls = 0;
+        const int callsColumn = int(m_page->series()->meters().indexOf(QStringLiteral("api_calls")));
+        for (int r = 0; r < m_page->series()->rowCount(); ++r)
+            calls += m_page->series()->quantity(r, callsColumn);
+        QCOMPARE(calls, qint64(1500));
+        const QString label = m_page->costLabel()->text();
+        QVERIFY2(label.contains(QStringLiteral("33.00")) && label.contains(QStringLiteral("Capped")) && label.contains(QStringLiteral("500")),
+                 qPrintable(label));
+        shot(QStringLiteral("capped-cost"));
+    }
+
+    void longHourlyRangeIsDecimatedForTheChartOnly()
+    {
+        // 1,500 hours of api_calls for one customer, with one spike: more buckets than the chart
+        // draws, so it draws each group's extremes; the numbers keep every hour.
+        const QString customer = QStringLiteral("cus_hours");
+        QVERIFY(m_page->dataEnd().isValid());
+        const QDateTime last = m_page->dataEnd().addSecs(-3600); // the newest hour of the range
+        QList<UsageEvent> events;
+        const int spikeAgo = 700;
+        for (int h = 0; h < 1500; ++h)
+            events << UsageEvent{QStringLiteral("h%1").arg(h), customer, QStringLiteral("api_calls"),
+                                 h == spikeAgo ? 50000 : 10 + (h * 7) % 23, last.addSecs(-3600LL * h)};
+        QVERIFY(m_db->thread().runBlocking([events](BillingDatabase &db) { return db.recordUsageEvents(events); }).ok());
+        m_page->customerCombo()->addItem(customer, customer);
+        m_page->customerCombo()->setCurrentIndex(m_page->customerCombo()->count() - 1);
+        m_page->viewCombo()->setCurrentIndex(0);
+        m_page->granularityCombo()->setCurrentIndex(0); // hourly
+        m_page->rangeCombo()->setCurrentIndex(4);       // 12 months
+        UsageSeriesModel *model = m_page->series();
+        QTRY_VERIFY2(m_page->isReady() && model->query().granularity == UsageGranularity::Hour && model->rowCount() >= 1500,
+                     qPrintable(QStringLiteral("%1 rows, customer %2, %3 - %4").arg(model->rowCount()).arg(model->query().customerId, model->query().from.toString(Qt::ISODate), model->query().to.toString(Qt::ISODate))));
+        UsageChartView *chart = m_page->chart();
+        QVERIFY(chart->isDecimated());
+        const int meters = int(model->meters().size());
+        QVERIFY2(chart->pointCount() <= meters * 1001, qPrintable(QString::number(chart->pointCount())));
+        QVERIFY(chart->pointCount() < meters * model->rowCount());
+        // The spike is drawn with its exact value; the data view has every hour.
+        const int column = int(model->meters().indexOf(QStringLiteral("api_calls")));
+        int spikeRow = -1;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            if (model->bucketStart(r) == last.addSecs(-3600LL * spikeAgo))
+                spikeRow = r;
+        }
+        QVERIFY(spikeRow >= 0);
+        QCOMPARE(model->quantity(spikeRow, column), qint64(50000));
+        QCOMPARE(qint64(chart->plottedValue(spikeRow, column)), qint64(50000));
+        QVERIFY(chart->hoverText(column, spikeRow).contains(QLocale().toString(50000)));
+        QCOMPARE(m_page->dataTable()->model()->rowCount(), model->rowCount());
+        shot(QStringLiteral("hourly-12-months-decimated"));
+    }
+
 private:
     void shot(const QString &name)
     {

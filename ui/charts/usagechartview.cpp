@@ -15,7 +15,9 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
+#include <numeric>
 
 namespace Billing {
 
@@ -52,9 +54,104 @@ struct Panel
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QList<Layer> layers;
+    QList<int> shownRows; // model rows drawn, ascending (every row unless decimated)
     qint64 maxStack = 0;
     QColor color;
 };
+
+// Display decimation. A chart a few hundred pixels wide cannot show thousands of buckets (a year
+// of hours is 8,760 per series): above kMaxPointsPerSeries rows, the rows are cut into
+// kDecimationGroups consecutive groups and each group draws its two extreme buckets (the ones
+// with the smallest and the largest stacked total, in time order). What is drawn are real buckets
+// with their exact values, so peaks and dips stay visible; nothing is averaged. The model (the
+// data table, hover text, CSV export) keeps every bucket.
+constexpr int kMaxPointsPerSeries = 1000;
+constexpr int kDecimationGroups = 500;
+
+QList<int> rowsToDraw(const UsageSeriesModel *m, const QList<int> &columns)
+{
+    const int rows = m->rowCount();
+    QList<int> out;
+    if (rows <= kMaxPointsPerSeries) {
+        out.reserve(rows);
+        for (int r = 0; r < rows; ++r)
+            out << r;
+        return out;
+    }
+    auto stackAt = [&](int r) {
+        qint64 sum = 0;
+        for (int c : columns)
+            sum += m->quantity(r, c);
+        return sum;
+    };
+    out.reserve(2 * kDecimationGroups + 2);
+    for (int g = 0; g < kDecimationGroups; ++g) {
+        const int lo = int(qint64(rows) * g / kDecimationGroups);
+        const int hi = int(qint64(rows) * (g + 1) / kDecimationGroups); // exclusive
+        if (lo >= hi)
+            continue;
+        int minRow = lo, maxRow = lo;
+        qint64 minV = stackAt(lo), maxV = minV;
+        for (int r = lo + 1; r < hi; ++r) {
+            const qint64 v = stackAt(r);
+            if (v < minV)
+                minV = v, minRow = r;
+            if (v > maxV)
+                maxV = v, maxRow = r;
+        }
+        out << qMin(minRow, maxRow);
+        if (minRow != maxRow)
+            out << qMax(minRow, maxRow);
+    }
+    // The newest bucket is always drawn (the live edge of the chart).
+    if (out.constLast() != rows - 1)
+        out << rows - 1;
+    return out;
+}
+
+QDateTime bucketEnd(const QDateTime &start, UsageGranularity granularity)
+{
+    switch (granularity) {
+    case UsageGranularity::Hour: return start.addSecs(3600);
+    case UsageGranularity::Day: return start.addDays(1);
+    case UsageGranularity::Month: return start.addMonths(1);
+    }
+    return start.addSecs(3600);
+}
+
+// Sets every layer's points of a panel from the model (one bulk replace per series).
+void fillPanel(const UsageSeriesModel *m, Panel &p)
+{
+    p.shownRows = rowsToDraw(m, p.columns);
+    QList<QList<QPointF>> lower(p.layers.size()), upper(p.layers.size());
+    for (int i = 0; i < p.layers.size(); ++i) {
+        lower[i].reserve(p.shownRows.size());
+        upper[i].reserve(p.shownRows.size());
+    }
+    p.maxStack = 0;
+    for (int row : std::as_const(p.shownRows)) {
+        const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
+        qint64 cum = 0;
+        for (int i = 0; i < p.layers.size(); ++i) {
+            lower[i].append(QPointF(t, qreal(cum)));
+            cum += m->quantity(row, p.layers.at(i).column);
+            upper[i].append(QPointF(t, qreal(cum)));
+        }
+        p.maxStack = qMax(p.maxStack, cum);
+    }
+    // A single bucket would be a zero-width area (nothing visible): draw it across the bucket.
+    if (p.shownRows.size() == 1) {
+        const qreal end = qreal(bucketEnd(m->bucketStart(p.shownRows.first()), m->query().granularity).toMSecsSinceEpoch());
+        for (int i = 0; i < p.layers.size(); ++i) {
+            lower[i].append(QPointF(end, lower.at(i).first().y()));
+            upper[i].append(QPointF(end, upper.at(i).first().y()));
+        }
+    }
+    for (int i = 0; i < p.layers.size(); ++i) {
+        p.layers[i].lower->replace(lower.at(i));
+        p.layers[i].upper->replace(upper.at(i));
+    }
+}
 } // namespace
 
 QString panelTitle(const UsageSeriesModel *m, const Panel &p, const QLocale &locale);
@@ -125,6 +222,15 @@ int UsageChartView::pointCount() const
     return n;
 }
 
+bool UsageChartView::isDecimated() const
+{
+    for (const Panel &p : d->panels) {
+        if (p.shownRows.size() < d->model->rowCount())
+            return true;
+    }
+    return false;
+}
+
 int UsageChartView::chartCount() const
 {
     return int(d->panels.size());
@@ -139,8 +245,11 @@ double UsageChartView::plottedValue(int row, int meterIndex) const
 {
     for (const Panel &p : d->panels) {
         for (const Layer &l : p.layers) {
-            if (l.column == meterIndex && row >= 0 && row < l.upper->count())
-                return l.upper->at(row).y();
+            if (l.column != meterIndex)
+                continue;
+            const auto it = std::lower_bound(p.shownRows.cbegin(), p.shownRows.cend(), row);
+            if (it != p.shownRows.cend() && *it == row && it - p.shownRows.cbegin() < l.upper->count())
+                return l.upper->at(int(it - p.shownRows.cbegin())).y();
         }
     }
     return std::numeric_limits<double>::quiet_NaN();
@@ -284,7 +393,7 @@ void UsageChartView::rebuild()
         first = last.addDays(-30);
     }
     if (first == last)
-        last = first.addSecs(3600);
+        last = bucketEnd(first, m->query().granularity);
 
     for (int pi = 0; pi < d->panels.size(); ++pi) {
         Panel &p = d->panels[pi];
@@ -313,7 +422,8 @@ void UsageChartView::rebuild()
 
         p.x = new QDateTimeAxis;
         p.x->setFormat(axisFormat(m->query().granularity));
-        p.x->setTickCount(columns == 1 ? 9 : 5);
+        // No more ticks than bucket edges (one month would otherwise repeat "Nov 2026" nine times).
+        p.x->setTickCount(qBound(2, m->rowCount() + 1, columns == 1 ? 9 : 5));
         p.x->setGridLineColor(QColor(0xf0, 0xf1, 0xf4));
         p.x->setLabelsColor(QColor(0x4b, 0x55, 0x63));
         p.x->setRange(first, last);
@@ -341,17 +451,9 @@ void UsageChartView::rebuild()
             p.layers << l;
             ++d->series;
         }
-        // Points (chart coordinates are doubles by nature; the tooltip shows the exact integers).
-        for (int row = 0; row < m->rowCount(); ++row) {
-            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
-            qint64 cum = 0;
-            for (Layer &l : p.layers) {
-                l.lower->append(t, qreal(cum));
-                cum += m->quantity(row, l.column);
-                l.upper->append(t, qreal(cum));
-            }
-            p.maxStack = qMax(p.maxStack, cum);
-        }
+        // Points (chart coordinates are doubles by nature; the tooltip shows the exact integers),
+        // decimated for display when there are more buckets than the chart can show.
+        fillPanel(m, p);
         for (Layer &l : p.layers) {
             p.chart->addSeries(l.area);
             l.area->attachAxis(p.x);
@@ -414,31 +516,44 @@ void UsageChartView::updateRows(int first, int last, bool inserted)
     for (Panel &p : d->panels) {
         if (p.layers.isEmpty())
             continue;
-        for (int row = first; row <= last && row < m->rowCount(); ++row) {
-            const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
-            qint64 cum = 0;
-            for (Layer &l : p.layers) {
-                const QPointF low(t, qreal(cum));
-                cum += m->quantity(row, l.column);
-                const QPointF up(t, qreal(cum));
-                if (inserted) {
-                    l.lower->insert(row, low);
-                    l.upper->insert(row, up);
-                } else if (row < l.upper->count()) {
-                    l.lower->replace(row, low);
-                    l.upper->replace(row, up);
+        const int rowsBefore = m->rowCount() - (inserted ? last - first + 1 : 0);
+        if (m->rowCount() > kMaxPointsPerSeries || p.shownRows.size() != rowsBefore || rowsBefore <= 1) {
+            // Decimated (or about to be): the drawn buckets of a group can change with any
+            // update, so the panel's points are set again in bulk (still no chart rebuild).
+            fillPanel(m, p);
+            p.y->setRange(0, p.maxStack > 0 ? qreal(p.maxStack) * 1.08 : 10.0);
+            p.y->applyNiceNumbers();
+        } else {
+            for (int row = first; row <= last && row < m->rowCount(); ++row) {
+                const qreal t = qreal(m->bucketStart(row).toMSecsSinceEpoch());
+                qint64 cum = 0;
+                for (Layer &l : p.layers) {
+                    const QPointF low(t, qreal(cum));
+                    cum += m->quantity(row, l.column);
+                    const QPointF up(t, qreal(cum));
+                    if (inserted) {
+                        l.lower->insert(row, low);
+                        l.upper->insert(row, up);
+                    } else if (row < l.upper->count()) {
+                        l.lower->replace(row, low);
+                        l.upper->replace(row, up);
+                    }
+                }
+                if (cum > p.maxStack) {
+                    p.maxStack = cum;
+                    p.y->setRange(0, qreal(p.maxStack) * 1.08);
+                    p.y->applyNiceNumbers();
                 }
             }
-            if (cum > p.maxStack) {
-                p.maxStack = cum;
-                p.y->setRange(0, qreal(p.maxStack) * 1.08);
-                p.y->applyNiceNumbers();
+            if (inserted) {
+                p.shownRows.resize(m->rowCount());
+                std::iota(p.shownRows.begin(), p.shownRows.end(), 0);
             }
         }
         if (inserted && m->rowCount() > 0) {
             QDateTime a = m->bucketStart(0).toLocalTime(), b = m->bucketStart(m->rowCount() - 1).toLocalTime();
             if (a == b)
-                b = a.addSecs(3600);
+                b = bucketEnd(a, m->query().granularity);
             p.x->setRange(a, b);
         }
         p.titleLabel->setText(panelTitle(m, p, d->locale));

@@ -29,10 +29,14 @@ public:
     Layout chartLayout() const;
 
     int seriesCount() const; // area series over all charts
-    int pointCount() const;  // points over all series (one per bucket)
+    int pointCount() const;  // points drawn over all series (one per bucket unless decimated; a lone bucket is drawn across its width, 2 points)
+    // True when a chart draws fewer points than the model has buckets (more than 1,000 buckets:
+    // each of 500 groups draws its lowest and highest bucket, exact values; see the .cpp).
+    bool isDecimated() const;
     int chartCount() const;
     int rebuildCount() const;   // full rebuilds so far (the refresh path never adds one)
-    // The y value the chart draws for (row, series) on top of its stack, for tests.
+    // The y value the chart draws for (row, series) on top of its stack, for tests; NaN when
+    // that bucket is not drawn (decimated).
     double plottedValue(int row, int meterIndex) const;
     // The text the hover tooltip shows for a bucket of a chart.
     QString hoverText(int chartIndex, int row) const;

@@ -6,6 +6,7 @@
 #include "services/budgets/budgetservice.h"
 #include "services/budgets/thresholdevaluator.h"
 #include "services/stripe/stripeparser.h"
+#include "services/usage/usagecost.h"
 #include "tests/services/lifecycle/tst_cancelstack.h"
 
 #include <QSignalSpy>
@@ -225,11 +226,16 @@ private Q_SLOTS:
         QVERIFY(s.projected.has_value());
         QCOMPARE(*s.projected, qint64(3500 + 300 * 2));
 
-        // A subscription budget counts only that subscription's invoices.
+        // A subscription budget counts only that subscription's invoices, and the meter's usage
+        // only when a price on that subscription charges the meter.
         b.scope = BudgetScope::Subscription;
         b.subscriptionId = QStringLiteral("sub_1");
         in.invoices << invoice(QStringLiteral("paid"), 3000, QStringLiteral("usd"), QStringLiteral("sub_1"));
+        in.subscriptionMeters.insert(QStringLiteral("sub_1"), {QStringLiteral("api_calls")});
         QCOMPARE(BudgetService::measure(b, in, now, BudgetService::defaultPriceFunction()).spend, qint64(3000 + 300));
+        in.subscriptionMeters.insert(QStringLiteral("sub_1"), {QStringLiteral("storage_gb")});
+        QCOMPARE(BudgetService::measure(b, in, now, BudgetService::defaultPriceFunction()).spend, qint64(3000));
+        in.subscriptionMeters.insert(QStringLiteral("sub_1"), {QStringLiteral("api_calls")});
 
         // A price missing from the cache, or in another currency: a problem, never a wrong total.
         in.prices.clear();
@@ -559,6 +565,241 @@ private Q_SLOTS:
             ops << e.operation;
         QVERIFY(ops.contains(QStringLiteral("subscription.pause")));
         QVERIFY(ops.contains(QStringLiteral("budget.pause")));
+    }
+
+    // --- subscription scope, limit actions ----------------------------------------------------
+
+    void subscriptionUnitsBudgetCountsOnlyItsMeters_data()
+    {
+        QTest::addColumn<QStringList>("subscriptionMeters"); // meters the subscription's prices charge
+        QTest::addColumn<bool>("subscriptionKnown");
+        QTest::addColumn<qint64>("spend");
+        QTest::addColumn<bool>("problem");
+        QTest::newRow("meter priced on the subscription") << QStringList{QStringLiteral("api_calls")} << true << qint64(700) << false;
+        QTest::newRow("two meters, one is the budget's")
+            << QStringList{QStringLiteral("storage_gb"), QStringLiteral("api_calls")} << true << qint64(700) << false;
+        QTest::newRow("meter not priced on it") << QStringList{QStringLiteral("storage_gb")} << true << qint64(0) << false;
+        QTest::newRow("no metered price at all") << QStringList{} << true << qint64(0) << false;
+        QTest::newRow("subscription not in the cache") << QStringList{} << false << qint64(0) << true;
+    }
+    void subscriptionUnitsBudgetCountsOnlyItsMeters()
+    {
+        QFETCH(QStringList, subscriptionMeters);
+        QFETCH(bool, subscriptionKnown);
+        QFETCH(qint64, spend);
+        QFETCH(bool, problem);
+        Budget b = unitsBudget(QStringLiteral("cus_s"), 1000);
+        b.scope = BudgetScope::Subscription;
+        b.subscriptionId = QStringLiteral("sub_s");
+        BudgetInputs in;
+        // The customer's usage: 700 api_calls, 90 storage_gb (rollups are per customer).
+        in.usageByMeter.insert(QStringLiteral("api_calls"), 700);
+        in.usageByMeter.insert(QStringLiteral("storage_gb"), 90);
+        if (subscriptionKnown)
+            in.subscriptionMeters.insert(b.subscriptionId, QSet<QString>(subscriptionMeters.cbegin(), subscriptionMeters.cend()));
+        const BudgetSpend s = BudgetService::measure(b, in, utc(2026, 11, 16), BudgetService::defaultPriceFunction());
+        QCOMPARE(s.spend, spend);
+        QCOMPARE(!s.problem.isEmpty(), problem);
+        // The same budget for the whole customer counts the meter whatever the subscriptions price.
+        b.scope = BudgetScope::Customer;
+        QCOMPARE(BudgetService::measure(b, in, utc(2026, 11, 16), BudgetService::defaultPriceFunction()).spend, qint64(700));
+    }
+
+    void capUnitsOfACapBudget_data()
+    {
+        QTest::addColumn<QString>("unit");      // "units" or "money"
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<qint64>("limit");
+        QTest::addColumn<qint64>("invoiced");   // money: paid this month
+        QTest::addColumn<QString>("price");     // money: "per_unit:<minor>" or "graduated"
+        QTest::addColumn<qint64>("cap");        // -1 = none
+        QTest::newRow("units: the limit") << "units" << "cap" << qint64(1000) << qint64(0) << QString() << qint64(1000);
+        QTest::newRow("units, notify: no cap") << "units" << "notify" << qint64(1000) << qint64(0) << QString() << qint64(-1);
+        QTest::newRow("units, flag: no cap") << "units" << "flag" << qint64(1000) << qint64(0) << QString() << qint64(-1);
+        // (10,000 - 3,000) / 2 cents = 3,500 calls.
+        QTest::newRow("money, 2 cents a call") << "money" << "cap" << qint64(10000) << qint64(3000) << "per_unit:2" << qint64(3500);
+        // (10,000 - 3,001) / 2 = 3,499.5: 3,499 calls fit, 3,500 would cost 10,001.
+        QTest::newRow("money, rounds down") << "money" << "cap" << qint64(10000) << qint64(3001) << "per_unit:2" << qint64(3499);
+        QTest::newRow("money, invoices already over") << "money" << "cap" << qint64(1000) << qint64(1500) << "per_unit:2" << qint64(0);
+        // Graduated: first 100 at 5 cents (500), then 1 cent: 1,000 - 500 = 500 more: 600 calls.
+        QTest::newRow("money, graduated tiers") << "money" << "cap" << qint64(1000) << qint64(0) << "graduated" << qint64(600);
+    }
+    void capUnitsOfACapBudget()
+    {
+        QFETCH(QString, unit);
+        QFETCH(QString, action);
+        QFETCH(qint64, limit);
+        QFETCH(qint64, invoiced);
+        QFETCH(QString, price);
+        QFETCH(qint64, cap);
+        Budget b = unitsBudget(QStringLiteral("cus_c"), limit);
+        b.action = *limitActionFromName(action);
+        BudgetInputs in;
+        in.usageByMeter.insert(QStringLiteral("api_calls"), 40);
+        if (unit == QLatin1String("money")) {
+            b.unit = BudgetUnit::Money;
+            b.currency = QStringLiteral("usd");
+            b.priceId = QStringLiteral("price_calls");
+            in.customerCurrency = QStringLiteral("usd");
+            in.invoices << invoice(QStringLiteral("paid"), invoiced, QStringLiteral("usd"));
+            Price p;
+            p.id = b.priceId;
+            p.currency = QStringLiteral("usd");
+            p.usageType = QStringLiteral("metered");
+            if (price.startsWith(QStringLiteral("per_unit:"))) {
+                p.billingScheme = QStringLiteral("per_unit");
+                p.unitAmount = price.section(QLatin1Char(':'), 1).toLongLong();
+            } else {
+                p.billingScheme = QStringLiteral("tiered");
+                p.tiersMode = QStringLiteral("graduated");
+                PriceTier t1;
+                t1.upTo = 100;
+                t1.unitAmount = 5;
+                PriceTier t2;
+                t2.unitAmount = 1;
+                p.tiers = {t1, t2};
+            }
+            in.prices.insert(p.id, p);
+        }
+        const BudgetSpend s = BudgetService::measure(b, in, utc(2026, 11, 16), BudgetService::defaultPriceFunction());
+        QVERIFY2(s.problem.isEmpty(), qPrintable(s.problem));
+        const std::optional<qint64> got = BudgetService::capUnits(b, in, s, BudgetService::defaultPriceFunction());
+        QCOMPARE(got.has_value(), cap >= 0);
+        if (got)
+            QCOMPARE(*got, cap);
+    }
+
+    void eachLimitActionAtTheLimit_data()
+    {
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<QString>("alertAction"); // the 100% alert's action text starts with this
+        QTest::addColumn<bool>("flagged");
+        QTest::addColumn<qint64>("overCap");
+        QTest::newRow("notify") << "notify" << "notified" << false << qint64(0);
+        QTest::newRow("flag") << "flag" << "account flagged" << true << qint64(0);
+        QTest::newRow("cap") << "cap" << "usage capped at 1000 api_calls: 250 over the cap" << false << qint64(250);
+    }
+    void eachLimitActionAtTheLimit()
+    {
+        QFETCH(QString, action);
+        QFETCH(QString, alertAction);
+        QFETCH(bool, flagged);
+        QFETCH(qint64, overCap);
+        auto s = stack();
+        QVERIFY2(s->error.isEmpty(), qPrintable(s->error));
+        BudgetService service(s->billingDb.get(), s->cache.get(), s->runner.get());
+        const QString customer = QStringLiteral("cus_limit_%1").arg(m_stacks);
+        Budget b = unitsBudget(customer, 1000);
+        b.action = *limitActionFromName(action);
+        QVERIFY(save(service, b));
+        const QDateTime now = utc(2026, 10, 31, 12);
+        QVERIFY(recordUsage(*s, customer, QStringLiteral("api_calls"), 900, utc(2026, 10, 5, 10)));
+        Result<BudgetEvaluationReport> below = evaluate(service, now);
+        QVERIFY(below);
+        QVERIFY(!service.flaggedCustomerIds().contains(customer));
+        QVERIFY(service.usageCaps().capFor(customer, QStringLiteral("api_calls")) == (action == QLatin1String("cap") ? std::optional<qint64>(1000) : std::nullopt));
+
+        QVERIFY(recordUsage(*s, customer, QStringLiteral("api_calls"), 350, utc(2026, 10, 6, 10)));
+        Result<BudgetEvaluationReport> r = evaluate(service, now);
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().detail));
+        QCOMPARE(thresholdPercents(r->newAlerts), (QList<int>{100}));
+        QVERIFY2(r->newAlerts.first().action.startsWith(alertAction), qPrintable(r->newAlerts.first().action));
+        QCOMPARE(r->statuses.first().flagged, flagged);
+        QCOMPARE(r->statuses.first().overCap, overCap);
+        QCOMPARE(service.flaggedCustomerIds().contains(customer), flagged);
+        QCOMPARE(service.statusByCustomer().value(customer).flagged, flagged);
+        // The repository holds the flag (the alert centre) and the cap decision.
+        Result<QList<BudgetActionRecord>> actions =
+            s->billingDb->thread().runBlocking([customer](BillingDatabase &db) { return BudgetRepository(db).actions(customer); });
+        QVERIFY(actions);
+        QCOMPARE(actions->size(), action == QLatin1String("notify") ? 0 : 1);
+        Result<QSet<QString>> flaggedIds =
+            s->billingDb->thread().runBlocking([](BillingDatabase &db) { return BudgetRepository(db).flaggedCustomers(); });
+        QVERIFY(flaggedIds);
+        QCOMPARE(flaggedIds->contains(customer), flagged);
+
+        if (action == QLatin1String("cap")) {
+            // The usage pane's cost applies the cap: of October's 1,250 units, 250 are kept but
+            // flagged as capped and not priced.
+            const UsageCaps caps = service.usageCaps();
+            QCOMPARE(caps.capFor(customer, QStringLiteral("api_calls")), std::optional<qint64>(1000));
+            UsageSeriesQuery q;
+            q.customerId = customer;
+            q.granularity = UsageGranularity::Day;
+            q.from = utc(2026, 10, 1);
+            q.to = utc(2026, 11, 1);
+            q.byCustomer = true;
+            Result<QList<UsagePoint>> points =
+                s->billingDb->thread().runBlocking([q](BillingDatabase &db) { return db.usageSeries(q); });
+            QVERIFY(points);
+            UsagePriceBook book;
+            Price p;
+            p.id = QStringLiteral("price_calls");
+            p.currency = QStringLiteral("usd");
+            p.billingScheme = QStringLiteral("per_unit");
+            p.unitAmount = 1;
+            p.usageType = QStringLiteral("metered");
+            book.setDefault(QStringLiteral("api_calls"), p);
+            const UsageCost cost = UsageCostCalculator::compute(*points, book, caps);
+            QCOMPARE(cost.cappedUnits, qint64(250));
+            QCOMPARE(cost.total.value(QStringLiteral("USD")), qint64(1000));
+        }
+        // Another run: nothing new.
+        Result<BudgetEvaluationReport> again = evaluate(service, now);
+        QVERIFY(again);
+        QVERIFY(again->newAlerts.isEmpty());
+    }
+
+    void subscriptionBudgetThroughTheCacheCountsOnlyItsMeters()
+    {
+        auto s = stack(StaffRole::Finance);
+        QVERIFY2(s->error.isEmpty(), qPrintable(s->error));
+        const QJsonObject subJson = newSubscription();
+        Result<Subscription> sub = StripeParser::subscription(subJson);
+        QVERIFY(sub);
+        QVERIFY(!sub->items.isEmpty());
+        const QJsonObject cusJson = sandboxCall("GET", QStringLiteral("/v1/customers/") + sub->customerId);
+        Result<Customer> cus = StripeParser::customer(cusJson);
+        QVERIFY(cus);
+        Result<Price> price = StripeParser::price(sandboxCall("GET", QStringLiteral("/v1/prices/") + sub->items.first().priceId));
+        QVERIFY(price);
+        // This workspace charges api_calls with the subscription's price (metadata "meter").
+        Price metered = *price;
+        metered.metadata.insert(QStringLiteral("meter"), QStringLiteral("api_calls"));
+        QVERIFY(s->cache->thread().runBlocking([&](LocalCache &c) {
+            Status a = c.upsertCustomers({*cus});
+            if (a)
+                a = c.upsertPrices({metered});
+            return a ? c.upsertSubscriptions({*sub}) : a;
+        }));
+
+        BudgetService service(s->billingDb.get(), s->cache.get(), s->runner.get());
+        Budget calls = unitsBudget(sub->customerId, 1000);
+        calls.scope = BudgetScope::Subscription;
+        calls.subscriptionId = sub->id;
+        QVERIFY(save(service, calls));
+        Budget storage = calls;
+        storage.meter = QStringLiteral("storage_gb");
+        QVERIFY(save(service, storage));
+        Budget whole = unitsBudget(sub->customerId, 1000);
+        whole.meter = QStringLiteral("storage_gb");
+        QVERIFY(save(service, whole));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QVERIFY(recordUsage(*s, sub->customerId, QStringLiteral("api_calls"), 420, now.addSecs(-60)));
+        QVERIFY(recordUsage(*s, sub->customerId, QStringLiteral("storage_gb"), 77, now.addSecs(-60)));
+
+        Result<BudgetEvaluationReport> r = evaluate(service, now);
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().detail));
+        QCOMPARE(r->statuses.size(), 3);
+        for (const BudgetStatus &st : std::as_const(r->statuses)) {
+            QVERIFY2(st.spend.problem.isEmpty(), qPrintable(st.spend.problem));
+            if (st.budget.scope == BudgetScope::Customer)
+                QCOMPARE(st.spend.spend, qint64(77)); // the whole customer's storage
+            else if (st.budget.meter == QLatin1String("api_calls"))
+                QCOMPARE(st.spend.spend, qint64(420)); // priced on the subscription
+            else
+                QCOMPARE(st.spend.spend, qint64(0)); // storage_gb: no price on this subscription
+        }
     }
 };
 
