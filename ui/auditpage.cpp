@@ -2,6 +2,7 @@
 
 #include "models/audittablemodel.h"
 #include "services/outbox/outboxservice.h"
+#include "services/reports/reportexporter.h"
 #include "services/storage/asyncbillingdatabase.h"
 #include "ui/tablepage.h"
 #include "ui/tablepagelayout.h"
@@ -17,6 +18,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
@@ -275,17 +277,59 @@ void AuditPage::chooseExportFile()
         exportTo(file);
 }
 
+// Every entry the pane's filters select (all pages, not only those loaded), through the audit-log
+// report: on the export's own thread (each page read on the billing database's worker), CSV with
+// defused cells, progress and Cancel, the file renamed into place only when complete.
 void AuditPage::exportTo(const QString &file)
 {
+    AsyncBillingDatabase *db = m_model->database();
+    if (m_exportProgress)
+        return; // one export at a time
+    if (!db) {
+        m_exportMessage = tr("Export failed: %1").arg(tr("The billing database is not available."));
+        m_footer->setText(m_exportMessage);
+        Q_EMIT exportFinished(false);
+        return;
+    }
     m_export->setEnabled(false);
     m_footer->setText(tr("Exporting…"));
-    m_model->exportCsv(file, this, [this, file](Result<int> rows) {
-        m_export->setEnabled(true);
-        m_exportMessage = rows ? tr("Exported %n audit entries to %1.", nullptr, *rows).arg(QDir::toNativeSeparators(file))
-                               : tr("Export failed: %1").arg(rows.error().userMessage);
-        m_footer->setText(m_exportMessage);
-        Q_EMIT exportFinished(rows.ok());
-    });
+    m_exportProgress = new QProgressDialog(tr("Exporting the audit log…"), tr("Cancel"), 0, 0, this);
+    m_exportProgress->setObjectName(QStringLiteral("ExportProgress"));
+    m_exportProgress->setWindowTitle(tr("Export CSV"));
+    m_exportProgress->setMinimumDuration(0);
+    m_exportProgress->setAutoClose(false);
+    m_exportProgress->setAutoReset(false);
+    m_exportProgress->setMinimumWidth(380);
+    m_exportProgress->show();
+    auto *job = new ExportJob(this);
+    connect(m_exportProgress, &QProgressDialog::canceled, job, [job] { job->cancel(); });
+    ExportJob::Request request;
+    request.kind = ReportKind::AuditLog;
+    request.filter.auditQuery = m_model->filterQuery();
+    request.outputPath = file;
+    request.audit = [db](const AuditQuery &q) { // on the export thread
+        return db->thread().runBlocking([q](BillingDatabase &d) { return d.audit(q); });
+    };
+    QPointer<QProgressDialog> progress = m_exportProgress;
+    job->start(
+        request, this,
+        [progress, this](qint64 rows, qint64) {
+            if (progress)
+                progress->setLabelText(tr("Exporting the audit log… %1 entries").arg(locale().toString(rows)));
+        },
+        [this, job, file](Result<ExportSummary> r) {
+            job->deleteLater();
+            if (m_exportProgress) {
+                m_exportProgress->close();
+                m_exportProgress->deleteLater();
+            }
+            m_export->setEnabled(true);
+            m_exportMessage = r ? tr("Exported %n audit entries to %1.", nullptr, int(qMin<qint64>(r->rows, INT_MAX)))
+                                      .arg(QDir::toNativeSeparators(file))
+                                : tr("Export failed: %1").arg(r.error().userMessage);
+            m_footer->setText(m_exportMessage);
+            Q_EMIT exportFinished(r.ok());
+        });
 }
 
 } // namespace Billing

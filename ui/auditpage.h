@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QProgressDialog;
 class QPushButton;
 class QScrollArea;
 class QStackedWidget;
@@ -73,6 +75,7 @@ private:
     qint64 m_selectedId = 0;
     qint64 m_keepId = 0;
     QString m_exportMessage;
+    QPointer<QProgressDialog> m_exportProgress;
 };
 
 } // namespace Billing

@@ -302,4 +302,14 @@ void CustomersPage::fillReferrals(const QString &customerId, QLabel *label)
     });
 }
 
+// Every customer the pane's search and filters select (all pages, not only those loaded), in the
+// pane's order, read on the export's own thread.
+std::optional<TablePage::ReportExport> CustomersPage::reportExport() const
+{
+    ReportExport e;
+    e.kind = ReportKind::Customers;
+    e.filter.customerQuery = m_customers->query();
+    return e;
+}
+
 } // namespace Billing

@@ -36,6 +36,7 @@ protected:
     bool hasActiveFilters() const override;
     void fillDetail(int row, DetailBuilder &detail) override;
     QString countText(int rows, bool more) const override;
+    std::optional<ReportExport> reportExport() const override;
 
 private:
     void fillPaymentMethods(const Customer &customer, QLabel *label);

@@ -194,12 +194,14 @@ bool InvoicesPage::downloadSelectedPdfs(const QString &folder)
 std::optional<TablePage::ReportExport> InvoicesPage::reportExport() const
 {
     const InvoiceQuery q = m_invoices->filterQuery();
-    // The invoices report knows dates, currency, statuses and the customer; search and the overdue
-    // view are the table's own: those export the table's rows.
-    if (!q.search.isEmpty() || q.overdueAt)
-        return std::nullopt;
     ReportExport e;
     e.kind = ReportKind::Invoices;
+    // The invoices report knows dates, currency, statuses and the customer; with a search or the
+    // overdue view, the pane's own query (every page of it, in the pane's order).
+    if (!q.search.isEmpty() || q.overdueAt) {
+        e.filter.invoiceQuery = q;
+        return e;
+    }
     e.filter.from = q.createdFrom;
     e.filter.to = q.createdTo;
     e.filter.currency = q.currency.toUpper();

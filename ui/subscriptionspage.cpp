@@ -97,4 +97,13 @@ void SubscriptionsPage::fillDetail(int row, DetailBuilder &d)
     }
 }
 
+// Every subscription the pane's search and filters select (all pages), in the pane's order.
+std::optional<TablePage::ReportExport> SubscriptionsPage::reportExport() const
+{
+    ReportExport e;
+    e.kind = ReportKind::Subscriptions;
+    e.filter.subscriptionQuery = m_subscriptions->query();
+    return e;
+}
+
 } // namespace Billing

@@ -70,6 +70,7 @@ private:
     QByteArray m_buffer;
     qint64 m_rows = 0;
     qint64 m_bytes = 0;
+    qint64 m_writebackFrom = 0; // first byte not yet handed to sync_file_range
 };
 
 } // namespace Billing

@@ -71,6 +71,24 @@ public:
     }
     static ReportValue null(ColumnType type) { return ReportValue(type, true); }
 
+    // Makes this a Text cell holding `utf8`, reusing the string's buffer when it can (no
+    // allocation per cell for ASCII text of a streamed row that is not shared).
+    void setTextUtf8(const char *utf8, qsizetype size)
+    {
+        m_type = ColumnType::Text;
+        m_null = false;
+        m_text.resize(size);
+        QChar *out = m_text.data();
+        for (qsizetype i = 0; i < size; ++i) {
+            const auto b = static_cast<unsigned char>(utf8[i]);
+            if (b >= 0x80) {
+                m_text = QString::fromUtf8(utf8, size);
+                return;
+            }
+            out[i] = QChar(b);
+        }
+    }
+
     bool isNull() const { return m_null; }
     ColumnType type() const { return m_type; }
     const QString &textValue() const { return m_text; }   // Text, Currency

@@ -1,5 +1,6 @@
 #include "services/reports/reportsource.h"
 
+#include "services/reports/panereports.h"
 #include "services/reports/reportsources.h"
 
 #include <QCoreApplication>
@@ -97,6 +98,13 @@ Result<std::unique_ptr<ReportSource>> makeReport(ReportKind kind, const ReportIn
     if (kind != ReportKind::AuditLog && !inputs.cache.isOpen())
         return Error::make(Error::Kind::Database, tr("The local cache is not open."));
     std::unique_ptr<ReportSource> source;
+    if (kind == ReportKind::Customers && filter.customerQuery)
+        return std::unique_ptr<ReportSource>(std::make_unique<CustomerPaneReport>(inputs.cache, *filter.customerQuery, filter.pageSize));
+    if (kind == ReportKind::Subscriptions && filter.subscriptionQuery)
+        return std::unique_ptr<ReportSource>(
+            std::make_unique<SubscriptionPaneReport>(inputs.cache, *filter.subscriptionQuery, filter.pageSize));
+    if (kind == ReportKind::Invoices && filter.invoiceQuery)
+        return std::unique_ptr<ReportSource>(std::make_unique<InvoicePaneReport>(inputs.cache, *filter.invoiceQuery, filter.pageSize));
     switch (kind) {
     case ReportKind::Invoices: source = std::make_unique<InvoiceReport>(inputs.cache, filter); break;
     case ReportKind::Customers: source = std::make_unique<CustomerReport>(inputs.cache, filter); break;

@@ -3,6 +3,7 @@
 #include "services/domain/result.h"
 #include "services/reports/reportcolumn.h"
 #include "services/storage/billingdatabase.h"
+#include "services/storage/cachequeries.h"
 
 #include <QDate>
 #include <QSqlDatabase>
@@ -33,6 +34,16 @@ struct ReportFilter
     QDate asOf;                // ar-aging (invalid = today UTC); mrr: last month when `to` is unset
     int defaultTermsDays = 0;  // ar-aging: due = created + this when an invoice has no due_date
     int pageSize = 5000;       // rows per keyset page
+    // A pane's own cache query (search, filters, sort, as its model sends it; `after` and `limit`
+    // are ignored). When set, the customers / subscriptions / invoices report exports exactly the
+    // rows that pane lists, every page of them, in the pane's order (see panereports.h); the
+    // fields above, but pageSize, are then not used.
+    std::optional<CustomerQuery> customerQuery;
+    std::optional<SubscriptionQuery> subscriptionQuery;
+    std::optional<InvoiceQuery> invoiceQuery;
+    // The audit pane's filter (actor, operation, target, date range; beforeId and limit are
+    // ignored): when set, the audit-log report exports every entry it selects, newest first.
+    std::optional<AuditQuery> auditQuery;
 };
 
 // Reads audit rows (newest first, keyset on id), e.g. BillingDatabase::audit on its worker.

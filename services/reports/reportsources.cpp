@@ -6,8 +6,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QTimeZone>
+
+#include <sqlite3.h>
 
 namespace Billing {
 
@@ -61,6 +64,60 @@ bool addChecked(qint64 &sum, qint64 v)
 }
 
 Error overflow() { return Error::make(Error::Kind::Validation, tr("A report total is too large to add up exactly.")); }
+
+// The sqlite3 handle behind a QSQLITE connection (Qt's plugin and this library use the same
+// system libsqlite3), or nullptr for any other driver.
+sqlite3 *sqliteHandle(const QSqlDatabase &db)
+{
+    if (!db.isValid() || db.driverName() != QLatin1String("QSQLITE") || !db.driver())
+        return nullptr;
+    const QVariant v = db.driver()->handle();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+// A prepared sqlite3 statement, finalized when it goes.
+class NativeStatement final
+{
+public:
+    NativeStatement() = default;
+    ~NativeStatement() { sqlite3_finalize(m_stmt); }
+    NativeStatement(const NativeStatement &) = delete;
+    NativeStatement &operator=(const NativeStatement &) = delete;
+    bool prepare(sqlite3 *db, const QString &sql)
+    {
+        const QByteArray utf8 = sql.toUtf8();
+        return sqlite3_prepare_v2(db, utf8.constData(), int(utf8.size()), &m_stmt, nullptr) == SQLITE_OK;
+    }
+    sqlite3_stmt *get() const { return m_stmt; }
+    void bind(const char *name, qint64 v)
+    {
+        if (const int i = sqlite3_bind_parameter_index(m_stmt, name))
+            sqlite3_bind_int64(m_stmt, i, v);
+    }
+    void bind(const char *name, const QString &v)
+    {
+        if (const int i = sqlite3_bind_parameter_index(m_stmt, name)) {
+            const QByteArray utf8 = v.toUtf8();
+            sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+        }
+    }
+    void bind(const char *name, const QByteArray &utf8)
+    {
+        if (const int i = sqlite3_bind_parameter_index(m_stmt, name))
+            sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    }
+
+private:
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+Error nativeError(sqlite3 *db, const QString &sql)
+{
+    return Error::make(Error::Kind::Database, tr("Could not read the local cache for the report."),
+                       QString::fromUtf8(sqlite3_errmsg(db)) + QStringLiteral(" [") + sql + QLatin1Char(']'));
+}
 
 } // namespace
 
@@ -139,6 +196,8 @@ Status InvoiceReport::read(const RowSink &sink)
     const QString first = select.arg(key, whereClause()) + QStringLiteral(" ORDER BY %1, id LIMIT :limit").arg(key);
     const QString next = select.arg(key, whereClause() + QStringLiteral(" AND %1 >= :k1 AND (%1 > :k2 OR id > :id)").arg(key))
                        + QStringLiteral(" ORDER BY %1, id LIMIT :limit").arg(key);
+    if (sqlite3 *handle = sqliteHandle(m_db))
+        return readNative(handle, first, next, sink);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     ReportRow row(21);
@@ -184,6 +243,91 @@ Status InvoiceReport::read(const RowSink &sink)
         more = n == m_filter.pageSize;
     }
     return {};
+}
+
+Status InvoiceReport::readNative(sqlite3 *handle, const QString &firstSql, const QString &nextSql, const RowSink &sink)
+{
+    NativeStatement first;
+    NativeStatement next;
+    if (!first.prepare(handle, firstSql))
+        return nativeError(handle, firstSql);
+    if (!next.prepare(handle, nextSql))
+        return nativeError(handle, nextSql);
+    const auto bindFilter = [this](NativeStatement &st) {
+        if (m_filter.from)
+            st.bind(":from", startOfDay(*m_filter.from));
+        if (m_filter.to)
+            st.bind(":to", startOfDay(m_filter.to->addDays(1)));
+        if (!m_filter.currency.isEmpty())
+            st.bind(":currency", m_filter.currency.toLower());
+        if (!m_filter.customerId.isEmpty())
+            st.bind(":customer", m_filter.customerId);
+        for (qsizetype i = 0; i < m_filter.statuses.size(); ++i)
+            st.bind(QStringLiteral(":s%1").arg(i).toLatin1().constData(), m_filter.statuses.at(i));
+        st.bind(":limit", qint64(m_filter.pageSize));
+    };
+    // The five or so currencies of a file, by their raw bytes (no QString per row).
+    QList<QPair<QByteArray, const Currency *>> currencies;
+    const auto currencyOf = [&](const char *code, int size) -> const Currency * {
+        const QByteArrayView bytes(code, size);
+        for (const auto &known : std::as_const(currencies))
+            if (known.first == bytes)
+                return known.second;
+        const Currency *c = m_currencies.find(QString::fromUtf8(code, size));
+        currencies.append({bytes.toByteArray(), c});
+        return c;
+    };
+    ReportRow row(21);
+    qint64 lastKey = 0;
+    QByteArray lastId;
+    for (bool firstPage = true;; firstPage = false) {
+        NativeStatement &st = firstPage ? first : next;
+        sqlite3_stmt *s = st.get();
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        bindFilter(st);
+        if (!firstPage) {
+            st.bind(":k1", lastKey);
+            st.bind(":k2", lastKey);
+            st.bind(":id", lastId);
+        }
+        int n = 0;
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            ++n;
+            const auto *code = reinterpret_cast<const char *>(sqlite3_column_text(s, 9));
+            const Currency *currency = currencyOf(code ? code : "", code ? sqlite3_column_bytes(s, 9) : 0);
+            for (int i = 0; i < 9; ++i) {
+                const auto *t = reinterpret_cast<const char *>(sqlite3_column_text(s, i));
+                if (t)
+                    row[i].setTextUtf8(t, sqlite3_column_bytes(s, i));
+                else
+                    row[i] = ReportValue::text(QString());
+            }
+            row[9] = currencyValue(currency);
+            for (int i = 10; i < 15; ++i)
+                row[i] = currency ? ReportValue::amount(Money(sqlite3_column_int64(s, i), *currency))
+                                  : ReportValue::null(ColumnType::Amount);
+            row[15] = ReportValue::integer(sqlite3_column_int64(s, 15));
+            for (int i = 16; i < 21; ++i)
+                row[i] = sqlite3_column_type(s, i) == SQLITE_NULL ? ReportValue::null(ColumnType::Date)
+                                                                  : ReportValue::date(sqlite3_column_int64(s, i));
+            lastKey = sqlite3_column_int64(s, 21);
+            lastId = QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(s, 0)), sqlite3_column_bytes(s, 0));
+            if (!sink(row)) {
+                sqlite3_reset(s);
+                return cancelled();
+            }
+        }
+        if (rc != SQLITE_DONE) {
+            const Error e = nativeError(handle, firstPage ? firstSql : nextSql);
+            sqlite3_reset(s);
+            return e;
+        }
+        sqlite3_reset(s); // ends the read transaction between pages, as the Qt path does
+        if (n < m_filter.pageSize)
+            return {};
+    }
 }
 
 // ------------------------------------------------------------------ customers
@@ -751,11 +895,16 @@ QList<ReportColumn> AuditLogReport::columns() const
 Status AuditLogReport::read(const RowSink &sink)
 {
     AuditQuery query;
+    if (m_filter.auditQuery) {
+        query = *m_filter.auditQuery; // the audit pane's filter, from the first (newest) entry
+        query.beforeId = 0;
+    } else {
+        if (m_filter.from)
+            query.from = QDateTime(*m_filter.from, QTime(0, 0), QTimeZone::utc());
+        if (m_filter.to)
+            query.to = QDateTime(m_filter.to->addDays(1), QTime(0, 0), QTimeZone::utc());
+    }
     query.limit = qMin(m_filter.pageSize, 1000);
-    if (m_filter.from)
-        query.from = QDateTime(*m_filter.from, QTime(0, 0), QTimeZone::utc());
-    if (m_filter.to)
-        query.to = QDateTime(m_filter.to->addDays(1), QTime(0, 0), QTimeZone::utc());
     ReportRow row(11);
     for (;;) {
         Result<QList<AuditEntry>> page = m_audit(query);

@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QSqlQuery>
 
+struct sqlite3;
+
 namespace Billing {
 
 // The concrete reports behind makeReport(). Columns are listed in each class's columns().
@@ -33,6 +35,9 @@ public:
 private:
     QString whereClause() const;
     void bindFilter(QSqlQuery &q) const;
+    // The same rows through the SQLite C API on the connection's own handle (used when the driver
+    // is QSQLITE): no QVariant per cell, text bytes straight from SQLite. Output identical.
+    Status readNative(sqlite3 *handle, const QString &firstSql, const QString &nextSql, const RowSink &sink);
     QSqlDatabase m_db;
     ReportFilter m_filter;
     CurrencyCache m_currencies;

@@ -159,6 +159,17 @@ QJsonObject PaymentTerms::subscriptionParams(const Currency &currency) const
     return p;
 }
 
+QJsonObject PaymentTerms::customerParams() const
+{
+    QJsonArray fields;
+    for (const InvoiceCustomField &f : customFields())
+        fields.append(QJsonObject{{QStringLiteral("name"), f.name}, {QStringLiteral("value"), f.value}});
+    QJsonObject settings;
+    settings.insert(QStringLiteral("custom_fields"), fields.isEmpty() ? QJsonValue(QString(QLatin1String(""))) : QJsonValue(fields));
+    settings.insert(QStringLiteral("footer"), footer.trimmed());
+    return QJsonObject{{QStringLiteral("invoice_settings"), settings}};
+}
+
 QJsonObject PaymentTerms::toJson() const
 {
     QJsonArray extra;

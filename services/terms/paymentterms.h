@@ -63,6 +63,10 @@ struct PaymentTerms
     // only), payment_settings (only when types are chosen). Memo, PO number and footer go on the
     // invoices the console creates.
     QJsonObject subscriptionParams(const Currency &currency) const;
+    // Parameters for POST /v1/customers/{id}: invoice_settings {custom_fields (the PO number and
+    // the extra fields; "" clears them), footer ("" clears it)}. Stripe copies both onto every
+    // invoice it creates for the customer afterwards, subscription renewals included.
+    QJsonObject customerParams() const;
 
     // customer_balance needs payment_method_options.customer_balance {funding_type: bank_transfer,
     // bank_transfer: {type}}; the type follows the currency (usd -> us_bank_transfer, eur ->

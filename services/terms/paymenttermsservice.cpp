@@ -45,9 +45,24 @@ void PaymentTermsService::customerDefaults(const QString &customerId, QObject *c
         context, [customerId](BillingDatabase &db) { return PaymentTermsRepository(db).load(customerId); }, std::move(handler));
 }
 
-void PaymentTermsService::saveCustomerDefaults(const QString &customerId, const PaymentTerms &terms, QObject *context,
-                                               std::function<void(Status)> handler)
+OutboxOperation PaymentTermsService::customerOperation(const QString &customerId, const PaymentTerms &terms,
+                                                       const QString &clientOpId)
 {
+    OutboxOperation op;
+    op.operation = QStringLiteral("customer.payment_terms");
+    op.method = QStringLiteral("POST");
+    op.path = QStringLiteral("/v1/customers/") + customerId;
+    op.params = terms.customerParams();
+    op.clientOpId = clientOpId;
+    return op;
+}
+
+void PaymentTermsService::saveCustomerDefaults(const QString &customerId, const PaymentTerms &terms, QObject *context,
+                                               std::function<void(Status)> handler,
+                                               std::function<void(Result<OutboxEntry>)> queued)
+{
+    if (!customerId.startsWith(QLatin1String("cus_")))
+        return later<Status>(context, handler, Error::make(Error::Kind::Validation, tr("That is not a customer id.")));
     if (!m_runner || !m_billingDb)
         return later<Status>(context, handler, cancelled());
     if (Status st = m_runner->policy().check(m_runner->actor(), Permission::ManagePaymentTerms); !st)
@@ -58,10 +73,31 @@ void PaymentTermsService::saveCustomerDefaults(const QString &customerId, const 
     QPointer<PaymentTermsService> self(this);
     m_billingDb->thread().run(
         context, [customerId, terms, actor](BillingDatabase &db) { return PaymentTermsRepository(db).save(customerId, terms, actor); },
-        [self, customerId, handler](Status st) {
-            if (st && self)
-                Q_EMIT self->customerTermsChanged(customerId);
-            handler(st);
+        [self, customerId, terms, context, handler, queued](Status st) {
+            if (!st || !self)
+                return handler(st);
+            Q_EMIT self->customerTermsChanged(customerId);
+            if (!self->m_runner)
+                return handler(cancelled());
+            // The customer's invoice settings on Stripe, for the invoices Stripe makes itself.
+            OperationRequest req;
+            req.permission = Permission::ManagePaymentTerms;
+            req.outbox = customerOperation(customerId, terms,
+                                           QStringLiteral("terms:%1:%2").arg(customerId, QUuid::createUuid().toString(QUuid::WithoutBraces)));
+            req.targetType = QStringLiteral("customer");
+            req.targetId = customerId;
+            QStringList what;
+            for (const InvoiceCustomField &f : terms.customFields())
+                what << QStringLiteral("%1: %2").arg(f.name, f.value);
+            if (!terms.footer.trimmed().isEmpty())
+                what << tr("footer");
+            req.intentSummary = what.isEmpty() ? tr("Clear the invoice custom fields and footer")
+                                               : tr("Invoice defaults: %1").arg(what.join(QStringLiteral("; ")));
+            self->m_runner->submit(req, context, [handler, queued](Result<OutboxEntry> entry) {
+                if (queued)
+                    queued(entry);
+                handler(entry ? Status{} : Status(entry.error()));
+            });
         });
 }
 

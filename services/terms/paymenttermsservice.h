@@ -44,8 +44,16 @@ public:
 
     void customerDefaults(const QString &customerId, QObject *context,
                           std::function<void(Result<std::optional<StoredPaymentTerms>>)> handler);
+    // Saves the defaults (one billing-DB transaction with its audit row), then queues POST
+    // /v1/customers/{id} with invoice_settings custom_fields (PO number + extra fields) and footer
+    // through the outbox, so the invoices Stripe creates itself (renewals) carry them too.
+    // `handler` runs once both are done (or with the first error); `queued` (optional) gets the
+    // outbox entry of the customer update.
     void saveCustomerDefaults(const QString &customerId, const PaymentTerms &terms, QObject *context,
-                              std::function<void(Status)> handler);
+                              std::function<void(Status)> handler,
+                              std::function<void(Result<OutboxEntry>)> queued = {});
+    // POST /v1/customers/{id} with the terms' customer parameters (PaymentTerms::customerParams).
+    static OutboxOperation customerOperation(const QString &customerId, const PaymentTerms &terms, const QString &clientOpId);
 
     void loadSubscription(const QString &subscriptionId, QObject *context,
                           std::function<void(Result<SubscriptionTermsContext>)> handler);

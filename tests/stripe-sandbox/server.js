@@ -142,6 +142,7 @@ function createApp(opts, store) {
   v1.use(bodyParser.urlencoded({ extended: true, limit: '1mb', parameterLimit: 10000 }));
   v1.use(idem.middleware);
   v1.use(require('./routes/customers')(store, { customers: mockCustomers }));
+  v1.use(require('./routes/terms').subscriptionTerms(store)); // payment_settings on subscription updates (before lifecycle)
   v1.use(require('./routes/lifecycle')(store));
   v1.use(require('./routes/billing')(store));
   v1.use(require('./routes/money')(store));

@@ -8,10 +8,17 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProcess>
+#include <QProgressDialog>
 #include <QPushButton>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -34,6 +41,8 @@ private Q_SLOTS:
     void goodwillDialogRefusesWrongDecimalsThenCredits();
     void paymentMethodsDialogSetsTheDefaultAndCreatesALink();
     void referralDialogRecordsAReferral();
+    void exportWritesEveryMatchingCustomerNotOnlyTheLoadedPage_data();
+    void exportWritesEveryMatchingCustomerNotOnlyTheLoadedPage();
 
 private:
     static void shot(QWidget *w, const QString &name)
@@ -236,6 +245,76 @@ void tst_CustomersPage::referralDialogRecordsAReferral()
     shot(&dialog, QStringLiteral("referraldialog-recorded"));
     selectCustomer(m_customer);
     QTRY_VERIFY_WITH_TIMEOUT(section("ReferralsSection") && section("ReferralsSection")->text().contains(referrer), 10000);
+}
+
+void tst_CustomersPage::exportWritesEveryMatchingCustomerNotOnlyTheLoadedPage_data()
+{
+    QTest::addColumn<QString>("currency"); // the filter's data: "" = all currencies
+    QTest::newRow("all currencies (more than one page)") << QString();
+    QTest::newRow("usd") << QStringLiteral("usd");
+}
+
+// Export CSV goes through the pane's query on the export's own thread: the file has every customer
+// the filters select (read with plain SQL from the cache file here), not the 200 the table loaded.
+void tst_CustomersPage::exportWritesEveryMatchingCustomerNotOnlyTheLoadedPage()
+{
+    QFETCH(QString, currency);
+    const QString cacheFile = m_dir.filePath(QStringLiteral("cache.sqlite"));
+    m_page->searchBox()->clear();
+    auto *combo = m_page->findChild<QComboBox *>(QStringLiteral("CurrencyFilter"));
+    QVERIFY(combo);
+    combo->setCurrentIndex(combo->findData(currency));
+    // The search box is debounced: wait until the pane's query has no search and this currency.
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->customers()->query().search.isEmpty()
+                                 && m_page->customers()->query().currency == (currency.isNull() ? QString() : currency)
+                                 && !m_page->model()->isLoading() && m_page->model()->rowCount() > 0,
+                             10000);
+
+    QStringList expected;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tst-customers-expected"));
+        db.setDatabaseName(cacheFile);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT id FROM customers WHERE (? = '' OR currency = ?)"));
+        q.addBindValue(currency.isNull() ? QStringLiteral("") : currency);
+        q.addBindValue(currency.isNull() ? QStringLiteral("") : currency);
+        QVERIFY(q.exec());
+        while (q.next())
+            expected << q.value(0).toString();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tst-customers-expected"));
+    QVERIFY(!expected.isEmpty());
+    if (currency.isEmpty())
+        QVERIFY2(expected.size() > m_page->model()->rowCount(), "the cache should hold more customers than one page");
+
+    m_page->setExportCacheFile(cacheFile);
+    const QString path = m_dir.filePath(QStringLiteral("customers-%1.csv").arg(currency.isEmpty() ? QStringLiteral("all") : currency));
+    QSignalSpy finished(m_page.get(), &TablePage::exportFinished);
+    const int loadedBefore = m_page->model()->rowCount();
+    m_page->exportCsv(path);
+    QVERIFY(m_page->exportProgress());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+    QCOMPARE(finished.first().at(1).toLongLong(), qint64(expected.size()));
+    QCOMPARE(m_page->model()->rowCount(), loadedBefore); // the table did not load the rest itself
+    shot(m_page.get(), QStringLiteral("customerspage-export-%1").arg(currency.isEmpty() ? QStringLiteral("all") : currency));
+
+    QProcess py;
+    py.start(QStringLiteral("python3"), {sourceDir() + QStringLiteral("/tests/services/reports/check_csv.py"), QStringLiteral("dump"), path});
+    QVERIFY(py.waitForFinished(60000));
+    QCOMPARE(py.exitCode(), 0);
+    const QJsonArray rows = QJsonDocument::fromJson(py.readAllStandardOutput()).object().value(QLatin1String("rows")).toArray();
+    QCOMPARE(rows.first().toArray().first().toString(), QStringLiteral("id"));
+    QStringList ids;
+    for (qsizetype i = 1; i < rows.size(); ++i)
+        ids << rows.at(i).toArray().first().toString();
+    QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), ids.size()); // no row twice
+    ids.sort();
+    expected.sort();
+    QCOMPARE(ids, expected);
+    combo->setCurrentIndex(0);
 }
 
 QTEST_MAIN(tst_CustomersPage)

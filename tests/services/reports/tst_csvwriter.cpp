@@ -7,6 +7,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <limits>
 #include <sys/resource.h>
 
 using namespace Billing;
@@ -67,6 +68,8 @@ private Q_SLOTS:
     void textCellsAreQuotedAndDefused();
     void typedCellsAreNeverDefused_data();
     void typedCellsAreNeverDefused();
+    void textEncodingAgreesWithQtUtf8_data();
+    void textEncodingAgreesWithQtUtf8();
     void fileHasHeaderCrlfAndOptionalBom();
     void rowNotMatchingColumnsIsRefused();
     void commitReplacesAnExistingFileAtomically();
@@ -97,6 +100,9 @@ void tst_CsvWriter::textCellsAreQuotedAndDefused_data()
                                         << QByteArray("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
     QTest::newRow("equals later") << QStringLiteral("a=1") << QByteArray("a=1");
     QTest::newRow("unicode") << QStringLiteral("Zoë Åström · 東京") << QByteArray("Zo\xC3\xAB \xC3\x85str\xC3\xB6m \xC2\xB7 \xE6\x9D\xB1\xE4\xBA\xAC");
+    QTest::newRow("emoji (surrogate pair)") << QStringLiteral("a\U0001F600b") << QByteArray("a\xF0\x9F\x98\x80" "b");
+    QTest::newRow("quote after non-ascii") << QStringLiteral("\u00E9\"") << QByteArray("\"\xC3\xA9\"\"\"");
+    QTest::newRow("defused non-ascii") << QStringLiteral("=\u00E9") << QByteArray("'=\xC3\xA9");
     QTest::newRow("unicode minus sign not ascii") << QStringLiteral("\u2212x") << QByteArray("\xE2\x88\x92x");
 }
 
@@ -121,6 +127,15 @@ void tst_CsvWriter::typedCellsAreNeverDefused_data()
     QTest::newRow("date epoch") << 1 << qint64(0) << QString() << QByteArray("1970-01-01T00:00:00Z");
     QTest::newRow("date leap day") << 1 << qint64(1709210096) << QString() << QByteArray("2024-02-29T12:34:56Z");
     QTest::newRow("date before epoch") << 1 << qint64(-1) << QString() << QByteArray("1969-12-31T23:59:59Z");
+    QTest::newRow("largest amount") << 0 << std::numeric_limits<qint64>::max() << QStringLiteral("usd")
+                                    << QByteArray("92233720368547758.07");
+    QTest::newRow("smallest amount") << 0 << std::numeric_limits<qint64>::min() << QStringLiteral("usd")
+                                     << QByteArray("-92233720368547758.08");
+    QTest::newRow("zero amount") << 0 << qint64(0) << QStringLiteral("kwd") << QByteArray("0.000");
+    QTest::newRow("date last second of 9999") << 1 << qint64(253402300799) << QString() << QByteArray("9999-12-31T23:59:59Z");
+    QTest::newRow("date year 10000") << 1 << qint64(253402300800) << QString() << QByteArray("10000-01-01T00:00:00Z");
+    QTest::newRow("date 2038") << 1 << qint64(2147483648) << QString() << QByteArray("2038-01-19T03:14:08Z");
+    QTest::newRow("largest integer") << 2 << std::numeric_limits<qint64>::max() << QString() << QByteArray("9223372036854775807");
     QTest::newRow("negative integer") << 2 << qint64(-3) << QString() << QByteArray("-3");
     QTest::newRow("currency") << 3 << qint64(0) << QStringLiteral("eur") << QByteArray("EUR");
     QTest::newRow("null amount") << 4 << qint64(0) << QString() << QByteArray("");
@@ -141,8 +156,28 @@ void tst_CsvWriter::typedCellsAreNeverDefused()
     default: v = ReportValue::null(ColumnType::Amount); break;
     }
     QCOMPARE(CsvWriter::encodeRow({v, ReportValue::text(QStringLiteral("-"))}), expected + ",'-\r\n");
+    if (kind == 0) // the writer formats amounts itself: it must agree with Money
+        QCOMPARE(v.money().toDecimalString().toLatin1(), expected);
     if (kind == 1)
         QCOMPARE(isoUtc(value).toLatin1(), expected);
+}
+
+void tst_CsvWriter::textEncodingAgreesWithQtUtf8_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("lone high surrogate") << QString(QChar(0xD800));
+    QTest::newRow("lone low surrogate in text") << (QStringLiteral("a") + QChar(0xDC00) + QStringLiteral("b"));
+    QTest::newRow("high surrogate at the end") << (QStringLiteral("ab") + QChar(0xDBFF));
+    QTest::newRow("two-byte boundary") << QString(QChar(0x7FF)) + QChar(0x800) + QChar(0x80) + QChar(0x7F);
+    QTest::newRow("last BMP") << QString(QChar(0xFFFD)) + QChar(0xFFFF);
+    QTest::newRow("mixed scripts") << QStringLiteral("M\u00FCller \u0416 \u05D0 \U0001F4B6 \u6771");
+}
+
+// Plain text (no quoting or defusing) must come out exactly as QString::toUtf8 encodes it.
+void tst_CsvWriter::textEncodingAgreesWithQtUtf8()
+{
+    QFETCH(QString, text);
+    QCOMPARE(CsvWriter::encodeRow({ReportValue::text(text)}), text.toUtf8() + "\r\n");
 }
 
 void tst_CsvWriter::fileHasHeaderCrlfAndOptionalBom()

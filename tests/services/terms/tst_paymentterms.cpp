@@ -195,9 +195,19 @@ private Q_SLOTS:
         // Audited: two saves, nothing for the refused one.
         AuditQuery q;
         q.targetId = customer;
+        q.operation = QStringLiteral("payment_terms.save");
         auto audit = stack.billingDb->thread().runBlocking([q](BillingDatabase &db) { return db.audit(q); });
         QVERIFY(audit);
         QCOMPARE(audit->size(), 2);
+        // Each save also queued the customer's invoice settings for Stripe (audited by the runner).
+        q.operation = QStringLiteral("customer.payment_terms");
+        q.idempotencyKey.clear();
+        auto pushed = stack.billingDb->thread().runBlocking([q](BillingDatabase &db) { return db.audit(q); });
+        QVERIFY(pushed);
+        int requested = 0;
+        for (const AuditEntry &e : std::as_const(*pushed))
+            requested += e.result == QLatin1String("requested") ? 1 : 0;
+        QCOMPARE(requested, 2);
         QCOMPARE(audit->first().operation, QStringLiteral("payment_terms.save"));
         QCOMPARE(audit->first().afterSummary, QStringLiteral("Net 60"));
         QCOMPARE(audit->first().beforeSummary, QStringLiteral("Net 30"));
@@ -288,6 +298,103 @@ private Q_SLOTS:
         QVERIFY2(q.error().userMessage.contains(QLatin1String("at most 4")), qPrintable(q.error().userMessage));
         QCOMPARE(stack.outboxSize(), 0);
         QCOMPARE(termsAppliedCount(), applied);
+    }
+
+    // Finance saves a customer's defaults: the PO number, extra fields and footer reach the Stripe
+    // customer's invoice_settings through the outbox, so invoices Stripe makes itself carry them.
+    void customerDefaultsReachTheStripeCustomer()
+    {
+        BC_FRESH_SETTINGS(m_db, QStringLiteral("sqlite"), settings);
+        QTemporaryDir dir;
+        TermsStack stack(dir.path(), settings, termsFinance());
+        QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
+        const QString customer = termsSandboxCall("POST", QStringLiteral("/v1/customers"),
+                                                  QByteArrayLiteral("name=Terms%20Defaults&email=terms-defaults%40example.com"))
+                                     .value(QLatin1String("id")).toString();
+        QVERIFY(customer.startsWith(QLatin1String("cus_")));
+        PaymentTerms t = net(30);
+        t.poNumber = QStringLiteral("PO-5521");
+        t.extraFields = {{QStringLiteral("Cost centre"), QStringLiteral("7001")}};
+        t.footer = QStringLiteral("Quote the PO number on your remittance.");
+        std::optional<Result<OutboxEntry>> queued;
+        Result<void> saved = stack.wait<void>([&](QObject *c, auto h) {
+            stack.terms->saveCustomerDefaults(customer, t, c, h, [&](Result<OutboxEntry> e) { queued = e; });
+        });
+        QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().detail));
+        QVERIFY(queued && *queued);
+        QCOMPARE((*queued)->path, QStringLiteral("/v1/customers/") + customer);
+        std::optional<OutboxEntry> done = stack.settled((*queued)->id);
+        QVERIFY(done);
+        QCOMPARE(done->state, OutboxState::Succeeded);
+        const QJsonObject settingsOnStripe = termsSandboxCall("GET", QStringLiteral("/v1/customers/") + customer)
+                                                 .value(QLatin1String("invoice_settings")).toObject();
+        const QJsonArray fields = settingsOnStripe.value(QLatin1String("custom_fields")).toArray();
+        QCOMPARE(fields.size(), 2);
+        QCOMPARE(fields.at(0).toObject().value(QLatin1String("name")).toString(), QStringLiteral("PO number"));
+        QCOMPARE(fields.at(0).toObject().value(QLatin1String("value")).toString(), QStringLiteral("PO-5521"));
+        QCOMPARE(fields.at(1).toObject().value(QLatin1String("name")).toString(), QStringLiteral("Cost centre"));
+        QCOMPARE(fields.at(1).toObject().value(QLatin1String("value")).toString(), QStringLiteral("7001"));
+        QCOMPARE(settingsOnStripe.value(QLatin1String("footer")).toString(), t.footer);
+
+        // An invoice created for the customer without fields of its own (as Stripe's renewals are)
+        // carries them.
+        const QJsonObject inv = termsSandboxCall(
+            "POST", QStringLiteral("/v1/invoices"),
+            (QStringLiteral("customer=") + customer + QStringLiteral("&currency=usd&collection_method=send_invoice&days_until_due=30")).toUtf8());
+        QCOMPARE(inv.value(QLatin1String("custom_fields")).toArray(), fields);
+        QCOMPARE(inv.value(QLatin1String("footer")).toString(), t.footer);
+
+        // Saving defaults without PO number, fields or footer clears them on Stripe.
+        queued.reset();
+        QVERIFY(stack.wait<void>([&](QObject *c, auto h) {
+            stack.terms->saveCustomerDefaults(customer, net(15), c, h, [&](Result<OutboxEntry> e) { queued = e; });
+        }));
+        QVERIFY(queued && *queued);
+        done = stack.settled((*queued)->id);
+        QVERIFY(done);
+        QCOMPARE(done->state, OutboxState::Succeeded);
+        const QJsonObject clearedSettings = termsSandboxCall("GET", QStringLiteral("/v1/customers/") + customer)
+                                                .value(QLatin1String("invoice_settings")).toObject();
+        QVERIFY(clearedSettings.value(QLatin1String("custom_fields")).isNull());
+        QVERIFY(clearedSettings.value(QLatin1String("footer")).isNull());
+    }
+
+    // Subscription-level terms with payment method types: payment_settings on the subscription update.
+    void subscriptionTermsSetPaymentMethodTypes()
+    {
+        BC_FRESH_SETTINGS(m_db, QStringLiteral("sqlite"), settings);
+        QTemporaryDir dir;
+        TermsStack stack(dir.path(), settings, termsFinance());
+        QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
+        const QString customer = termsSandboxCall("POST", QStringLiteral("/v1/customers"),
+                                                  QByteArrayLiteral("name=Terms%20Types&email=terms-types%40example.com"))
+                                     .value(QLatin1String("id")).toString();
+        const QString price = termsSandboxCall("GET", QStringLiteral("/v1/prices?lookup_keys[]=starter_monthly_usd"))
+                                  .value(QLatin1String("data")).toArray().first().toObject().value(QLatin1String("id")).toString();
+        QVERIFY(!customer.isEmpty() && !price.isEmpty());
+        const QString subId = termsSandboxCall("POST", QStringLiteral("/v1/subscriptions"),
+                                               (QStringLiteral("customer=") + customer + QStringLiteral("&items[0][price]=") + price
+                                                + QStringLiteral("&default_payment_method=pm_card_visa")).toUtf8())
+                                  .value(QLatin1String("id")).toString();
+        QVERIFY(subId.startsWith(QLatin1String("sub_")));
+        Result<SubscriptionTermsContext> ctx = stack.wait<SubscriptionTermsContext>([&](QObject *c, auto h) { stack.terms->loadSubscription(subId, c, h); });
+        QVERIFY2(ctx, qPrintable(ctx ? QString() : ctx.error().userMessage));
+        PaymentTerms t = net(30);
+        t.paymentMethodTypes = {QStringLiteral("card"), QStringLiteral("us_bank_account"), QStringLiteral("customer_balance")};
+        Result<OutboxEntry> q = stack.wait<OutboxEntry>([&](QObject *c, auto h) { stack.terms->applyToSubscription(*ctx, t, {}, c, h); });
+        QVERIFY2(q, qPrintable(q ? QString() : q.error().userMessage));
+        QVERIFY(q->params.contains(QLatin1String("payment_settings")));
+        std::optional<OutboxEntry> done = stack.settled(q->id);
+        QVERIFY(done);
+        QVERIFY2(done->state == OutboxState::Succeeded, qPrintable(done->errorMessage));
+        const QJsonObject s = termsSandboxCall("GET", QStringLiteral("/v1/subscriptions/") + subId);
+        QCOMPARE(s.value(QLatin1String("collection_method")).toString(), QStringLiteral("send_invoice"));
+        const QJsonObject ps = s.value(QLatin1String("payment_settings")).toObject();
+        QCOMPARE(ps.value(QLatin1String("payment_method_types")).toArray(),
+                 (QJsonArray{QStringLiteral("card"), QStringLiteral("us_bank_account"), QStringLiteral("customer_balance")}));
+        QCOMPARE(ps.value(QLatin1String("payment_method_options")).toObject().value(QLatin1String("customer_balance")).toObject()
+                     .value(QLatin1String("bank_transfer")).toObject().value(QLatin1String("type")).toString(),
+                 QStringLiteral("us_bank_transfer"));
     }
 
     void subscriptionMovesToNetTermsAndBack()

@@ -51,6 +51,40 @@ function applyParams(store, rec, body) {
     if (!/^[A-Z0-9]{3,12}$/.test(body.invoice_prefix)) throw invalid('Invoice prefix must be 3-12 uppercase letters or numbers.', 'invoice_prefix');
     next.invoicePrefix = body.invoice_prefix;
   }
+  const settings = body.invoice_settings;
+  if (settings !== undefined && settings !== '' && typeof settings !== 'object') throw invalid('Invalid object', 'invoice_settings');
+  if (settings && typeof settings === 'object') {
+    for (const k of Object.keys(settings)) {
+      if (!['custom_fields', 'default_payment_method', 'footer', 'rendering_options'].includes(k)) {
+        throw invalid(`Received unknown parameter: invoice_settings[${k}]`, `invoice_settings[${k}]`, 'parameter_unknown');
+      }
+    }
+    // custom_fields: at most 4 {name <= 40, value <= 140}; "" clears them (Stripe answers null).
+    if (settings.custom_fields !== undefined) {
+      const v = settings.custom_fields;
+      if (v === '') next.invoiceCustomFields = null;
+      else {
+        if (typeof v !== 'object') throw invalid('Invalid array', 'invoice_settings[custom_fields]');
+        const list = Array.isArray(v) ? v : Object.keys(v).sort((a, b) => a - b).map(k => v[k]);
+        if (list.length > 4) throw invalid('Invalid array: must have at most 4 elements', 'invoice_settings[custom_fields]');
+        next.invoiceCustomFields = list.map((f, i) => {
+          if (!f || typeof f !== 'object' || !f.name || !f.value) {
+            throw invalid(`Missing required param: invoice_settings[custom_fields][${i}][${f && f.name ? 'value' : 'name'}].`,
+              `invoice_settings[custom_fields][${i}]`, 'parameter_missing');
+          }
+          if (String(f.name).length > 40) throw invalid('Invalid string: must be at most 40 characters', `invoice_settings[custom_fields][${i}][name]`, 'parameter_invalid_string_too_long');
+          if (String(f.value).length > 140) throw invalid('Invalid string: must be at most 140 characters', `invoice_settings[custom_fields][${i}][value]`, 'parameter_invalid_string_too_long');
+          return { name: String(f.name), value: String(f.value) };
+        });
+        if (!next.invoiceCustomFields.length) next.invoiceCustomFields = null;
+      }
+    }
+    if (settings.footer !== undefined) {
+      if (typeof settings.footer !== 'string') throw invalid('Invalid string', 'invoice_settings[footer]');
+      if (settings.footer.length > 5000) throw invalid('Invalid string: must be at most 5000 characters', 'invoice_settings[footer]', 'parameter_invalid_string_too_long');
+      next.invoiceFooter = settings.footer === '' ? null : settings.footer;
+    }
+  }
   const pm = body.invoice_settings && body.invoice_settings.default_payment_method;
   if (pm !== undefined) {
     if (pm !== '') {
@@ -72,9 +106,55 @@ function previousAttributes(before, after) {
   return prev;
 }
 
+// invoice_settings.custom_fields and .footer as Stripe renders them on the customer.
+const R = require('../lib/render');
+const baseCustomer = R.RENDERERS.customers;
+R.RENDERERS.customers = function customerWithInvoiceSettings(store, r, expand) {
+  const o = baseCustomer(store, r, expand);
+  if (o && o.invoice_settings) {
+    o.invoice_settings.custom_fields = r.invoiceCustomFields ? r.invoiceCustomFields.map(f => Object.assign({}, f)) : null;
+    o.invoice_settings.footer = r.invoiceFooter || null;
+  }
+  return o;
+};
+
+// Stripe copies the customer's invoice_settings custom_fields and footer onto every invoice created for the customer (the
+// subscription renewals it makes itself included) unless the invoice sets its own: a snapshot at creation, later customer
+// changes do not touch existing invoices.
+const baseInvoiceRenderer = () => R.RENDERERS.invoices;
+function installInvoiceDefaults(store) {
+  const invoices = store.collection('invoices');
+  if (invoices.bcCustomerDefaults) return;
+  invoices.bcCustomerDefaults = true;
+  const insert = invoices.insert.bind(invoices);
+  invoices.insert = function insertWithCustomerDefaults(rec) {
+    const cus = rec && rec.customer ? store.collection('customers').get(rec.customer) : null;
+    if (cus && (cus.invoiceCustomFields || cus.invoiceFooter)) {
+      const fields = cus.invoiceCustomFields ? cus.invoiceCustomFields.map(f => Object.assign({}, f)) : null;
+      if (rec.terms) { // an invoice created with terms (routes/terms.js): its own fields win
+        if (!rec.terms.customFields || !rec.terms.customFields.length) rec.terms.customFields = fields;
+        if (!rec.terms.footer) rec.terms.footer = cus.invoiceFooter || null;
+      } else {
+        rec.customerDefaults = { customFields: fields, footer: cus.invoiceFooter || null };
+      }
+    }
+    return insert(rec);
+  };
+  const render = baseInvoiceRenderer();
+  R.RENDERERS.invoices = function invoiceWithCustomerDefaults(st, r, expand) {
+    const o = render(st, r, expand);
+    if (r.customerDefaults && !r.terms) {
+      o.custom_fields = r.customerDefaults.customFields;
+      o.footer = r.customerDefaults.footer;
+    }
+    return o;
+  };
+}
+
 module.exports = function customersRouter(store, mock) {
   const r = express.Router();
   const coll = store.collection('customers');
+  installInvoiceDefaults(store);
 
   r.get('/v1/customers', (req, res) => {
     const q = req.query;

@@ -217,3 +217,51 @@ module.exports = function termsRouter(store) {
   });
   return r;
 };
+
+// Subscription-level terms: Stripe accepts payment_settings on POST /v1/subscriptions/:id (payment_method_types,
+// payment_method_options, save_default_payment_method) and returns it on the subscription; the invoices the subscription makes
+// then offer those types. This router runs before routes/lifecycle.js (server.js registers it first): it validates and takes
+// payment_settings out of the request, lets the lifecycle update do the rest, and undoes the change if that update fails.
+const baseSubscription = R.RENDERERS.subscriptions;
+R.RENDERERS.subscriptions = function subscriptionWithPaymentSettings(store, r, expand) {
+  const o = baseSubscription(store, r, expand);
+  if (r.paymentSettings) {
+    o.payment_settings = Object.assign({ payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' },
+      r.paymentSettings);
+  }
+  return o;
+};
+
+module.exports.subscriptionTerms = function subscriptionTermsRouter(store) {
+  const r = express.Router();
+  const subs = store.collection('subscriptions');
+  r.post('/v1/subscriptions/:id', (req, res, next) => {
+    const b = req.body || {};
+    if (b.payment_settings === undefined) return next();
+    const sub = subs.get(req.params.id);
+    if (!sub) return next(); // the lifecycle route answers the 404
+    const v = b.payment_settings;
+    let settings = null;
+    if (v !== '') {
+      if (typeof v !== 'object') throw invalid('Invalid object', 'payment_settings');
+      const save = v.save_default_payment_method;
+      if (save !== undefined && !['off', 'on_subscription'].includes(String(save))) {
+        throw invalid(`Invalid payment_settings[save_default_payment_method]: must be one of off or on_subscription`,
+          'payment_settings[save_default_payment_method]');
+      }
+      const rest = Object.assign({}, v);
+      delete rest.save_default_payment_method;
+      settings = paymentSettingsP(rest, sub.currency) || { payment_method_types: null, payment_method_options: null };
+      if (save !== undefined) settings.save_default_payment_method = String(save);
+      else if (sub.paymentSettings && sub.paymentSettings.save_default_payment_method) {
+        settings.save_default_payment_method = sub.paymentSettings.save_default_payment_method;
+      }
+    }
+    const before = sub.paymentSettings;
+    sub.paymentSettings = settings;
+    res.on('finish', () => { if (res.statusCode >= 400) sub.paymentSettings = before; });
+    delete b.payment_settings;
+    next();
+  });
+  return r;
+};
