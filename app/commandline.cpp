@@ -128,6 +128,7 @@ QString CommandLine::usage()
               "                           run the dunning rules, each step once (see: dunning --help)\n"
               "  fx import FILE.csv|list|convert\n"
               "                           the dated FX-rate table (see: fx --help)\n"
+              "  price list|quote         the price catalog and exact quotes from the cache (see: price --help)\n"
               "\n"
               "  Money operations go through the role check and the audit log as the profile given\n"
               "  with --staff (else the workspace's administrator made from the OS user name), and\n"
@@ -164,7 +165,8 @@ static QStringList splitCommandArguments(const QStringList &arguments, QStringLi
 {
     static const QStringList withOwnOptions{QStringLiteral("export"), QStringLiteral("budgets"),
                                             QStringLiteral("installments"), QStringLiteral("dunning"),
-                                            QStringLiteral("fx"), QStringLiteral("referrals")};
+                                            QStringLiteral("fx"), QStringLiteral("referrals"),
+                                            QStringLiteral("price")};
     qsizetype at = -1;
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);
@@ -328,6 +330,8 @@ Result<CommandLine> CommandLine::parse(const QStringList &allArguments)
         cl.command = Command::Dunning;
     } else if (command == QLatin1String("fx")) {
         cl.command = Command::Fx;
+    } else if (command == QLatin1String("price")) {
+        cl.command = Command::Price;
     } else if (command == QLatin1String("referrals")) {
         cl.command = Command::Referrals;
     } else if (command == QLatin1String("outbox")) {

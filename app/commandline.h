@@ -21,6 +21,7 @@ struct CommandLine
         Installments,
         Dunning,
         Fx,
+        Price,
         Referrals,
     };
 

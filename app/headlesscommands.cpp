@@ -6,6 +6,7 @@
 #include "app/dunningcommand.h"
 #include "app/exportcommand.h"
 #include "app/fxcommand.h"
+#include "app/pricecommand.h"
 #include "app/workspacesession.h"
 #include "app/referralcommand.h"
 #include "services/lifecycle/seasonalscheduler.h"
@@ -57,6 +58,7 @@ int HeadlessCommands::run(const CommandLine &commandLine)
         return runDunningCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
     case CommandLine::Command::Fx:
         return runFxCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
+    case CommandLine::Command::Price: return runPriceCommand(m_session, commandLine.exportArgs);
     case CommandLine::Command::Referrals:
         return runReferralCommand(m_session, commandLine.exportArgs, commandLine.staffEmail);
     case CommandLine::Command::OutboxList: return outboxList(commandLine.outboxState);
