@@ -193,7 +193,7 @@ QVariant DunningTableModel::data(const QModelIndex &index, int role) const
         case Attempts: return locale().toString(i.attemptCount);
         case NextAttempt: {
             const RetryStep s = nextStep(r);
-            return s.retry ? customerTime(s.at, i.customerId) : tr("None");
+            return s.retry ? customerTime(s.at, i.customerId) : tr("No retry");
         }
         case NextReason: return nextStep(r).reason;
         case DaysOverdue: return locale().toString(daysOverdue(i));

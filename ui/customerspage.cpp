@@ -41,6 +41,7 @@ CustomersPage::CustomersPage(CacheReader *reader, QWidget *parent)
             [this] { m_customers->setCurrency(m_currency->currentData().toString()); });
     connect(m_delinquent, &QCheckBox::toggled, m_customers, &CustomerTableModel::setDelinquentOnly);
     setColumnWidths({185, 215, 130, 100, 75, 0, 95, 0}, CustomerTableModel::Name);
+    setDetailWidth(420); // room for the payment methods and the credit ledger
 }
 
 void CustomersPage::applySearch(const QString &text)
@@ -147,6 +148,12 @@ QString td(const QString &t, bool right = false, const QString &color = {})
         .arg(right ? QStringLiteral("right") : QStringLiteral("left"),
              color.isEmpty() ? QString() : QStringLiteral(" style=\"color:%1;\"").arg(color), t.toHtmlEscaped());
 }
+// A cell that never wraps (dates and amounts: "26 Nov 2026" on one line).
+QString tdKeep(const QString &t, bool right = false, const QString &color = {})
+{
+    QString kept = t;
+    return td(kept.replace(QLatin1Char(' '), QChar(0x00A0)), right, color);
+}
 
 } // namespace
 
@@ -251,9 +258,9 @@ void CustomersPage::fillCredit(const QString &customerId, QLabel *label)
                 entry += QStringLiteral(": ") + t.description;
             else if (!t.metadata.value(QStringLiteral("reason")).isEmpty())
                 entry += QStringLiteral(": ") + t.metadata.value(QStringLiteral("reason"));
-            html += QStringLiteral("<tr>") + td(loc.toString(t.created.toLocalTime().date(), QLocale::ShortFormat)) + td(entry)
-                + td(t.isCredit() ? abs.toLocaleString(loc) : QString(), true, QStringLiteral("#137333"))
-                + td(t.isCredit() ? QString() : abs.toLocaleString(loc), true, QStringLiteral("#b3261e")) + td(after, true)
+            html += QStringLiteral("<tr>") + tdKeep(loc.toString(t.created.toLocalTime().date(), QLocale::ShortFormat)) + td(entry)
+                + tdKeep(t.isCredit() ? abs.toLocaleString(loc) : QString(), true, QStringLiteral("#137333"))
+                + tdKeep(t.isCredit() ? QString() : abs.toLocaleString(loc), true, QStringLiteral("#b3261e")) + td(after, true)
                 + QStringLiteral("</tr>");
         }
         html += QStringLiteral("</table>");

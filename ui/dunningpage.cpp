@@ -52,7 +52,7 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     });
     // Customer, Invoice, Amount, Currency (hidden: in Amount), Decline code, Meaning (detail),
     // Attempts, Next attempt (customer time + zone), Why then (elastic), Days overdue, Stage, Owner, Last contact.
-    setColumnWidths({120, 80, 90, 0, 132, 0, 64, 150, 240, 96, 84, 120, 92}, DunningTableModel::NextReason);
+    setColumnWidths({120, 80, 90, 0, 132, 0, 72, 150, 240, 112, 84, 120, 92}, DunningTableModel::NextReason);
     setDetailWidth(270);
 }
 
