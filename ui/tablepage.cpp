@@ -21,6 +21,7 @@
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -33,6 +34,9 @@
 #include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
 
 namespace Billing {
 
@@ -351,8 +355,37 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
 struct TablePage::TableExport
 {
     QString path;
-    bool cancelled = false;
+    std::atomic_bool cancelled = false; // set on the GUI thread, read by the writer
+    std::atomic<qint64> written = 0;    // rows the writer has written so far
+    bool writing = false;               // the writer runs: it reports, cancelled or not
 };
+
+namespace {
+
+// The table-rows export's file writing, on a worker: the cells were copied on the GUI thread.
+Result<qint64> writeTableRows(const QString &path, const QList<ReportColumn> &columns, const QList<ReportRow> &rows,
+                              const std::atomic_bool &cancelled, std::atomic<qint64> &written)
+{
+    CsvWriter writer(columns);
+    if (Status st = writer.open(path); !st)
+        return st.error();
+    for (const ReportRow &row : rows) {
+        if (cancelled) {
+            writer.abort();
+            return Error::make(Error::Kind::Cancelled, QCoreApplication::translate("Billing::TablePage", "Export cancelled; no file was written."));
+        }
+        if (Status st = writer.writeRow(row); !st) {
+            writer.abort();
+            return st.error();
+        }
+        ++written;
+    }
+    if (Status st = writer.commit(); !st)
+        return st.error();
+    return qint64(rows.size());
+}
+
+} // namespace
 
 void TablePage::exportCsv(const QString &path)
 {
@@ -410,7 +443,7 @@ void TablePage::exportCsv(const QString &path)
 void TablePage::continueTableExport()
 {
     const std::shared_ptr<TableExport> ex = m_tableExport;
-    if (!ex)
+    if (!ex || ex->writing)
         return;
     if (m_exportProgress && m_exportProgress->wasCanceled())
         ex->cancelled = true;
@@ -437,32 +470,38 @@ void TablePage::continueTableExport()
         name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
         columns.append({name.isEmpty() ? QStringLiteral("column_%1").arg(c + 1) : name, ColumnType::Text});
     }
-    CsvWriter writer(columns);
-    if (Status st = writer.open(ex->path); !st)
-        return finishExport(false, 0, st.error().userMessage);
+    // The cells as shown are copied here (the model lives on this thread); a worker writes them.
     const int rows = m_model->rowCount();
-    if (m_exportProgress)
-        m_exportProgress->setMaximum(rows);
+    QList<ReportRow> cells;
+    cells.reserve(rows);
     for (int r = 0; r < rows; ++r) {
         ReportRow row;
         for (int c = 0; c < columnCount; ++c)
             row.append(ReportValue::text(m_model->data(m_model->index(r, c)).toString()));
-        if (Status st = writer.writeRow(row); !st) {
-            writer.abort();
-            return finishExport(false, 0, st.error().userMessage);
-        }
-        if (r % 500 == 0 && m_exportProgress) {
-            m_exportProgress->setValue(r);
-            QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
-        }
-        if (ex->cancelled || (m_exportProgress && m_exportProgress->wasCanceled())) {
-            writer.abort();
-            return finishExport(false, 0, tr("Export cancelled; no file was written."));
-        }
+        cells.append(std::move(row));
     }
-    if (Status st = writer.commit(); !st)
-        return finishExport(false, 0, st.error().userMessage);
-    finishExport(true, rows, tr("%1 rows written to %2").arg(locale().toString(rows), QDir::toNativeSeparators(ex->path)));
+    if (m_exportProgress) {
+        m_exportProgress->setMaximum(rows);
+        m_exportProgress->setLabelText(tr("Writing %1… %2 rows").arg(m_title.toLower(), locale().toString(rows)));
+    }
+    ex->writing = true;
+    auto *watcher = new QFutureWatcher<Result<qint64>>(this);
+    auto *ticker = new QTimer(watcher);
+    connect(ticker, &QTimer::timeout, this, [this, ex] {
+        if (m_exportProgress)
+            m_exportProgress->setValue(int(qMin<qint64>(ex->written, INT_MAX)));
+    });
+    ticker->start(100);
+    connect(watcher, &QFutureWatcher<Result<qint64>>::finished, this, [this, watcher, ex] {
+        const Result<qint64> r = watcher->result();
+        watcher->deleteLater();
+        if (!r)
+            return finishExport(false, 0, r.error().userMessage);
+        finishExport(true, *r, tr("%1 rows written to %2").arg(locale().toString(*r), QDir::toNativeSeparators(ex->path)));
+    });
+    watcher->setFuture(QtConcurrent::run([ex, columns, cells = std::move(cells)] {
+        return writeTableRows(ex->path, columns, cells, ex->cancelled, ex->written);
+    }));
 }
 
 void TablePage::finishExport(bool ok, qint64 rows, const QString &message)

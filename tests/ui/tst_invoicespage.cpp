@@ -349,6 +349,21 @@ void tst_InvoicesPage::exportsOverdueViewThroughThePaneQuery()
     QCOMPARE(finished.last().at(0).toBool(), false);
     QVERIFY(!QFile::exists(cancelled));
     QCOMPARE(QDir(out.path()).entryList(QDir::Files), QStringList{QStringLiteral("overdue.csv")});
+
+    // Through to the end: every page loaded, then the cells written by a worker, reported once.
+    const QString rowsPath = out.filePath(QStringLiteral("rows.csv"));
+    page->exportCsv(rowsPath);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30000);
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(2).toString()));
+    QVERIFY(!page->invoices()->canFetchMore({}));
+    const qint64 written = finished.last().at(1).toLongLong();
+    QCOMPARE(written, qint64(page->invoices()->rowCount()));
+    QFile rows(rowsPath);
+    QVERIFY(rows.open(QIODevice::ReadOnly));
+    QCOMPARE(rows.readAll().count('\n'), written + 1);
+    QTest::qWait(200);
+    QCOMPARE(finished.size(), 3);
+    QVERIFY(!page->isExporting());
 }
 
 QTEST_MAIN(tst_InvoicesPage)
