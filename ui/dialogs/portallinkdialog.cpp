@@ -129,7 +129,7 @@ void PortalLinkDialog::create()
         }
         m_link->setText(r->url.toString());
         m_link->setCursorPosition(0);
-        setState(State::Created, tr("Link created. It works once and expires soon; the customer returns to %1.")
+        setState(State::Created, tr("Link created. It works once and expires soon.\nThe customer then returns to %1")
                                      .arg(r->returnUrl.toString()),
                  QStringLiteral("#1e7b34"));
     });
