@@ -2,10 +2,12 @@
 
 #include "models/analyticstablemodel.h"
 #include "models/formatting.h"
+#include "services/reports/csvfilejob.h"
 #include "ui/charts/analyticschartview.h"
 #include "ui/charts/forecastchartview.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFrame>
 #include <QGridLayout>
@@ -584,10 +586,20 @@ bool AnalyticsPage::exportCsv(const QString &kind, const QString &path, QString 
             *error = tr("Unknown table \"%1\".").arg(kind);
         return false;
     }
-    const Status s = AnalyticsService::writeCsv(path, rows);
-    if (!s && error)
-        *error = s.error().userMessage;
-    return s.ok();
+    const qint64 count = qMax<qint64>(0, rows.size() - 1);
+    CsvFileJob::run(
+        [path, rows = std::move(rows), count]() -> Result<qint64> {
+            if (Status s = AnalyticsService::writeCsv(path, rows); !s)
+                return s.error();
+            return count;
+        },
+        this, [this, kind, path](Result<qint64> r) {
+            const QString message = r ? tr("Exported %n rows to %1.", nullptr, int(*r)).arg(QDir::toNativeSeparators(path))
+                                      : tr("Export failed: %1").arg(r.error().userMessage);
+            m_status->setText(message);
+            Q_EMIT exportFinished(kind, r.ok(), message);
+        });
+    return true;
 }
 
 void AnalyticsPage::chooseExport()
@@ -610,8 +622,6 @@ void AnalyticsPage::chooseExport()
     QString error;
     if (!exportCsv(kind, file, &error))
         QMessageBox::warning(this, tr("Export failed"), error);
-    else
-        m_status->setText(tr("Exported to %1.").arg(file));
 }
 
 } // namespace Billing

@@ -46,6 +46,9 @@ public:
 
     // Which tables can be exported: "metrics", "cohorts", "forecast", "rates".
     static QStringList exportKinds();
+    // Copies the table's rows here and writes them on a worker (CsvFileJob). Returns false (with
+    // *error) when `kind` is unknown; otherwise exportFinished follows, its message also shown in
+    // the status line.
     bool exportCsv(const QString &kind, const QString &path, QString *error = nullptr);
 
     // For tests and screenshots.
@@ -63,6 +66,7 @@ public:
 Q_SIGNALS:
     void computed();
     void failed(const QString &message);
+    void exportFinished(const QString &kind, bool ok, const QString &message);
 
 private:
     void rebuildViews();

@@ -5,10 +5,15 @@
 #include "models/formatting.h"
 #include "services/pricing/catalogservice.h"
 #include "services/pricing/pricecalculator.h"
+#include "services/reports/csvfilejob.h"
 #include "ui/tablepagelayout.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDate>
+#include <QDir>
+#include <QFileDialog>
+#include <QStandardPaths>
 #include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -57,6 +62,10 @@ CatalogPage::CatalogPage(CatalogService *service, QWidget *parent)
     header->addStretch();
     header->addWidget(m_refresh);
     header->addWidget(m_calculator);
+    m_export = new QPushButton(tr("Export CSV…"));
+    m_export->setObjectName(QStringLiteral("ExportCsvButton"));
+    m_export->setToolTip(tr("Write the prices shown, one row per currency, to a CSV file"));
+    header->addWidget(m_export);
     root->addLayout(header);
 
     auto *filters = new QHBoxLayout;
@@ -162,6 +171,13 @@ CatalogPage::CatalogPage(CatalogService *service, QWidget *parent)
             m_status->setVisible(!s);
         });
     });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                      .filePath(QStringLiteral("prices-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate)));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export prices as CSV"), suggested, tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportCsvTo(path);
+    });
     if (m_service)
         connect(m_service, &CatalogService::catalogChanged, this, &CatalogPage::load);
     updateCount();
@@ -216,6 +232,86 @@ void CatalogPage::selectPrice(const QString &priceId)
     }
     m_view->selectRow(row);
     m_view->scrollTo(m_model->index(row, 0));
+}
+
+bool CatalogPage::isExporting() const
+{
+    return bool(m_exportJob);
+}
+
+QString CatalogPage::statusText() const
+{
+    return m_status->text();
+}
+
+void CatalogPage::exportCsvTo(const QString &path)
+{
+    if (m_exportJob)
+        return;
+    const QList<ReportColumn> columns = {
+        {QStringLiteral("price_id"), ColumnType::Text},
+        {QStringLiteral("product_id"), ColumnType::Text},
+        {QStringLiteral("product_name"), ColumnType::Text},
+        {QStringLiteral("price_nickname"), ColumnType::Text},
+        {QStringLiteral("lookup_key"), ColumnType::Text},
+        {QStringLiteral("type"), ColumnType::Text},
+        {QStringLiteral("billing_scheme"), ColumnType::Text},
+        {QStringLiteral("tiers_mode"), ColumnType::Text},
+        {QStringLiteral("package_size"), ColumnType::Integer},
+        {QStringLiteral("interval"), ColumnType::Text},
+        {QStringLiteral("interval_count"), ColumnType::Integer},
+        {QStringLiteral("active"), ColumnType::Text},
+        {QStringLiteral("currency"), ColumnType::Currency},
+        {QStringLiteral("unit_amount"), ColumnType::Amount},
+        {QStringLiteral("unit_amount_decimal"), ColumnType::Text},
+        {QStringLiteral("tier_count"), ColumnType::Integer},
+    };
+    auto text = [](const QString &t) { return t.isEmpty() ? ReportValue::null(ColumnType::Text) : ReportValue::text(t); };
+    // The prices shown, copied here (the model lives on this thread); a worker writes the file.
+    QList<ReportRow> rows;
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        const Price &p = m_model->priceAt(r);
+        const Product product = m_model->productOf(p);
+        const bool active = p.active && (product.id.isEmpty() || product.active);
+        for (const QString &code : PriceCalculator::currencies(p)) {
+            const std::optional<Currency> currency = Currency::fromCode(code);
+            std::optional<qint64> unitAmount = p.unitAmount;
+            QString unitAmountDecimal = p.unitAmountDecimal;
+            qsizetype tiers = p.tiers.size();
+            if (code != p.currency.toLower()) {
+                const PriceCurrencyOption option = p.currencyOptions.value(code);
+                unitAmount = option.unitAmount;
+                unitAmountDecimal = option.unitAmountDecimal;
+                tiers = option.tiers.size();
+            }
+            rows.append({ReportValue::text(p.id), text(p.productId), text(product.name), text(p.nickname), text(p.lookupKey),
+                         text(p.type), text(p.billingScheme.isEmpty() ? QStringLiteral("per_unit") : p.billingScheme),
+                         text(p.tiersMode),
+                         p.transformQuantity.isSet() ? ReportValue::integer(p.transformQuantity.divideBy)
+                                                     : ReportValue::null(ColumnType::Integer),
+                         text(p.interval),
+                         p.interval.isEmpty() ? ReportValue::null(ColumnType::Integer)
+                                              : ReportValue::integer(qMax(1, p.intervalCount)),
+                         ReportValue::text(active ? QStringLiteral("true") : QStringLiteral("false")),
+                         currency ? ReportValue::currency(*currency) : ReportValue::null(ColumnType::Currency),
+                         unitAmount && currency ? ReportValue::amount(Money(*unitAmount, *currency))
+                                                : ReportValue::null(ColumnType::Amount),
+                         unitAmount ? ReportValue::null(ColumnType::Text) : text(unitAmountDecimal),
+                         p.isTiered() ? ReportValue::integer(tiers) : ReportValue::null(ColumnType::Integer)});
+        }
+    }
+    m_export->setEnabled(false);
+    m_status->setText(tr("Exporting %n prices…", nullptr, m_model->rowCount()));
+    m_status->setVisible(true);
+    m_exportJob = CsvFileJob::start(path, columns, std::move(rows), this, [this, path](Result<qint64> r) {
+        m_exportJob = nullptr;
+        m_export->setEnabled(true);
+        const QString message = r ? tr("%1 rows written to %2").arg(locale().toString(*r), QDir::toNativeSeparators(path))
+                                  : tr("Export failed: %1").arg(r.error().userMessage);
+        m_status->setText(message);
+        m_status->setVisible(true);
+        Q_EMIT exportFinished(bool(r), r ? *r : 0, message);
+    });
 }
 
 void CatalogPage::updateCount()

@@ -3,6 +3,7 @@
 #include "services/domain/catalog.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QWidget>
 
 #include <functional>
@@ -23,6 +24,7 @@ namespace Billing {
 class CatalogTableModel;
 class CatalogTierModel;
 class CatalogService;
+class CsvFileJob;
 
 // The price catalog pane: products and their prices (flat rate, per unit, package, tiered
 // graduated and volume) with every currency each price has; archived prices hidden unless
@@ -54,6 +56,18 @@ public:
     QString selectedPriceId() const { return m_selectedId; }
     void selectPrice(const QString &priceId);
 
+    // "Export CSV…" (ExportCsvButton): asks for a file, then exportCsvTo().
+    QPushButton *exportButton() const { return m_export; }
+    // Writes the prices shown (search and "Show archived" as set), one row per price and currency,
+    // with machine columns (ids, pricing scheme, ISO currency, amounts in major units) to `path` on
+    // a worker; returns at once, exportFinished follows with the message shown in the header.
+    void exportCsvTo(const QString &path);
+    bool isExporting() const;
+    QString statusText() const;
+
+Q_SIGNALS:
+    void exportFinished(bool ok, qint64 rows, const QString &message);
+
 private:
     void onSelectionChanged();
     void showDetail();
@@ -70,6 +84,8 @@ private:
     QCheckBox *m_showArchived;
     QPushButton *m_refresh;
     QPushButton *m_calculator;
+    QPushButton *m_export;
+    QPointer<CsvFileJob> m_exportJob;
     QStackedWidget *m_tableStack;
     QLabel *m_empty;
     QWidget *m_detail;

@@ -3,10 +3,15 @@
 #include "models/formatting.h"
 #include "models/outboxtablemodel.h"
 #include "services/outbox/outboxservice.h"
+#include "services/reports/csvfilejob.h"
 #include "ui/tablepage.h"
 #include "ui/tablepagelayout.h"
 
 #include <QCheckBox>
+#include <QDate>
+#include <QDir>
+#include <QFileDialog>
+#include <QStandardPaths>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -45,6 +50,10 @@ OutboxPage::OutboxPage(QWidget *parent) : QWidget(parent), m_model(new OutboxTab
     header->addWidget(m_showSucceeded);
     header->addSpacing(8);
     header->addWidget(m_retry);
+    m_export = new QPushButton(tr("Export CSV…"));
+    m_export->setObjectName(QStringLiteral("ExportCsvButton"));
+    m_export->setToolTip(tr("Write the operations shown, with their state and last error, to a CSV file"));
+    header->addWidget(m_export);
     root->addLayout(header);
 
     m_view = new QTableView;
@@ -66,6 +75,13 @@ OutboxPage::OutboxPage(QWidget *parent) : QWidget(parent), m_model(new OutboxTab
     root->addWidget(m_footer);
 
     connect(m_retry, &QPushButton::clicked, this, &OutboxPage::retryNow);
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                      .filePath(QStringLiteral("outbox-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate)));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export outbox as CSV"), suggested, tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportCsvTo(path);
+    });
     connect(m_showSucceeded, &QCheckBox::toggled, m_model, &OutboxTableModel::setIncludeSucceeded);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showDetail(current.isValid() ? current.row() : -1); });
@@ -118,6 +134,64 @@ void OutboxPage::retryNow()
         return;
     m_outbox->retryNow();
     m_model->reload();
+}
+
+bool OutboxPage::isExporting() const
+{
+    return bool(m_exportJob);
+}
+
+QString OutboxPage::footerText() const
+{
+    return m_footer->text();
+}
+
+void OutboxPage::exportCsvTo(const QString &path)
+{
+    if (m_exportJob)
+        return;
+    const QList<ReportColumn> columns = {
+        {QStringLiteral("id"), ColumnType::Integer},
+        {QStringLiteral("created"), ColumnType::Date},
+        {QStringLiteral("updated"), ColumnType::Date},
+        {QStringLiteral("operation"), ColumnType::Text},
+        {QStringLiteral("method"), ColumnType::Text},
+        {QStringLiteral("path"), ColumnType::Text},
+        {QStringLiteral("actor"), ColumnType::Text},
+        {QStringLiteral("state"), ColumnType::Text},
+        {QStringLiteral("attempts"), ColumnType::Integer},
+        {QStringLiteral("next_attempt"), ColumnType::Date},
+        {QStringLiteral("idempotency_key"), ColumnType::Text},
+        {QStringLiteral("result_object_id"), ColumnType::Text},
+        {QStringLiteral("error_kind"), ColumnType::Text},
+        {QStringLiteral("error_http_status"), ColumnType::Integer},
+        {QStringLiteral("error_request_id"), ColumnType::Text},
+        {QStringLiteral("error_message"), ColumnType::Text},
+    };
+    // The rows shown, copied here (the model lives on this thread); a worker writes the file.
+    QList<ReportRow> rows;
+    rows.reserve(m_model->rowCount());
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        const OutboxEntry &e = m_model->rowAt(r);
+        auto text = [](const QString &t) { return t.isEmpty() ? ReportValue::null(ColumnType::Text) : ReportValue::text(t); };
+        rows.append({ReportValue::integer(e.id), ReportValue::date(e.createdAt), ReportValue::date(e.updatedAt),
+                     text(e.operation), text(e.method), text(e.path), text(e.actor),
+                     ReportValue::text(outboxStateName(e.state)), ReportValue::integer(e.attempts),
+                     e.state == OutboxState::Pending ? ReportValue::date(e.nextAttemptAt) : ReportValue::null(ColumnType::Date),
+                     text(e.idempotencyKey), text(e.resultObjectId), text(e.errorKind),
+                     e.errorHttpStatus > 0 ? ReportValue::integer(e.errorHttpStatus) : ReportValue::null(ColumnType::Integer),
+                     text(e.errorRequestId), text(e.errorMessage)});
+    }
+    m_export->setEnabled(false);
+    m_footer->setText(tr("Exporting %n operations…", nullptr, int(rows.size())));
+    m_exportJob = CsvFileJob::start(path, columns, std::move(rows), this, [this, path](Result<qint64> r) {
+        m_exportJob = nullptr;
+        m_export->setEnabled(true);
+        const QString message = r ? tr("%1 operations written to %2").arg(locale().toString(*r), QDir::toNativeSeparators(path))
+                                  : tr("Export failed: %1").arg(r.error().userMessage);
+        m_footer->setText(message);
+        Q_EMIT exportFinished(bool(r), r ? *r : 0, message);
+    });
 }
 
 void OutboxPage::updateState()

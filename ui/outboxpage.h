@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 class QCheckBox;
@@ -11,6 +12,7 @@ class QTableView;
 
 namespace Billing {
 
+class CsvFileJob;
 class OutboxService;
 class OutboxTableModel;
 
@@ -34,6 +36,17 @@ public:
     qint64 selectedId() const { return m_selectedId; }
     void retryNow();
 
+    // "Export CSV…": asks for a file, then exportCsvTo(). The button is ExportCsvButton.
+    QPushButton *exportButton() const { return m_export; }
+    // Writes the operations shown (with their state and last error) to `path` on a worker (the rows
+    // are copied here); returns at once, exportFinished follows with the message shown in the footer.
+    void exportCsvTo(const QString &path);
+    bool isExporting() const;
+    QString footerText() const;
+
+Q_SIGNALS:
+    void exportFinished(bool ok, qint64 rows, const QString &message);
+
 private:
     void updateState();
     void showDetail(int row);
@@ -42,6 +55,8 @@ private:
     OutboxTableModel *m_model;
     QLabel *m_count;
     QPushButton *m_retry;
+    QPushButton *m_export;
+    QPointer<CsvFileJob> m_exportJob;
     QCheckBox *m_showSucceeded;
     QTableView *m_view;
     QLabel *m_empty;

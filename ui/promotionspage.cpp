@@ -4,10 +4,15 @@
 #include "models/formatting.h"
 #include "services/promotions/couponservice.h"
 #include "services/promotions/promotioncodeservice.h"
+#include "services/reports/csvfilejob.h"
 #include "ui/dialogs/coupondialog.h"
 #include "ui/dialogs/promotioncodedialog.h"
 
+#include <QDate>
+#include <QDir>
+#include <QFileDialog>
 #include <QHBoxLayout>
+#include <QStandardPaths>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -53,11 +58,21 @@ PromotionsPage::PromotionsPage(CouponService *coupons, PromotionCodeService *cod
     bar->addWidget(newCoupon);
     bar->addWidget(newCode);
     bar->addWidget(refresh);
+    m_export = new QPushButton(tr("Export CSV…"), this);
+    m_export->setObjectName(QStringLiteral("ExportCsvButton"));
+    m_export->setToolTip(tr("Write the coupons and promotion codes shown to a CSV file"));
+    bar->addWidget(m_export);
     layout->addLayout(bar);
     m_summaryLabel = new QLabel(tr("Loading coupons from Stripe…"), this);
     m_summaryLabel->setObjectName(QStringLiteral("summary"));
     m_summaryLabel->setWordWrap(true);
     layout->addWidget(m_summaryLabel);
+    m_exportStatus = new QLabel(this);
+    m_exportStatus->setObjectName(QStringLiteral("exportStatus"));
+    m_exportStatus->setWordWrap(true);
+    m_exportStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_exportStatus->setVisible(false);
+    layout->addWidget(m_exportStatus);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     m_model = new CouponTableModel(this);
@@ -97,6 +112,13 @@ PromotionsPage::PromotionsPage(CouponService *coupons, PromotionCodeService *cod
     layout->addWidget(splitter, 1);
 
     connect(refresh, &QPushButton::clicked, this, &PromotionsPage::reload);
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                      .filePath(QStringLiteral("promotions-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate)));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export promotions as CSV"), suggested, tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportCsvTo(path);
+    });
     connect(newCoupon, &QPushButton::clicked, this, [this] { openCouponDialog(); });
     connect(newCode, &QPushButton::clicked, this, [this] { openPromotionCodeDialog(); });
     connect(m_couponView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &PromotionsPage::showCodes);
@@ -180,6 +202,7 @@ void PromotionsPage::showCodes()
     }
     m_codesTitle->setText(couponId.isEmpty() ? tr("Promotion codes (all coupons)")
                                              : tr("Promotion codes of %1").arg(couponNames.value(couponId, couponId)));
+    m_shownCodes = rows;
     m_codes->setRowCount(int(rows.size()));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (int r = 0; r < rows.size(); ++r) {
@@ -204,6 +227,94 @@ void PromotionsPage::showCodes()
     }
     m_codes->resizeColumnsToContents();
     m_codes->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+}
+
+QString PromotionsPage::exportStatusText() const
+{
+    return m_exportStatus->text();
+}
+
+bool PromotionsPage::isExporting() const
+{
+    return bool(m_exportJob);
+}
+
+void PromotionsPage::exportCsvTo(const QString &path)
+{
+    if (m_exportJob)
+        return;
+    const QList<ReportColumn> columns = {
+        {QStringLiteral("record"), ColumnType::Text},
+        {QStringLiteral("id"), ColumnType::Text},
+        {QStringLiteral("code"), ColumnType::Text},
+        {QStringLiteral("coupon_id"), ColumnType::Text},
+        {QStringLiteral("coupon_name"), ColumnType::Text},
+        {QStringLiteral("percent_off"), ColumnType::Text},
+        {QStringLiteral("amount_off"), ColumnType::Amount},
+        {QStringLiteral("amount_off_currency"), ColumnType::Currency},
+        {QStringLiteral("duration"), ColumnType::Text},
+        {QStringLiteral("duration_in_months"), ColumnType::Integer},
+        {QStringLiteral("max_redemptions"), ColumnType::Integer},
+        {QStringLiteral("times_redeemed"), ColumnType::Integer},
+        {QStringLiteral("expires"), ColumnType::Date},
+        {QStringLiteral("customer_id"), ColumnType::Text},
+        {QStringLiteral("first_time_transaction"), ColumnType::Text},
+        {QStringLiteral("minimum_amount"), ColumnType::Amount},
+        {QStringLiteral("minimum_amount_currency"), ColumnType::Currency},
+        {QStringLiteral("status"), ColumnType::Text},
+    };
+    auto text = [](const QString &t) { return t.isEmpty() ? ReportValue::null(ColumnType::Text) : ReportValue::text(t); };
+    auto integer = [](std::optional<int> v) { return v ? ReportValue::integer(*v) : ReportValue::null(ColumnType::Integer); };
+    auto money = [](std::optional<qint64> minor, const QString &code, ReportValue *currencyCell) {
+        const std::optional<Currency> currency = Currency::fromCode(code);
+        *currencyCell = currency ? ReportValue::currency(*currency) : ReportValue::null(ColumnType::Currency);
+        return minor && currency ? ReportValue::amount(Money(*minor, *currency)) : ReportValue::null(ColumnType::Amount);
+    };
+    const ReportValue none = ReportValue::null(ColumnType::Text);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QHash<QString, QString> couponNames;
+    for (const Coupon &c : m_coupons)
+        couponNames.insert(c.id, c.name);
+    // What the pane shows, copied here; a worker writes the file.
+    QList<ReportRow> rows;
+    for (int r = 0; r < m_proxy->rowCount(); ++r) {
+        const Coupon *c = m_model->couponAt(m_proxy->mapToSource(m_proxy->index(r, 0)).row());
+        if (!c)
+            continue;
+        ReportValue currency;
+        const ReportValue amount = money(c->amountOff, c->currency, &currency);
+        const bool usedUp = c->maxRedemptions && c->timesRedeemed >= *c->maxRedemptions;
+        rows.append({ReportValue::text(QStringLiteral("coupon")), text(c->id), none, text(c->id), text(c->name),
+                     text(c->percentOff), amount, currency, text(c->duration), integer(c->durationInMonths),
+                     integer(c->maxRedemptions), ReportValue::integer(c->timesRedeemed), ReportValue::date(c->redeemBy),
+                     none, none, ReportValue::null(ColumnType::Amount), ReportValue::null(ColumnType::Currency),
+                     ReportValue::text(!c->valid ? QStringLiteral("invalid") : usedUp ? QStringLiteral("used_up") : QStringLiteral("active"))});
+    }
+    for (const PromotionCode &p : m_shownCodes) {
+        ReportValue minimumCurrency;
+        const ReportValue minimum = money(p.minimumAmount, p.minimumAmountCurrency, &minimumCurrency);
+        const bool expired = p.expiresAt.isValid() && p.expiresAt <= now;
+        const bool usedUp = p.maxRedemptions && p.timesRedeemed >= *p.maxRedemptions;
+        rows.append({ReportValue::text(QStringLiteral("promotion_code")), text(p.id), text(p.code), text(p.couponId),
+                     text(couponNames.value(p.couponId)), none, ReportValue::null(ColumnType::Amount),
+                     ReportValue::null(ColumnType::Currency), none, ReportValue::null(ColumnType::Integer),
+                     integer(p.maxRedemptions), ReportValue::integer(p.timesRedeemed), ReportValue::date(p.expiresAt),
+                     text(p.customerId), ReportValue::text(p.firstTimeTransaction ? QStringLiteral("true") : QStringLiteral("false")),
+                     minimum, minimumCurrency,
+                     ReportValue::text(!p.active ? QStringLiteral("inactive") : expired ? QStringLiteral("expired")
+                                       : usedUp ? QStringLiteral("used_up") : QStringLiteral("active"))});
+    }
+    m_export->setEnabled(false);
+    m_exportStatus->setText(tr("Exporting %n rows…", nullptr, int(rows.size())));
+    m_exportStatus->setVisible(true);
+    m_exportJob = CsvFileJob::start(path, columns, std::move(rows), this, [this, path](Result<qint64> r) {
+        m_exportJob = nullptr;
+        m_export->setEnabled(true);
+        const QString message = r ? tr("%1 rows written to %2").arg(QLocale().toString(*r), QDir::toNativeSeparators(path))
+                                  : tr("Export failed: %1").arg(r.error().userMessage);
+        m_exportStatus->setText(message);
+        Q_EMIT exportFinished(bool(r), r ? *r : 0, message);
+    });
 }
 
 CouponDialog *PromotionsPage::openCouponDialog()

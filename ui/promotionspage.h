@@ -15,6 +15,7 @@ class QTableWidget;
 namespace Billing {
 
 class CouponDialog;
+class CsvFileJob;
 class CouponService;
 class CouponTableModel;
 class OutboxService;
@@ -44,8 +45,19 @@ public:
     CouponDialog *openCouponDialog();
     PromotionCodeDialog *openPromotionCodeDialog();
 
+    // "Export CSV…" (ExportCsvButton): asks for a file, then exportCsvTo().
+    QPushButton *exportButton() const { return m_export; }
+    // Writes what the pane shows to `path` on a worker: one "coupon" row per coupon in the table's
+    // order, then one "promotion_code" row per code in the codes table (the selected coupon's, or
+    // all), machine columns (ids, amounts in major units, ISO currency, UTC dates, status words).
+    // Returns at once; exportFinished follows, with the message shown in the summary line.
+    void exportCsvTo(const QString &path);
+    bool isExporting() const;
+    QString exportStatusText() const;
+
 Q_SIGNALS:
     void loaded();
+    void exportFinished(bool ok, qint64 rows, const QString &message);
 
 private:
     void showCodes();
@@ -62,6 +74,10 @@ private:
     QLabel *m_codesTitle = nullptr;
     QList<Coupon> m_coupons;
     QList<PromotionCode> m_codeRows;
+    QList<PromotionCode> m_shownCodes; // the codes table's rows, in its order
+    QPushButton *m_export = nullptr;
+    QLabel *m_exportStatus = nullptr;
+    QPointer<CsvFileJob> m_exportJob;
     RedemptionSummary m_summary;
     bool m_loaded = false;
     int m_pending = 0;

@@ -1,6 +1,6 @@
 #include "ui/tablepage.h"
 
-#include "services/reports/csvwriter.h"
+#include "services/reports/csvfilejob.h"
 #include "services/reports/reportexporter.h"
 
 #include "models/pagedtablemodel.h"
@@ -21,7 +21,6 @@
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -34,9 +33,7 @@
 #include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
-#include <atomic>
 
 namespace Billing {
 
@@ -355,37 +352,9 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
 struct TablePage::TableExport
 {
     QString path;
-    std::atomic_bool cancelled = false; // set on the GUI thread, read by the writer
-    std::atomic<qint64> written = 0;    // rows the writer has written so far
-    bool writing = false;               // the writer runs: it reports, cancelled or not
+    bool cancelled = false;       // asked on the GUI thread
+    QPointer<CsvFileJob> writer;  // the worker writing the copied cells (null before and after)
 };
-
-namespace {
-
-// The table-rows export's file writing, on a worker: the cells were copied on the GUI thread.
-Result<qint64> writeTableRows(const QString &path, const QList<ReportColumn> &columns, const QList<ReportRow> &rows,
-                              const std::atomic_bool &cancelled, std::atomic<qint64> &written)
-{
-    CsvWriter writer(columns);
-    if (Status st = writer.open(path); !st)
-        return st.error();
-    for (const ReportRow &row : rows) {
-        if (cancelled) {
-            writer.abort();
-            return Error::make(Error::Kind::Cancelled, QCoreApplication::translate("Billing::TablePage", "Export cancelled; no file was written."));
-        }
-        if (Status st = writer.writeRow(row); !st) {
-            writer.abort();
-            return st.error();
-        }
-        ++written;
-    }
-    if (Status st = writer.commit(); !st)
-        return st.error();
-    return qint64(rows.size());
-}
-
-} // namespace
 
 void TablePage::exportCsv(const QString &path)
 {
@@ -433,9 +402,13 @@ void TablePage::exportCsv(const QString &path)
     m_tableExport = std::make_shared<TableExport>();
     m_tableExport->path = path;
     connect(m_exportProgress, &QProgressDialog::canceled, this, [this] {
-        if (m_tableExport)
-            m_tableExport->cancelled = true;
-        continueTableExport();
+        if (!m_tableExport)
+            return;
+        m_tableExport->cancelled = true;
+        if (m_tableExport->writer)
+            m_tableExport->writer->cancel(); // the writer reports (Cancelled) when it has stopped
+        else
+            continueTableExport();
     });
     continueTableExport();
 }
@@ -443,7 +416,7 @@ void TablePage::exportCsv(const QString &path)
 void TablePage::continueTableExport()
 {
     const std::shared_ptr<TableExport> ex = m_tableExport;
-    if (!ex || ex->writing)
+    if (!ex || ex->writer)
         return;
     if (m_exportProgress && m_exportProgress->wasCanceled())
         ex->cancelled = true;
@@ -484,24 +457,17 @@ void TablePage::continueTableExport()
         m_exportProgress->setMaximum(rows);
         m_exportProgress->setLabelText(tr("Writing %1… %2 rows").arg(m_title.toLower(), locale().toString(rows)));
     }
-    ex->writing = true;
-    auto *watcher = new QFutureWatcher<Result<qint64>>(this);
-    auto *ticker = new QTimer(watcher);
-    connect(ticker, &QTimer::timeout, this, [this, ex] {
-        if (m_exportProgress)
-            m_exportProgress->setValue(int(qMin<qint64>(ex->written, INT_MAX)));
-    });
-    ticker->start(100);
-    connect(watcher, &QFutureWatcher<Result<qint64>>::finished, this, [this, watcher, ex] {
-        const Result<qint64> r = watcher->result();
-        watcher->deleteLater();
+    ex->writer = CsvFileJob::start(ex->path, columns, std::move(cells), this, [this, ex](Result<qint64> r) {
         if (!r)
             return finishExport(false, 0, r.error().userMessage);
         finishExport(true, *r, tr("%1 rows written to %2").arg(locale().toString(*r), QDir::toNativeSeparators(ex->path)));
     });
-    watcher->setFuture(QtConcurrent::run([ex, columns, cells = std::move(cells)] {
-        return writeTableRows(ex->path, columns, cells, ex->cancelled, ex->written);
-    }));
+    auto *ticker = new QTimer(ex->writer);
+    connect(ticker, &QTimer::timeout, this, [this, ex] {
+        if (m_exportProgress && ex->writer)
+            m_exportProgress->setValue(int(qMin<qint64>(ex->writer->rowsWritten(), INT_MAX)));
+    });
+    ticker->start(100);
 }
 
 void TablePage::finishExport(bool ok, qint64 rows, const QString &message)

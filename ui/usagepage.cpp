@@ -3,10 +3,12 @@
 #include "models/usageseriesmodel.h"
 #include "services/storage/cachereader.h"
 #include "services/storage/usage.h"
+#include "services/reports/csvfilejob.h"
 #include "services/usage/usagecsv.h"
 #include "ui/charts/usagechartview.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -503,7 +505,7 @@ bool UsagePage::exportPng(const QString &path, QString *error)
     return m_chart->exportPng(path, error);
 }
 
-bool UsagePage::exportCsv(const QString &path, QString *error)
+void UsagePage::exportCsv(const QString &path)
 {
     UsageTable table;
     table.granularity = m_model->query().granularity;
@@ -517,10 +519,17 @@ bool UsagePage::exportCsv(const QString &path, QString *error)
         table.values << row;
         table.flags << m_model->flag(r);
     }
-    const Status s = writeUsageCsv(path, table);
-    if (!s && error)
-        *error = s.error().userMessage;
-    return s.ok();
+    const qint64 rows = qint64(table.buckets.size()) * table.series.size();
+    CsvFileJob::run(
+        [path, table = std::move(table), rows]() -> Result<qint64> {
+            if (Status s = writeUsageCsv(path, table); !s)
+                return s.error();
+            return rows;
+        },
+        this, [this, path](Result<qint64> r) {
+            Q_EMIT csvExported(r.ok(), r ? tr("%n rows written to %1", nullptr, int(*r)).arg(QDir::toNativeSeparators(path))
+                                         : r.error().userMessage);
+        });
 }
 
 void UsagePage::chooseExport(bool png)
@@ -530,8 +539,18 @@ void UsagePage::chooseExport(bool png)
                                                       png ? tr("PNG image (*.png)") : tr("CSV file (*.csv)"));
     if (path.isEmpty())
         return;
+    if (!png) {
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(this, &UsagePage::csvExported, this, [this, once](bool ok, const QString &message) {
+            disconnect(*once);
+            if (!ok)
+                QMessageBox::warning(this, tr("Export failed"), message);
+        });
+        exportCsv(path);
+        return;
+    }
     QString error;
-    if (!(png ? exportPng(path, &error) : exportCsv(path, &error)))
+    if (!exportPng(path, &error))
         QMessageBox::warning(this, tr("Export failed"), error);
 }
 

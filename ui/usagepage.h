@@ -66,12 +66,15 @@ public:
     bool isCostReady() const { return m_costReady; }
     const UsageCost &cost() const { return m_lastCost; }
 
-    // Exports (the buttons ask for a file name, then call these). Errors: false + *error.
+    // Exports (the buttons ask for a file name, then call these). PNG: errors are false + *error.
     bool exportPng(const QString &path, QString *error = nullptr);
-    bool exportCsv(const QString &path, QString *error = nullptr);
+    // CSV: the rows shown are copied here and written on a worker (CsvFileJob); returns at once,
+    // csvExported follows (ok, and the rows written or the error in plain words).
+    void exportCsv(const QString &path);
 
 Q_SIGNALS:
     void costUpdated();
+    void csvExported(bool ok, const QString &message);
 
 private:
     void findDataEnd();

@@ -211,10 +211,16 @@ private Q_SLOTS:
         AnalyticsPage page(nullptr);
         const AnalyticsSnapshot s = snapshot(QStringLiteral("USD"));
         page.showSnapshot(s);
+        QSignalSpy finished(&page, &AnalyticsPage::exportFinished);
         for (const QString &kind : AnalyticsPage::exportKinds()) {
             const QString path = m_tmp.filePath(kind + QStringLiteral(".csv"));
             QString error;
+            const qsizetype before = finished.size();
             QVERIFY2(page.exportCsv(kind, path, &error), qPrintable(error));
+            // written on a worker: the signal follows
+            QTRY_COMPARE(finished.size(), before + 1);
+            QCOMPARE(finished.last().at(0).toString(), kind);
+            QVERIFY2(finished.last().at(1).toBool(), qPrintable(finished.last().at(2).toString()));
             const QList<QByteArray> lines = csvLines(path);
             QVERIFY2(lines.size() > 2, qPrintable(kind));
         }
@@ -230,6 +236,13 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!page.exportCsv(QStringLiteral("nonsense"), m_tmp.filePath(QStringLiteral("x.csv")), &error));
         QVERIFY(!error.isEmpty());
+        // a folder that does not exist: the failure comes back with the signal, no file
+        const QString bad = m_tmp.filePath(QStringLiteral("missing/metrics.csv"));
+        QVERIFY(page.exportCsv(QStringLiteral("metrics"), bad, &error));
+        QTRY_COMPARE(finished.size(), AnalyticsPage::exportKinds().size() + 1);
+        QVERIFY(!finished.last().at(1).toBool());
+        QVERIFY(finished.last().at(2).toString().startsWith(QStringLiteral("Export failed")));
+        QVERIFY(!QFile::exists(bad));
     }
 
     void computesFromARealCacheOffTheGuiThread()

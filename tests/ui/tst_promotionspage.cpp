@@ -5,12 +5,15 @@
 #include "models/coupontablemodel.h"
 #include "tests/services/promotions/promotionstack.h"
 
+#include "csvreadback.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -31,6 +34,7 @@ private Q_SLOTS:
     void showsCouponsCodesAndStatistics();
     void couponDialogCreatesACoupon();
     void applyDialogRefusesAnotherCurrencyAndAppliesACode();
+    void exportWritesTheCouponsAndCodesShown();
 
 private:
     static void shoot(QWidget *w, const QString &name)
@@ -190,6 +194,103 @@ void tst_PromotionsPage::applyDialogRefusesAnotherCurrencyAndAppliesACode()
     shoot(&dialog, QStringLiteral("apply-applied"));
     QCOMPARE(promoSandboxCall("GET", QStringLiteral("/v1/subscriptions/") + sub).value(QLatin1String("discounts")).toArray().size(), 1);
     QCOMPARE(promoSandboxCall("GET", QStringLiteral("/v1/coupons/PCT") + tag).value(QLatin1String("times_redeemed")).toInt(), 1);
+}
+
+void tst_PromotionsPage::exportWritesTheCouponsAndCodesShown()
+{
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QTemporaryDir dir;
+    PromotionStack stack(dir.path(), promoFinance());
+    QVERIFY2(stack.error.isEmpty(), qPrintable(stack.error));
+    // Our own coupons (other tests add theirs to the shared sandbox at the same time).
+    const QString id = QStringLiteral("CSV") + QUuid::createUuid().toString(QUuid::Id128).left(8).toUpper();
+    const QString amountId = id + QStringLiteral("EUR");
+    promoSandboxCall("POST", QStringLiteral("/v1/coupons"),
+                     QStringLiteral("id=%1&name=%3DExport%2C%20%22test%22&percent_off=12.5&duration=repeating&duration_in_months=6&max_redemptions=30").arg(id).toUtf8());
+    promoSandboxCall("POST", QStringLiteral("/v1/coupons"),
+                     QStringLiteral("id=%1&name=Ten%20euro&amount_off=1000&currency=eur&duration=once").arg(amountId).toUtf8());
+    promoSandboxCall("POST", QStringLiteral("/v1/promotion_codes"),
+                     QStringLiteral("promotion[type]=coupon&promotion[coupon]=%1&code=%1X&restrictions[first_time_transaction]=true"
+                                    "&restrictions[minimum_amount]=7550&restrictions[minimum_amount_currency]=usd&max_redemptions=5").arg(id).toUtf8());
+
+    PromotionsPage page(stack.coupons.get(), stack.codes.get(), stack.outbox.get());
+    page.resize(1200, 760);
+    page.show();
+    page.reload();
+    QTRY_VERIFY_WITH_TIMEOUT(page.isLoaded(), 20000);
+    QTableView *view = page.couponView();
+    int row = -1;
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+        if (view->model()->index(r, 0).data(CouponTableModel::IdRole).toString() == id)
+            row = r;
+    QVERIFY(row >= 0);
+    view->selectRow(row); // the codes table shows this coupon's code only
+    QCOMPARE(page.codeTable()->rowCount(), 1);
+    QVERIFY(page.exportButton()->isVisible());
+    QCOMPARE(page.exportButton()->objectName(), QStringLiteral("ExportCsvButton"));
+
+    const QString csv = dir.filePath(QStringLiteral("promotions.csv"));
+    QSignalSpy finished(&page, &PromotionsPage::exportFinished);
+    page.exportCsvTo(csv);
+    QVERIFY(page.isExporting());
+    QVERIFY(!page.exportButton()->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+    QVERIFY(page.exportButton()->isEnabled());
+    QVERIFY(page.exportStatusText().contains(QDir::toNativeSeparators(csv)));
+    QVERIFY(page.summaryText().contains(QLatin1String("coupons"))); // the summary stays
+    shoot(&page, QStringLiteral("exported"));
+
+    QString error;
+    const QList<QStringList> rows = CsvReadBack::read(csv, &error);
+    QVERIFY2(!rows.isEmpty(), qPrintable(error));
+    const QStringList header = rows.first();
+    QCOMPARE(header.first(), QStringLiteral("record"));
+    QCOMPARE(finished.first().at(1).toLongLong(), qint64(rows.size() - 1));
+    auto field = [&header](const QStringList &r, const char *name) { return r.value(header.indexOf(QString::fromLatin1(name))); };
+    // Coupon rows: the table's rows, in its order; then the one code shown.
+    const int coupons = view->model()->rowCount();
+    QCOMPARE(rows.size(), 1 + coupons + 1);
+    for (int r = 0; r < coupons; ++r) {
+        QCOMPARE(rows[r + 1].size(), header.size());
+        QCOMPARE(field(rows[r + 1], "record"), QStringLiteral("coupon"));
+        QCOMPARE(field(rows[r + 1], "id"), view->model()->index(r, 0).data(CouponTableModel::IdRole).toString());
+    }
+    const QStringList mine = rows[row + 1];
+    QCOMPARE(field(mine, "coupon_name"), QStringLiteral("'=Export, \"test\"")); // quoted, and defused
+    QCOMPARE(field(mine, "percent_off"), QStringLiteral("12.5"));
+    QCOMPARE(field(mine, "duration"), QStringLiteral("repeating"));
+    QCOMPARE(field(mine, "duration_in_months"), QStringLiteral("6"));
+    QCOMPARE(field(mine, "max_redemptions"), QStringLiteral("30"));
+    QCOMPARE(field(mine, "times_redeemed"), QStringLiteral("0"));
+    QCOMPARE(field(mine, "amount_off"), QString());
+    QCOMPARE(field(mine, "status"), QStringLiteral("active"));
+    QStringList euro;
+    for (const QStringList &r : rows)
+        if (field(r, "id") == amountId)
+            euro = r;
+    QCOMPARE(field(euro, "amount_off"), QStringLiteral("10.00"));
+    QCOMPARE(field(euro, "amount_off_currency"), QStringLiteral("EUR"));
+    QCOMPARE(field(euro, "duration"), QStringLiteral("once"));
+    const QStringList code = rows.last();
+    QCOMPARE(code.size(), header.size());
+    QCOMPARE(field(code, "record"), QStringLiteral("promotion_code"));
+    QCOMPARE(field(code, "code"), id + QLatin1Char('X'));
+    QCOMPARE(field(code, "coupon_id"), id);
+    QVERIFY(field(code, "id").startsWith(QLatin1String("promo_")));
+    QCOMPARE(field(code, "first_time_transaction"), QStringLiteral("true"));
+    QCOMPARE(field(code, "minimum_amount"), QStringLiteral("75.50"));
+    QCOMPARE(field(code, "minimum_amount_currency"), QStringLiteral("USD"));
+    QCOMPARE(field(code, "max_redemptions"), QStringLiteral("5"));
+    QCOMPARE(field(code, "status"), QStringLiteral("active"));
+
+    // A folder that does not exist: a clear message, no file.
+    const QString bad = dir.filePath(QStringLiteral("missing/promotions.csv"));
+    page.exportCsvTo(bad);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 20000);
+    QVERIFY(!finished.last().at(0).toBool());
+    QVERIFY2(page.exportStatusText().startsWith(QLatin1String("Export failed")), qPrintable(page.exportStatusText()));
+    QVERIFY(!QFileInfo::exists(bad));
 }
 
 QTEST_MAIN(tst_PromotionsPage)

@@ -162,7 +162,10 @@ private Q_SLOTS:
         const QImage image(png);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), m_page->chart()->size() * m_page->chart()->devicePixelRatioF());
-        QVERIFY2(m_page->exportCsv(csv, &error), qPrintable(error));
+        QSignalSpy exported(m_page.get(), &UsagePage::csvExported);
+        m_page->exportCsv(csv); // written on a worker: the signal follows
+        QTRY_COMPARE(exported.size(), 1);
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().split('\n');
@@ -178,8 +181,11 @@ private Q_SLOTS:
         }
         for (int m = 0; m < model->meters().size(); ++m)
             QCOMPARE(sums.value(model->meters().at(m).toUtf8()), model->total(m));
-        QVERIFY(!m_page->exportCsv(m_dir->filePath(QStringLiteral("no/such/folder/x.csv")), &error));
-        QVERIFY(!error.isEmpty());
+        m_page->exportCsv(m_dir->filePath(QStringLiteral("no/such/folder/x.csv")));
+        QTRY_COMPARE(exported.size(), 2);
+        QVERIFY(!exported.last().at(0).toBool());
+        QVERIFY(!exported.last().at(1).toString().isEmpty());
+        QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("no/such/folder/x.csv"))));
     }
 
     void impliedCostUsesEachMonthsTotalThroughThePrice()
