@@ -20,6 +20,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QStyle>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
@@ -29,6 +30,18 @@
 #include <QVBoxLayout>
 
 namespace Billing {
+
+namespace {
+
+// The header's status pill is amber for warnings; "ok" turns it green (a finished export).
+void setTone(QLabel *label, const QString &tone)
+{
+    label->setProperty("tone", tone);
+    label->style()->unpolish(label);
+    label->style()->polish(label);
+}
+
+} // namespace
 
 CatalogPage::CatalogPage(CatalogService *service, QWidget *parent)
     : QWidget(parent), m_service(service), m_model(new CatalogTableModel(this)), m_tiers(new CatalogTierModel(this))
@@ -163,6 +176,7 @@ CatalogPage::CatalogPage(CatalogService *service, QWidget *parent)
         if (!m_service)
             return;
         m_refresh->setEnabled(false);
+        setTone(m_status, QString());
         m_status->setText(tr("Reading the catalog from Stripe…"));
         m_status->setVisible(true);
         m_service->refresh(this, [this](Status s) {
@@ -196,6 +210,7 @@ void CatalogPage::load()
         return;
     m_service->load(this, [this](Result<CatalogService::Catalog> catalog) {
         if (!catalog) {
+            setTone(m_status, QString());
             m_status->setText(tr("The catalog could not be read: %1").arg(catalog.error().userMessage));
             m_status->setVisible(true);
             return;
@@ -301,6 +316,7 @@ void CatalogPage::exportCsvTo(const QString &path)
         }
     }
     m_export->setEnabled(false);
+    setTone(m_status, QString());
     m_status->setText(tr("Exporting %n prices…", nullptr, m_model->rowCount()));
     m_status->setVisible(true);
     m_exportJob = CsvFileJob::start(path, columns, std::move(rows), this, [this, path](Result<qint64> r) {
@@ -309,6 +325,7 @@ void CatalogPage::exportCsvTo(const QString &path)
         const QString message = r ? tr("%1 rows written to %2").arg(locale().toString(*r), QDir::toNativeSeparators(path))
                                   : tr("Export failed: %1").arg(r.error().userMessage);
         m_status->setText(message);
+        setTone(m_status, r ? QStringLiteral("ok") : QString());
         m_status->setVisible(true);
         Q_EMIT exportFinished(bool(r), r ? *r : 0, message);
     });

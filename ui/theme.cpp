@@ -26,6 +26,7 @@ QLabel#PageTitle { font-size: 17pt; font-weight: 600; color: #111827; }
 QLabel#PageCount { color: #6b7280; font-size: 10pt; padding-top: 6px; }
 QLabel#RangeLabel { color: #4b5563; }
 QLabel#StaleHint { color: #92400e; background: #fef3c7; border-radius: 4px; padding: 3px 8px; }
+QLabel#StaleHint[tone="ok"] { color: #1e7b34; background: #e6f4ea; }
 QLabel#EmptyState { color: #6b7280; font-size: 12pt; }
 QLabel#Footer { color: #374151; padding: 4px 2px; }
 QLineEdit, QComboBox, QDateEdit, QSpinBox { background: #ffffff; border: 1px solid #d1d5db; border-radius: 6px; padding: 5px 8px; min-height: 20px; }
