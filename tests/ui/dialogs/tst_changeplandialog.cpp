@@ -50,19 +50,27 @@ private:
         QTest::keyClicks(spin, QString::number(quantity));
         QTest::keyClick(spin, Qt::Key_Tab);
     }
-    QString nextSubscription(const QString &priceId)
+    // An active subscription to one seat of `priceId` for a new customer with a Visa card, made
+    // for the calling test: tests share the sandbox, and another one may have changed the card or
+    // plan of a demo customer first.
+    static QString nextSubscription(const QString &priceId)
     {
-        for (const QString &id : plainSubscriptions(priceId, QStringLiteral("active"))) {
-            if (!m_used.contains(id)) {
-                m_used << id;
-                return id;
-            }
-        }
-        return {};
+        const QString customer = sandboxCall("POST", QStringLiteral("/v1/customers"),
+                                             "name=Plan%20change%20test&email=plan-change%40example.com")
+                                     .value(QLatin1String("id"))
+                                     .toString();
+        const QString card = sandboxCall("POST", QStringLiteral("/v1/payment_methods/pm_card_visa/attach"), "customer=" + customer.toUtf8())
+                                 .value(QLatin1String("id"))
+                                 .toString();
+        sandboxCall("POST", QStringLiteral("/v1/customers/") + customer, "invoice_settings[default_payment_method]=" + card.toUtf8());
+        const QJsonObject sub = sandboxCall("POST", QStringLiteral("/v1/subscriptions"),
+                                            "customer=" + customer.toUtf8() + "&items[0][price]=" + priceId.toUtf8()
+                                                + "&items[0][quantity]=1");
+        return sub.value(QLatin1String("status")).toString() == QLatin1String("active") ? sub.value(QLatin1String("id")).toString()
+                                                                                         : QString();
     }
 
     QString m_starterUsd, m_teamUsd, m_teamEur;
-    QStringList m_used;
 };
 
 void tst_ChangePlanDialog::initTestCase()
