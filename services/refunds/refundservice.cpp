@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QSet>
 #include <QTimeZone>
 #include <QUuid>
 
@@ -108,6 +109,8 @@ struct RefundService::Load
     RefundContext rc;
     qint64 invoiceAmountPaid = 0;
     qint64 nonRefundCredits = 0; // issued post-payment credit notes: balance and out-of-band parts
+    QSet<QString> chargeRefundIds; // the refunds the charge read already counts in amount_refunded
+    bool chargeRefundsComplete = false; // all of them (the expanded list had no more pages)
 };
 
 RefundService::RefundService(StripeClient *client, OutboxService *outbox, OperationRunner *runner,
@@ -238,11 +241,18 @@ void RefundService::loadCharge(const std::shared_ptr<Load> &load)
 {
     if (!m_client)
         return finishLoad(load, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
-    m_client->get(QStringLiteral("/v1/charges/") + load->rc.chargeId, {}, this, [this, load](Result<QJsonObject> r) {
+    StripeRequestOptions options;
+    options.expand = QStringList{QStringLiteral("refunds")};
+    m_client->request(QStringLiteral("GET"), QStringLiteral("/v1/charges/") + load->rc.chargeId, {}, options, this,
+                      [this, load](Result<QJsonObject> r) {
         if (!r)
             return finishLoad(load, r.error());
         RefundContext &rc = load->rc;
         const QJsonObject ch = r.value();
+        const QJsonObject refunds = ch.value(QLatin1String("refunds")).toObject();
+        for (const QJsonValue &v : refunds.value(QLatin1String("data")).toArray())
+            load->chargeRefundIds.insert(v.toObject().value(QLatin1String("id")).toString());
+        load->chargeRefundsComplete = refunds.contains(QLatin1String("data")) && !refunds.value(QLatin1String("has_more")).toBool();
         if (ch.value(QLatin1String("currency")).toString().compare(rc.currency.stripeCode(), Qt::CaseInsensitive) != 0)
             return finishLoad(load, validation(tr("The payment is in another currency than the invoice.")));
         rc.paid = Money(minorOf(ch, QLatin1String("amount_captured")), rc.currency);
@@ -311,7 +321,15 @@ void RefundService::loadOutbox(const std::shared_ptr<Load> &load)
         if (!entries)
             return finishLoad(load, entries.error());
         RefundContext &rc = load->rc;
-        Reserved reserved = reservedBy(entries.value(), rc);
+        // A refund that succeeded while this load ran counts as reserved, unless the charge read
+        // already shows it (then amount_refunded has it; counting it again would halve what is left).
+        QList<OutboxEntry> open = entries.value();
+        if (load->chargeRefundsComplete) {
+            open.removeIf([&](const OutboxEntry &e) {
+                return e.state == OutboxState::Succeeded && load->chargeRefundIds.contains(e.resultObjectId);
+            });
+        }
+        Reserved reserved = reservedBy(open, rc);
         for (auto it = m_unconfirmed.cbegin(); it != m_unconfirmed.cend(); ++it) {
             if (it->first != rc.paymentIntentId)
                 continue;

@@ -143,7 +143,8 @@ inline QJsonObject sandboxCall(const QByteArray &method, const QString &path, co
     QNetworkRequest req(QUrl(sandboxUrl() + path));
     req.setRawHeader("Authorization", "Bearer " + sandboxKey().toUtf8());
     if (!body.isEmpty())
-        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        req.setHeader(QNetworkRequest::ContentTypeHeader, body.startsWith('{') ? QByteArrayLiteral("application/json")
+                                                                              : QByteArrayLiteral("application/x-www-form-urlencoded"));
     QNetworkReply *reply = nam.sendCustomRequest(req, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
@@ -171,41 +172,28 @@ inline int appliedWithKey(const QString &key)
     return n;
 }
 
-// Paid demo invoices in a currency, with a payment nobody refunded yet, each handed out once per
-// process (tests in one run share the sandbox).
+// A paid invoice with an unrefunded card payment, made for the calling test: a new customer with
+// a Visa card, one invoice item of max(minPaid, 12000) minor units, finalized and charged. Tests
+// in one run share the sandbox (the outbox fault test refunds demo payments at the same time), so
+// none may take a demo payment.
 inline QString freshPaidInvoice(const QString &currency, qint64 minPaid = 3000)
 {
-    static QSet<QString> used;
-    QString after;
-    for (int page = 0; page < 20; ++page) {
-        QString path = QStringLiteral("/v1/invoices?status=paid&limit=100");
-        if (!after.isEmpty())
-            path += QStringLiteral("&starting_after=") + after;
-        const QJsonObject list = sandboxCall("GET", path);
-        const QJsonArray data = list.value(QLatin1String("data")).toArray();
-        for (const QJsonValue &v : data) {
-            const QJsonObject inv = v.toObject();
-            after = inv.value(QLatin1String("id")).toString();
-            if (used.contains(after) || inv.value(QLatin1String("currency")).toString() != currency
-                || inv.value(QLatin1String("amount_paid")).toInteger() < minPaid
-                || inv.value(QLatin1String("post_payment_credit_notes_amount")).toInteger() != 0)
-                continue;
-            const QJsonArray pays = sandboxCall("GET", QStringLiteral("/v1/invoice_payments?status=paid&invoice=") + after)
-                                        .value(QLatin1String("data"))
-                                        .toArray();
-            if (pays.isEmpty())
-                continue;
-            const QJsonValue piv = pays.first().toObject().value(QLatin1String("payment")).toObject().value(QLatin1String("payment_intent"));
-            const QString pi = piv.isObject() ? piv.toObject().value(QLatin1String("id")).toString() : piv.toString();
-            if (pi.isEmpty() || !sandboxRefunds(pi).isEmpty())
-                continue;
-            used.insert(after);
-            return after;
-        }
-        if (!list.value(QLatin1String("has_more")).toBool())
-            break;
-    }
-    return {};
+    const auto id = [](const QJsonObject &o) { return o.value(QLatin1String("id")).toString(); };
+    const QString customer = id(sandboxCall("POST", QStringLiteral("/v1/customers"), "name=Refund%20test&email=refund-test%40example.com"));
+    if (customer.isEmpty())
+        return {};
+    const QString card = id(sandboxCall("POST", QStringLiteral("/v1/payment_methods/pm_card_visa/attach"), "customer=" + customer.toUtf8()));
+    sandboxCall("POST", QStringLiteral("/v1/customers/") + customer, "invoice_settings[default_payment_method]=" + card.toUtf8());
+    sandboxCall("POST", QStringLiteral("/v1/invoiceitems"),
+                "customer=" + customer.toUtf8() + "&currency=" + currency.toUtf8() + "&description=Annual%20licence&amount="
+                    + QByteArray::number(qMax<qint64>(minPaid, 12000)));
+    const QString invoice = id(sandboxCall("POST", QStringLiteral("/v1/invoices"),
+                                           "customer=" + customer.toUtf8() + "&pending_invoice_items_behavior=include"));
+    if (invoice.isEmpty())
+        return {};
+    sandboxCall("POST", QStringLiteral("/v1/invoices/%1/finalize").arg(invoice));
+    const QJsonObject paid = sandboxCall("POST", QStringLiteral("/v1/invoices/%1/pay").arg(invoice));
+    return paid.value(QLatin1String("status")).toString() == QLatin1String("paid") ? invoice : QString();
 }
 
 } // namespace Billing::Test
