@@ -208,6 +208,19 @@ int evaluate(Context &c, const Options &o)
     }
     for (const BudgetAlert &a : std::as_const(report->newAlerts))
         out() << tr("New %1").arg(alertLine(a)) << Qt::endl;
+    // The limit actions in force this month (not only the ones taken by this run).
+    for (const BudgetStatus &st : std::as_const(report->statuses)) {
+        if (st.flagged)
+            out() << tr("Flagged: %1 (budget %2) is at or over its limit this month").arg(st.budget.customerId).arg(st.budget.id)
+                  << Qt::endl;
+        if (st.capUnits && st.overCap > 0)
+            out() << tr("Capped: %1 (budget %2): %3 unit(s) billable, %4 over the cap kept and not billed")
+                         .arg(st.budget.customerId)
+                         .arg(st.budget.id)
+                         .arg(*st.capUnits)
+                         .arg(st.overCap)
+                  << Qt::endl;
+    }
     for (const auto &[action, why] : std::as_const(report->pausesFailed))
         err() << tr("Not paused: %1 (budget %2): %3").arg(action.subscriptionId).arg(action.budgetId).arg(why)
               << Qt::endl;

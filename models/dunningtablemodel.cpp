@@ -7,26 +7,18 @@
 #include "services/storage/cachereader.h"
 
 #include <QCoreApplication>
+#include <QFuture>
+#include <QMap>
+#include <QSet>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <limits>
+#include <vector>
 
 namespace Billing {
 
 namespace {
-std::optional<InvoiceQuery::SortKey> sortKeyFor(int column)
-{
-    using K = InvoiceQuery::SortKey;
-    switch (column) {
-    case DunningTableModel::Customer: return K::Customer;
-    case DunningTableModel::Number: return K::Number;
-    case DunningTableModel::AmountRemaining: return K::AmountRemaining;
-    case DunningTableModel::Attempts: return K::Attempts;
-    case DunningTableModel::DaysOverdue: return K::Created; // older = more days overdue (order inverted)
-    default: return std::nullopt;
-    }
-}
-
 bool rightAligned(int column)
 {
     return column == DunningTableModel::AmountRemaining || column == DunningTableModel::Attempts
@@ -47,13 +39,154 @@ QString stageLabel(const QString &stage)
     s[0] = s[0].toUpper();
     return s;
 }
+
+int daysOverdueAt(const Invoice &invoice, const QDateTime &now)
+{
+    const QDateTime due = invoice.dueDate.isValid() ? invoice.dueDate : invoice.created;
+    if (!due.isValid())
+        return 0;
+    return int(qMax<qint64>(0, due.secsTo(now) / 86400));
+}
+
+QString effectiveCode(const InvoiceRow &row)
+{
+    return DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+}
+
+RetryStep stepAt(const InvoiceRow &row, const RetryPolicy &policy, const QTimeZone &zone, const QDateTime &now)
+{
+    FailedPayment f;
+    f.invoiceId = row.invoice.id;
+    f.code = effectiveCode(row);
+    f.firstFailureAt = row.firstFailureAt.isValid() ? row.firstFailureAt : row.invoice.created;
+    f.lastAttemptAt = row.lastFailureAt.isValid() ? row.lastFailureAt : f.firstFailureAt;
+    f.retriesMade = qMax(0, row.invoice.attemptCount - 1);
+    f.retriesOfThisCard = f.retriesMade;
+    f.planKey = row.invoice.subscriptionId;
+    f.zone = zone;
+    return policy.next(f, qMax(now, f.lastAttemptAt));
+}
+
+// The value a column sorts by (also its RawRole where the display is formatted).
+QVariant columnKey(const InvoiceRow &r, int column, const RetryStep &step, const DunningOverlay &o, const QDateTime &now)
+{
+    using M = DunningTableModel;
+    switch (column) {
+    case M::Customer: return r.customerName.isEmpty() ? r.customerEmail : r.customerName;
+    case M::Number: return r.invoice.number;
+    case M::AmountRemaining: return r.invoice.amountRemainingMinor;
+    case M::Currency: return r.invoice.currency;
+    case M::DeclineCode: return effectiveCode(r);
+    case M::Meaning: return DeclineCodes::lookup(effectiveCode(r)).meaning;
+    case M::Attempts: return r.invoice.attemptCount;
+    case M::NextAttempt: return step.retry ? step.at.toSecsSinceEpoch() : std::numeric_limits<qint64>::max();
+    case M::NextReason: return step.reason;
+    case M::DaysOverdue: return daysOverdueAt(r.invoice, now);
+    case M::Stage: return stageLabel(o.stage);
+    case M::Owner: return o.owner;
+    case M::LastContact: return o.lastContactAt.isValid() ? o.lastContactAt.toSecsSinceEpoch() : qint64(0);
+    }
+    return {};
+}
+
+int compareKeys(const QVariant &a, const QVariant &b)
+{
+    if (a.typeId() == QMetaType::QString && b.typeId() == QMetaType::QString)
+        return QString::compare(a.toString(), b.toString(), Qt::CaseInsensitive);
+    const QPartialOrdering c = QVariant::compare(a, b);
+    return c == QPartialOrdering::Less ? -1 : (c == QPartialOrdering::Greater ? 1 : 0);
+}
+
+// What the worker needs to arrange the queue: copies, so the model may change meanwhile.
+struct ArrangeInput
+{
+    QList<InvoiceRow> queue;
+    QHash<QString, RetryStep> steps; // empty = compute them
+    std::shared_ptr<const RetryPolicy> policy;
+    QHash<QString, CustomerTimeZone> zones;
+    QHash<QString, DunningOverlay> overlay;
+    QString stageFilter;
+    QString ownerFilter;
+    std::optional<DeclineClass> classFilter;
+    int column = DunningTableModel::DaysOverdue;
+    Qt::SortOrder order = Qt::DescendingOrder;
+    QDateTime now;
+};
+
+struct Arranged
+{
+    QList<InvoiceRow> rows;
+    QHash<QString, RetryStep> steps;
+};
+
+bool passesFilters(const ArrangeInput &in, const InvoiceRow &row)
+{
+    const DunningOverlay o = in.overlay.value(row.invoice.id);
+    if (!in.stageFilter.isEmpty() && (o.stage.isEmpty() ? QStringLiteral("new") : o.stage) != in.stageFilter)
+        return false;
+    if (!in.ownerFilter.isEmpty() && (in.ownerFilter == QLatin1String("-") ? !o.owner.isEmpty() : o.owner != in.ownerFilter))
+        return false;
+    return !in.classFilter || DeclineCodes::lookup(effectiveCode(row)).cls == *in.classFilter;
+}
+
+// Runs on a worker thread: the policy's step of every invoice, then the filters and the sort
+// (ties by invoice id, so a rearrangement keeps rows in place).
+Arranged arrangeQueue(const ArrangeInput &in)
+{
+    Arranged out;
+    out.steps = in.steps;
+    if (out.steps.isEmpty()) {
+        out.steps.reserve(in.queue.size());
+        for (const InvoiceRow &r : in.queue) {
+            const auto zone = in.zones.constFind(r.invoice.customerId);
+            out.steps.insert(r.invoice.id, stepAt(r, *in.policy, zone == in.zones.constEnd() ? QTimeZone::utc() : zone->zone, in.now));
+        }
+    }
+    struct Keyed
+    {
+        QVariant key;
+        qsizetype index;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(size_t(in.queue.size()));
+    for (qsizetype i = 0; i < in.queue.size(); ++i) {
+        const InvoiceRow &r = in.queue.at(i);
+        if (passesFilters(in, r))
+            keyed.push_back({columnKey(r, in.column, out.steps.value(r.invoice.id), in.overlay.value(r.invoice.id), in.now), i});
+    }
+    const bool ascending = in.order == Qt::AscendingOrder;
+    std::sort(keyed.begin(), keyed.end(), [&](const Keyed &a, const Keyed &b) {
+        const int c = compareKeys(a.key, b.key);
+        if (c != 0)
+            return ascending ? c < 0 : c > 0;
+        return in.queue.at(a.index).invoice.id < in.queue.at(b.index).invoice.id;
+    });
+    out.rows.reserve(qsizetype(keyed.size()));
+    for (const Keyed &k : keyed)
+        out.rows.append(in.queue.at(k.index));
+    return out;
+}
+
+bool sameZones(const QHash<QString, CustomerTimeZone> &a, const QHash<QString, CustomerTimeZone> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (auto it = a.constBegin(); it != a.constEnd(); ++it) {
+        const auto other = b.constFind(it.key());
+        if (other == b.constEnd() || other->id() != it->id() || other->source != it->source || other->detail != it->detail)
+            return false;
+    }
+    return true;
+}
 } // namespace
 
 DunningTableModel::DunningTableModel(CacheReader *reader, QObject *parent)
     : TypedPagedModel<InvoiceRow>(reader, QStringLiteral("invoice"), parent), m_policy(std::make_shared<SmartRetryPolicy>())
 {
     m_query.onlyFailedPayments = true;
-    setPageSize(5000);
+    m_query.sortKey = InvoiceQuery::SortKey::Created;
+    m_query.order = SortOrder::Descending;
+    setPageSize(5000); // rows per cache read; the model reads until the queue is complete
     setInitialSort(DaysOverdue, Qt::DescendingOrder);
 }
 
@@ -74,36 +207,29 @@ QDateTime DunningTableModel::now() const
 
 int DunningTableModel::daysOverdue(const Invoice &invoice) const
 {
-    const QDateTime due = invoice.dueDate.isValid() ? invoice.dueDate : invoice.created;
-    if (!due.isValid())
-        return 0;
-    return int(qMax<qint64>(0, due.secsTo(now()) / 86400));
+    return daysOverdueAt(invoice, now());
 }
 
 QString DunningTableModel::declineCodeOf(const InvoiceRow &row)
 {
-    return DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+    return effectiveCode(row);
 }
 
 RetryStep DunningTableModel::nextStep(const InvoiceRow &row) const
 {
-    FailedPayment f;
-    f.invoiceId = row.invoice.id;
-    f.code = declineCodeOf(row);
-    f.firstFailureAt = row.firstFailureAt.isValid() ? row.firstFailureAt : row.invoice.created;
-    f.lastAttemptAt = row.lastFailureAt.isValid() ? row.lastFailureAt : f.firstFailureAt;
-    f.retriesMade = qMax(0, row.invoice.attemptCount - 1);
-    f.retriesOfThisCard = f.retriesMade;
-    f.planKey = row.invoice.subscriptionId;
-    f.zone = zoneFor(row.invoice.customerId).zone;
-    return m_policy->next(f, qMax(now(), f.lastAttemptAt));
+    const auto it = m_steps.constFind(row.invoice.id);
+    if (it != m_steps.constEnd())
+        return *it;
+    return stepAt(row, *m_policy, zoneFor(row.invoice.customerId).zone, now());
 }
 
 void DunningTableModel::setCustomerZones(const QHash<QString, CustomerTimeZone> &zones)
 {
+    if (sameZones(zones, m_zones))
+        return;
     m_zones = zones;
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+    m_steps.clear();
+    rearrange();
 }
 
 CustomerTimeZone DunningTableModel::zoneFor(const QString &customerId) const
@@ -119,10 +245,36 @@ CustomerTimeZone DunningTableModel::zoneFor(const QString &customerId) const
 QStringList DunningTableModel::customerIds() const
 {
     QStringList ids;
-    for (const InvoiceRow &r : m_rows)
-        if (!r.invoice.customerId.isEmpty() && !ids.contains(r.invoice.customerId))
-            ids << r.invoice.customerId;
+    QSet<QString> seen;
+    for (const InvoiceRow &r : m_queue) {
+        const QString &id = r.invoice.customerId;
+        if (!id.isEmpty() && !seen.contains(id)) {
+            seen.insert(id);
+            ids << id;
+        }
+    }
     return ids;
+}
+
+QStringList DunningTableModel::owners() const
+{
+    QStringList out;
+    for (const DunningOverlay &o : m_overlay)
+        if (!o.owner.isEmpty() && !out.contains(o.owner))
+            out << o.owner;
+    out.sort(Qt::CaseInsensitive);
+    return out;
+}
+
+QList<QPair<QString, qint64>> DunningTableModel::remainingTotals() const
+{
+    QMap<QString, qint64> byCurrency;
+    for (const InvoiceRow &r : m_rows)
+        byCurrency[r.invoice.currency.toUpper()] += r.invoice.amountRemainingMinor;
+    QList<QPair<QString, qint64>> out;
+    for (auto it = byCurrency.constBegin(); it != byCurrency.constEnd(); ++it)
+        out.append({it.key(), it.value()});
+    return out;
 }
 
 QString DunningTableModel::customerTime(const QDateTime &utc, const QString &customerId) const
@@ -152,21 +304,7 @@ DunningOverlay DunningTableModel::overlayFor(const QString &invoiceId) const
 
 QVariant DunningTableModel::sortValue(const InvoiceRow &r, int col) const
 {
-    const DunningOverlay o = m_overlay.value(r.invoice.id);
-    switch (col) {
-    case DeclineCode: return declineCodeOf(r);
-    case Meaning: return DeclineCodes::lookup(declineCodeOf(r)).meaning;
-    case NextAttempt: {
-        const RetryStep s = nextStep(r);
-        return s.retry ? s.at.toSecsSinceEpoch() : std::numeric_limits<qint64>::max();
-    }
-    case NextReason: return nextStep(r).reason;
-    case Stage: return stageLabel(o.stage);
-    case Owner: return o.owner;
-    case LastContact: return o.lastContactAt.isValid() ? o.lastContactAt.toSecsSinceEpoch() : qint64(0);
-    case Currency: return r.invoice.currency;
-    }
-    return {};
+    return columnKey(r, col, nextStep(r), m_overlay.value(r.invoice.id), now());
 }
 
 QVariant DunningTableModel::data(const QModelIndex &index, int role) const
@@ -292,7 +430,7 @@ void DunningTableModel::setStageFilter(const QString &stage)
     if (stage == m_stageFilter)
         return;
     m_stageFilter = stage;
-    reload();
+    rearrange();
 }
 
 void DunningTableModel::setOwnerFilter(const QString &owner)
@@ -300,7 +438,7 @@ void DunningTableModel::setOwnerFilter(const QString &owner)
     if (owner == m_ownerFilter)
         return;
     m_ownerFilter = owner;
-    reload();
+    rearrange();
 }
 
 void DunningTableModel::setDeclineClassFilter(std::optional<DeclineClass> cls)
@@ -308,12 +446,13 @@ void DunningTableModel::setDeclineClassFilter(std::optional<DeclineClass> cls)
     if (cls == m_classFilter)
         return;
     m_classFilter = cls;
-    reload();
+    rearrange();
 }
 
 void DunningTableModel::setReferenceTime(const QDateTime &utc)
 {
     m_referenceTime = utc;
+    m_steps.clear();
 }
 
 void DunningTableModel::setPolicy(std::shared_ptr<const RetryPolicy> policy)
@@ -321,8 +460,8 @@ void DunningTableModel::setPolicy(std::shared_ptr<const RetryPolicy> policy)
     if (!policy)
         return;
     m_policy = std::move(policy);
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, NextAttempt), index(int(m_rows.size()) - 1, NextReason));
+    m_steps.clear();
+    rearrange();
 }
 
 void DunningTableModel::setOverlay(const QHash<QString, DunningOverlay> &overlay)
@@ -330,83 +469,115 @@ void DunningTableModel::setOverlay(const QHash<QString, DunningOverlay> &overlay
     if (overlay == m_overlay)
         return;
     m_overlay = overlay;
-    const bool affectsRows = !m_stageFilter.isEmpty() || !m_ownerFilter.isEmpty() || isLocalColumn(sortColumn());
-    if (affectsRows && hasLoadedOnce()) {
-        reload(true);
+    const int column = sortColumn();
+    if (!m_stageFilter.isEmpty() || !m_ownerFilter.isEmpty() || column == Stage || column == Owner || column == LastContact) {
+        rearrange();
         return;
     }
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, Stage), index(int(m_rows.size()) - 1, LastContact));
 }
 
-bool DunningTableModel::passesLocalFilters(const InvoiceRow &row) const
-{
-    const DunningOverlay o = m_overlay.value(row.invoice.id);
-    if (!m_stageFilter.isEmpty()) {
-        const QString stage = o.stage.isEmpty() ? QStringLiteral("new") : o.stage;
-        if (stage != m_stageFilter)
-            return false;
-    }
-    if (!m_ownerFilter.isEmpty()) {
-        if (m_ownerFilter == QLatin1String("-") ? !o.owner.isEmpty() : o.owner != m_ownerFilter)
-            return false;
-    }
-    if (m_classFilter && DeclineCodes::lookup(declineCodeOf(row)).cls != *m_classFilter)
-        return false;
-    return true;
-}
-
 InvoiceQuery DunningTableModel::filterQuery() const
 {
     InvoiceQuery q = m_query;
     q.after.reset();
+    q.limit = 0;
     return q;
 }
 
-bool DunningTableModel::isLocalColumn(int column) const
+void DunningTableModel::sort(int column, Qt::SortOrder order)
 {
-    return column == Currency || column == DeclineCode || column == Meaning || column == NextAttempt || column == NextReason
-        || column == Stage || column == Owner || column == LastContact;
+    if (column < 0 || column >= ColumnCount || (column == sortColumn() && order == sortOrder() && hasLoadedOnce()))
+        return;
+    m_rearrangeOnly = true;
+    PagedTableModel::sort(column, order);
 }
 
 bool DunningTableModel::isSortable(int column) const
 {
-    return sortKeyFor(column).has_value() || isLocalColumn(column);
+    return column >= 0 && column < ColumnCount;
 }
 
 PageCursor DunningTableModel::cursorFor(const InvoiceRow &row) const
 {
-    return cacheCursor(row, m_query.sortKey);
+    return cacheCursor(row, InvoiceQuery::SortKey::Created);
 }
 
-void DunningTableModel::requestPage(quint64 ticket, const std::optional<PageCursor> &after, int limit)
+void DunningTableModel::rearrange()
 {
-    const int column = sortColumn();
-    const bool local = isLocalColumn(column);
-    m_query.sortKey = sortKeyFor(column).value_or(InvoiceQuery::SortKey::Created);
-    SortOrder order = sqlOrder();
-    if (column == DaysOverdue)
-        order = order == SortOrder::Ascending ? SortOrder::Descending : SortOrder::Ascending;
-    m_query.order = local ? SortOrder::Descending : order;
+    if (!m_queueHeld)
+        return; // the first load arranges with whatever is set by then
+    m_rearrangeOnly = true;
+    reload(true);
+}
+
+void DunningTableModel::requestPage(quint64 ticket, const std::optional<PageCursor> &after, int)
+{
+    if (after) { // the whole queue is delivered at once: there is never a next page
+        deliver(ticket, QList<InvoiceRow>(), false);
+        return;
+    }
+    // A read of the cache that this request supersedes may carry newer rows: read again then.
+    const bool onlyArrange = m_rearrangeOnly && m_queueHeld && !m_reading;
+    m_rearrangeOnly = false;
+    if (onlyArrange) {
+        arrange(ticket);
+        return;
+    }
+    m_reading = true;
+    fetchQueue(ticket, std::nullopt, {});
+}
+
+void DunningTableModel::fetchQueue(quint64 ticket, const std::optional<PageCursor> &after, QList<InvoiceRow> soFar)
+{
     InvoiceQuery q = m_query;
     q.after = after;
-    q.limit = limit;
-    const Qt::SortOrder localOrder = sortOrder();
-    reader()->invoices(q, this, [this, ticket, local, column, localOrder](Result<QList<InvoiceRow>> result) {
-        if (result) {
-            QList<InvoiceRow> rows = std::move(result).value();
-            rows.erase(std::remove_if(rows.begin(), rows.end(), [this](const InvoiceRow &r) { return !passesLocalFilters(r); }), rows.end());
-            if (local) {
-                std::stable_sort(rows.begin(), rows.end(), [this, column, localOrder](const InvoiceRow &a, const InvoiceRow &b) {
-                    const QVariant va = sortValue(a, column), vb = sortValue(b, column);
-                    const QPartialOrdering c = QVariant::compare(va, vb);
-                    return localOrder == Qt::AscendingOrder ? c == QPartialOrdering::Less : c == QPartialOrdering::Greater;
-                });
-            }
-            deliver(ticket, rows);
+    q.limit = pageSize();
+    reader()->invoices(q, this, [this, ticket, soFar = std::move(soFar)](Result<QList<InvoiceRow>> result) mutable {
+        if (!isCurrent(ticket))
+            return;
+        if (!result.ok()) {
+            m_reading = false;
+            deliver(ticket, std::move(result));
             return;
         }
-        deliver(ticket, std::move(result));
+        QList<InvoiceRow> chunk = std::move(result).value();
+        const bool more = chunk.size() >= pageSize();
+        const std::optional<PageCursor> next = more ? std::optional<PageCursor>(cursorFor(chunk.last())) : std::nullopt;
+        soFar.append(std::move(chunk));
+        if (more) {
+            fetchQueue(ticket, next, std::move(soFar));
+            return;
+        }
+        m_reading = false;
+        m_queue = std::move(soFar);
+        m_queueHeld = true;
+        m_steps.clear();
+        ++m_generation;
+        arrange(ticket);
+    });
+}
+
+void DunningTableModel::arrange(quint64 ticket)
+{
+    ArrangeInput in;
+    in.queue = m_queue;
+    in.steps = m_steps;
+    in.policy = m_policy;
+    in.zones = m_zones;
+    in.overlay = m_overlay;
+    in.stageFilter = m_stageFilter;
+    in.ownerFilter = m_ownerFilter;
+    in.classFilter = m_classFilter;
+    in.column = sortColumn();
+    in.order = sortOrder();
+    in.now = now();
+    QtConcurrent::run([in = std::move(in)] { return arrangeQueue(in); }).then(this, [this, ticket](Arranged arranged) {
+        if (!isCurrent(ticket))
+            return;
+        m_steps = std::move(arranged.steps);
+        deliver(ticket, std::move(arranged.rows), false);
     });
 }
 

@@ -16,10 +16,12 @@ namespace Billing {
 // the latest decline and its plain meaning, the retry policy's next attempt and its reason, and the
 // console's own stage, owner and last contact (setOverlay, from the billing database).
 //
-// Search and currency filter in SQL; the cache-backed columns sort in SQL. The queue loads in one
-// large page (pageSize 5000), so the overlay and policy columns (stage, owner, last contact, next
-// attempt reason, decline meaning) and the stage/owner/decline-class filters work on the loaded
-// rows in the model itself.
+// Unlike the other panes, the model holds the whole queue: search and currency filter in SQL (read
+// in chunks of pageSize), but stage, owner and last contact live in the billing database (which may
+// be another server) and the next attempt comes from the retry policy in the customer's zone, so
+// no single SQL query can sort or filter by them. The policy steps, the local filters and the sort
+// run on a worker thread over every failed invoice; changing them does not read the cache again.
+// bench/README.md has the figures (tens of thousands of failed invoices).
 class DunningTableModel final : public TypedPagedModel<InvoiceRow>
 {
     Q_OBJECT
@@ -32,6 +34,7 @@ public:
 
     explicit DunningTableModel(CacheReader *reader, QObject *parent = nullptr);
 
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
@@ -52,8 +55,16 @@ public:
     // customer not in the map is timed in UTC (source Utc, "not loaded yet").
     void setCustomerZones(const QHash<QString, CustomerTimeZone> &zones);
     CustomerTimeZone zoneFor(const QString &customerId) const;
-    // The customer ids of the loaded rows (for the zone loader).
+    // The customer ids of the whole queue, also of rows the local filters hide (for the zone loader).
     QStringList customerIds() const;
+    // Every owner the overlay names for the queue, sorted (for the owner filter).
+    QStringList owners() const;
+    // The invoices in the queue before the stage, owner and decline-class filters.
+    int queueSize() const { return int(m_queue.size()); }
+    // Changes each time the queue is read from the cache again (not when only rearranged).
+    int queueGeneration() const { return m_generation; }
+    // Amount remaining per currency (upper case ISO code, minor units) of the rows shown.
+    QList<QPair<QString, qint64>> remainingTotals() const;
     // "Mon 15 Dec 06:00 EST" in the customer's zone, and in the user's (the system zone).
     QString customerTime(const QDateTime &utc, const QString &customerId) const;
     QString userTime(const QDateTime &utc) const;
@@ -61,7 +72,7 @@ public:
     // Whole days since the invoice fell due (due date, else creation: automatic collection is due
     // at once). 0 when not yet due.
     int daysOverdue(const Invoice &invoice) const;
-    // The policy's next step for a row (reason always set).
+    // The policy's next step for a row (reason always set); computed with the rows on the worker.
     RetryStep nextStep(const InvoiceRow &row) const;
     static QString declineCodeOf(const InvoiceRow &row);
     InvoiceQuery filterQuery() const;
@@ -72,12 +83,21 @@ protected:
     PageCursor cursorFor(const InvoiceRow &row) const override;
 
 private:
-    bool isLocalColumn(int column) const;
-    bool passesLocalFilters(const InvoiceRow &row) const;
+    void fetchQueue(quint64 ticket, const std::optional<PageCursor> &after, QList<InvoiceRow> soFar);
+    void arrange(quint64 ticket);
+    // Filters and sorts the held queue again (a local filter, the sort, the overlay or the zones
+    // changed): goes through reload() so the view sees one reset, without reading the cache.
+    void rearrange();
     QVariant sortValue(const InvoiceRow &row, int column) const;
     QDateTime now() const;
 
     InvoiceQuery m_query;
+    QList<InvoiceRow> m_queue;          // every failed invoice the SQL filters select
+    QHash<QString, RetryStep> m_steps;  // by invoice id, for m_queue
+    bool m_queueHeld = false;
+    bool m_rearrangeOnly = false; // the next request arranges m_queue without reading the cache
+    bool m_reading = false;       // a read of the cache is under way
+    int m_generation = 0;         // counts reads of the cache (zones are reloaded per read)
     QDateTime m_referenceTime;
     std::shared_ptr<const RetryPolicy> m_policy;
     QHash<QString, DunningOverlay> m_overlay;

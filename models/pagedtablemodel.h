@@ -116,8 +116,9 @@ protected:
     // The keyset cursor after a row: the value of the current SQL sort key and the row's id.
     virtual PageCursor cursorFor(const Row &row) const = 0;
 
-    // Applies an answer of the reader; answers of superseded requests are dropped.
-    void deliver(quint64 ticket, Result<QList<Row>> result)
+    // Applies an answer of the reader; answers of superseded requests are dropped. hasMore: whether
+    // a next page may exist (default: the answer filled the request's limit).
+    void deliver(quint64 ticket, Result<QList<Row>> result, std::optional<bool> hasMore = std::nullopt)
     {
         if (!isCurrent(ticket))
             return;
@@ -126,7 +127,7 @@ protected:
             return;
         }
         QList<Row> rows = std::move(result).value();
-        const bool hasMore = rows.size() >= currentRequestLimit();
+        const bool more = hasMore.value_or(rows.size() >= currentRequestLimit());
         if (currentRequestIsReset()) {
             beginResetModel();
             m_rows = std::move(rows);
@@ -136,7 +137,7 @@ protected:
             m_rows.append(std::move(rows));
             endInsertRows();
         }
-        pageApplied(hasMore);
+        pageApplied(more);
     }
 
     QList<Row> m_rows;

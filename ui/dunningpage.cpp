@@ -99,14 +99,8 @@ void DunningPage::refreshOverlay()
 
 void DunningPage::updateOwners()
 {
-    QStringList owners;
-    for (int r = 0; r < m_dunning->rowCount(); ++r) {
-        const QString o = m_dunning->overlayFor(m_dunning->rowId(r)).owner;
-        if (!o.isEmpty() && !owners.contains(o))
-            owners << o;
-    }
     const QString keep = m_owner->currentData().toString();
-    for (const QString &o : std::as_const(owners))
+    for (const QString &o : m_dunning->owners())
         if (m_owner->findData(o) < 0)
             m_owner->addItem(o, o);
     if (!keep.isEmpty() && m_owner->findData(keep) < 0)
@@ -137,28 +131,25 @@ bool DunningPage::hasActiveFilters() const
         || m_owner->currentIndex() > 0 || m_class->currentIndex() > 0;
 }
 
-QString DunningPage::countText(int rows, bool more) const
+QString DunningPage::countText(int rows, bool) const
 {
-    if (more)
-        return tr("%1+ failed payments").arg(locale().toString(rows));
+    const int queue = m_dunning->queueSize();
+    if (rows < queue) // the stage, owner or decline filter hides some
+        return tr("%1 of %2 failed payments").arg(locale().toString(rows), locale().toString(queue));
     return rows == 1 ? tr("1 failed payment") : tr("%1 failed payments").arg(locale().toString(rows));
 }
 
 void DunningPage::rowsReloaded()
 {
-    if (m_overlayLoader && !m_dunning->rows().isEmpty())
-        refreshOverlay(); // the same overlay does not reload the rows again
-    m_zones.clear(); // a customer's metadata or address may have changed with the cache
-    loadZones();
-
-    const QLocale loc = m_dunning->locale();
-    m_reader->remainingTotals(m_dunning->filterQuery(), this, [this, loc](Result<QList<QPair<QString, qint64>>> totals) {
-        if (!totals.ok()) {
-            setFooterText(totals.error().userMessage);
-            return;
-        }
-        setFooterText(totals->isEmpty() ? QString() : tr("At risk:  %1").arg(formatTotals(totals.value(), loc)));
-    });
+    if (m_dunning->queueGeneration() != m_zonesGeneration) { // read from the cache again, not only rearranged
+        m_zonesGeneration = m_dunning->queueGeneration();
+        if (m_overlayLoader && m_dunning->queueSize() > 0)
+            refreshOverlay(); // the same overlay does not rearrange the rows again
+        m_zones.clear(); // a customer's metadata or address may have changed with the cache
+        loadZones();
+    }
+    const QList<QPair<QString, qint64>> totals = m_dunning->remainingTotals();
+    setFooterText(totals.isEmpty() ? QString() : tr("At risk:  %1").arg(formatTotals(totals, m_dunning->locale())));
 }
 
 void DunningPage::fillDetail(int row, DetailBuilder &d)

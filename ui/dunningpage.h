@@ -64,6 +64,7 @@ private:
     OverlayLoader m_overlayLoader;
     ZoneLoader m_zoneLoader;
     QHash<QString, CustomerTimeZone> m_zones;
+    int m_zonesGeneration = -1; // DunningTableModel::queueGeneration() the zones were loaded for
 };
 
 } // namespace Billing

@@ -19,6 +19,7 @@ struct Customer
     QString description;
     QString phone;
     QString country; // address.country
+    QString region;  // address.state: state, county, province or region, as the customer wrote it
     QDateTime created; // UTC
     bool livemode = false;
     QMap<QString, QString> metadata;

@@ -91,6 +91,45 @@ const Entry RegionZones[] = {
     {"RU/PRI", "Asia/Vladivostok"}, {"RU/KHA", "Asia/Vladivostok"}, {"RU/KAM", "Asia/Kamchatka"},
 };
 
+// Stripe's address.state is what the customer typed: the code ("CA") or the name ("California").
+// Names of the subdivisions above, upper case, to their codes.
+struct RegionName
+{
+    const char *key;  // "country/NAME"
+    const char *code; // the subdivision code of RegionZones
+};
+const RegionName RegionNames[] = {
+    // United States
+    {"US/ALABAMA", "AL"}, {"US/ALASKA", "AK"}, {"US/ARIZONA", "AZ"},
+    {"US/ARKANSAS", "AR"}, {"US/CALIFORNIA", "CA"}, {"US/COLORADO", "CO"},
+    {"US/CONNECTICUT", "CT"}, {"US/DELAWARE", "DE"}, {"US/DISTRICT OF COLUMBIA", "DC"},
+    {"US/FLORIDA", "FL"}, {"US/GEORGIA", "GA"}, {"US/HAWAII", "HI"},
+    {"US/IDAHO", "ID"}, {"US/ILLINOIS", "IL"}, {"US/INDIANA", "IN"},
+    {"US/IOWA", "IA"}, {"US/KANSAS", "KS"}, {"US/KENTUCKY", "KY"},
+    {"US/LOUISIANA", "LA"}, {"US/MAINE", "ME"}, {"US/MARYLAND", "MD"},
+    {"US/MASSACHUSETTS", "MA"}, {"US/MICHIGAN", "MI"}, {"US/MINNESOTA", "MN"},
+    {"US/MISSISSIPPI", "MS"}, {"US/MISSOURI", "MO"}, {"US/MONTANA", "MT"},
+    {"US/NEBRASKA", "NE"}, {"US/NEVADA", "NV"}, {"US/NEW HAMPSHIRE", "NH"},
+    {"US/NEW JERSEY", "NJ"}, {"US/NEW MEXICO", "NM"}, {"US/NEW YORK", "NY"},
+    {"US/NORTH CAROLINA", "NC"}, {"US/NORTH DAKOTA", "ND"}, {"US/OHIO", "OH"},
+    {"US/OKLAHOMA", "OK"}, {"US/OREGON", "OR"}, {"US/PENNSYLVANIA", "PA"},
+    {"US/RHODE ISLAND", "RI"}, {"US/SOUTH CAROLINA", "SC"}, {"US/SOUTH DAKOTA", "SD"},
+    {"US/TENNESSEE", "TN"}, {"US/TEXAS", "TX"}, {"US/UTAH", "UT"},
+    {"US/VERMONT", "VT"}, {"US/VIRGINIA", "VA"}, {"US/WASHINGTON", "WA"},
+    {"US/WEST VIRGINIA", "WV"}, {"US/WISCONSIN", "WI"}, {"US/WYOMING", "WY"},
+    {"US/PUERTO RICO", "PR"},
+    // Canada
+    {"CA/BRITISH COLUMBIA", "BC"}, {"CA/ALBERTA", "AB"}, {"CA/SASKATCHEWAN", "SK"},
+    {"CA/MANITOBA", "MB"}, {"CA/ONTARIO", "ON"}, {"CA/QUEBEC", "QC"},
+    {"CA/QUÉBEC", "QC"}, {"CA/NEW BRUNSWICK", "NB"}, {"CA/NOVA SCOTIA", "NS"},
+    {"CA/PRINCE EDWARD ISLAND", "PE"}, {"CA/NEWFOUNDLAND AND LABRADOR", "NL"}, {"CA/YUKON", "YT"},
+    {"CA/NORTHWEST TERRITORIES", "NT"}, {"CA/NUNAVUT", "NU"},
+    // Australia
+    {"AU/NEW SOUTH WALES", "NSW"}, {"AU/AUSTRALIAN CAPITAL TERRITORY", "ACT"}, {"AU/VICTORIA", "VIC"},
+    {"AU/QUEENSLAND", "QLD"}, {"AU/SOUTH AUSTRALIA", "SA"}, {"AU/WESTERN AUSTRALIA", "WA"},
+    {"AU/TASMANIA", "TAS"}, {"AU/NORTHERN TERRITORY", "NT"},
+};
+
 QByteArray available(const char *candidates)
 {
     const QList<QByteArray> ids = QByteArray(candidates).split('|');
@@ -153,6 +192,10 @@ QByteArray CustomerTimeZones::regionZone(const QString &country, const QString &
     const QString c = country.trimmed().toUpper();
     if (r.startsWith(c + QLatin1Char('-'))) // "US-CA" as well as "CA"
         r = r.mid(3);
+    const QByteArray key = (c + QLatin1Char('/') + r).toUtf8();
+    const auto named = std::find_if(std::begin(RegionNames), std::end(RegionNames), [&](const RegionName &e) { return key == e.key; });
+    if (named != std::end(RegionNames))
+        r = QString::fromLatin1(named->code);
     return lookup(std::begin(RegionZones), std::end(RegionZones), (c + QLatin1Char('/') + r).toLatin1());
 }
 
@@ -192,7 +235,7 @@ CustomerTimeZone CustomerTimeZones::resolve(const QString &metadataZone, const Q
         if (const QByteArray z = regionZone(c, region); !z.isEmpty()) {
             out.zone = QTimeZone(z);
             out.source = TimeZoneSource::Region;
-            out.detail = rejected + tr("from the address: %1, %2").arg(c, region.trimmed().toUpper());
+            out.detail = rejected + tr("from the address: %1, %2").arg(c, region.trimmed());
             return out;
         }
         if (const QByteArray z = countryZone(c); !z.isEmpty()) {
@@ -215,7 +258,7 @@ CustomerTimeZone CustomerTimeZones::resolve(const QString &metadataZone, const Q
 
 CustomerTimeZone CustomerTimeZones::forCustomer(const Customer &customer)
 {
-    return resolve(customer.metadata.value(QString::fromLatin1(MetadataKey)), customer.country);
+    return resolve(customer.metadata.value(QString::fromLatin1(MetadataKey)), customer.country, customer.region);
 }
 
 } // namespace Billing

@@ -37,8 +37,8 @@ public:
     // (any case); region: state/province code without the country prefix ("CA", "ON", "NSW"),
     // empty when unknown.
     static CustomerTimeZone resolve(const QString &metadataZone, const QString &country, const QString &region = {});
-    // From the cached customer: metadata "timezone", else address country (the cache keeps no
-    // state/province, so multi-zone countries get their most populous zone), else UTC.
+    // From the cached customer: metadata "timezone", else the address (state/province, else the
+    // country's most populous zone), else UTC.
     static CustomerTimeZone forCustomer(const Customer &customer);
 
     static QString sourceName(TimeZoneSource source); // "metadata", "region", "country", "utc"

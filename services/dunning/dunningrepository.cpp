@@ -538,17 +538,33 @@ DunningWatch watchFrom(const QSqlQuery &q)
 
 Result<bool> DunningRepository::recordRecovery(const DunningRecovery &r, const QString &actor)
 {
-    if (r.invoiceId.isEmpty() || r.currency.size() != 3)
-        return Error::make(Error::Kind::Validation, tr("A recovery needs an invoice and a currency."));
+    Result<QStringList> counted = countRecoveries({r}, actor);
+    if (!counted)
+        return counted.error();
+    return !counted->isEmpty();
+}
+
+Result<QStringList> DunningRepository::countRecoveries(const QList<DunningRecovery> &recoveries, const QString &actor)
+{
+    for (const DunningRecovery &r : recoveries)
+        if (r.invoiceId.isEmpty() || r.currency.size() != 3)
+            return Error::make(Error::Kind::Validation, tr("A recovery needs an invoice and a currency."));
+    if (recoveries.isEmpty())
+        return QStringList();
     if (Status s = ensureSchema(); !s)
         return s.error();
     Tx tx(m_db, tr("The recovery could not be counted."));
     if (!tx.ok())
         return tx.error();
-    Result<bool> counted = insertRecovery(tx, r, actor);
-    if (!counted)
-        return counted;
-    if (counted.value() && !tx.commit())
+    QStringList counted;
+    for (const DunningRecovery &r : recoveries) {
+        Result<bool> one = insertRecovery(tx, r, actor);
+        if (!one)
+            return one.error();
+        if (one.value())
+            counted << r.invoiceId;
+    }
+    if (!counted.isEmpty() && !tx.commit())
         return tx.error();
     return counted;
 }

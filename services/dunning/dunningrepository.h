@@ -159,6 +159,8 @@ public:
     // An invoice left the queue: counts its recovery (when given; once per invoice) and forgets
     // it, in one transaction. true = the recovery was counted now.
     Result<bool> settleWatched(const QString &invoiceId, const std::optional<DunningRecovery> &recovery, const QString &actor);
+    // Counts each recovery once per invoice, in one transaction; the invoice ids counted now.
+    Result<QStringList> countRecoveries(const QList<DunningRecovery> &recoveries, const QString &actor);
     Result<QList<DunningRecovery>> recoveries(const QDateTime &from = {}, const QDateTime &to = {}) const; // oldest first
 
 private:

@@ -258,7 +258,7 @@ void DunningRunner::watchQueue(const std::shared_ptr<Run> &run, const QList<Invo
 void DunningRunner::settleNext(const std::shared_ptr<Run> &run)
 {
     if (run->leftIndex >= run->left.size())
-        return nextStep(run);
+        return loadPaidUnwatched(run);
     if (!m_db || !m_cache)
         return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
     const DunningWatch w = run->left.at(run->leftIndex++);
@@ -304,6 +304,61 @@ void DunningRunner::settleNext(const std::shared_ptr<Run> &run)
             }
             settleNext(run);
         });
+    });
+}
+
+// Invoices that failed and were paid between two runs never entered the watched queue: the ones
+// paid after a failure within the window are counted too (once per invoice: an invoice counted
+// already, by the watch or by a retry from the console, is not counted again).
+void DunningRunner::loadPaidUnwatched(const std::shared_ptr<Run> &run)
+{
+    if (!m_cache)
+        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+    InvoiceQuery q;
+    q.paidAfterFailureFrom = run->now.addDays(-UnwatchedRecoveryWindowDays);
+    // Bounds the scan to the created index; a payment that took longer than this was watched.
+    q.createdFrom = run->now.addDays(-4 * UnwatchedRecoveryWindowDays).date();
+    q.sortKey = InvoiceQuery::SortKey::Created;
+    q.order = SortOrder::Ascending;
+    q.limit = 100000;
+    m_cache->invoices(q, this, [this, run](Result<QList<InvoiceRow>> rows) {
+        if (!rows)
+            return finish(run, rows.error());
+        countPaidUnwatched(run, rows.value());
+    });
+}
+
+void DunningRunner::countPaidUnwatched(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows)
+{
+    if (!m_db)
+        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+    QList<DunningRecovery> recoveries;
+    QHash<QString, QString> labels;
+    for (const InvoiceRow &row : rows) {
+        DunningRecovery r;
+        r.invoiceId = row.invoice.id;
+        r.recoveredAt = row.invoice.paidAt.isValid() ? row.invoice.paidAt : run->now;
+        r.amountMinor = row.invoice.amountPaidMinor;
+        r.currency = row.invoice.currency.toLower();
+        r.declineCode = DeclineCodes::effectiveCode(row.declineCode, row.failureCode);
+        r.attempts = row.invoice.attemptCount;
+        r.step = QStringLiteral("paid_in_stripe (between runs)");
+        if (r.currency.size() != 3 || r.amountMinor <= 0)
+            continue;
+        recoveries << r;
+        labels.insert(r.invoiceId, row.invoice.number.isEmpty() ? row.invoice.id : row.invoice.number);
+    }
+    m_db->thread().run(this, [recoveries, actor = run->actor](BillingDatabase &db) {
+        return DunningRepository(db).countRecoveries(recoveries, actor);
+    }, [this, run, labels](Result<QStringList> counted) {
+        if (!counted)
+            return finish(run, counted.error());
+        for (const QString &id : counted.value()) {
+            ++run->report.recovered;
+            run->report.messages << tr("%1: paid in Stripe after a failed payment, recovery counted").arg(labels.value(id));
+            Q_EMIT recovered(id);
+        }
+        nextStep(run);
     });
 }
 

@@ -51,7 +51,9 @@ struct DunningRunReport
 // Each run also records the queue (dunning_watch: invoice, decline, attempts, the policy's step).
 // A watched invoice that has left the queue and is paid in the cache (Stripe's own retry or the
 // customer paying the hosted invoice, brought in by sync) is counted as a recovery once, with the
-// step that was current (recovered()); one voided, written off or deleted is forgotten.
+// step that was current (recovered()); one voided, written off or deleted is forgotten. An invoice
+// that failed and was paid between two runs, never seen in the queue, is counted too when it was
+// paid within UnwatchedRecoveryWindowDays (paid with attempt_count above 1 or a cached failure).
 //
 // Threading: GUI thread (or the command line's event loop); asynchronous. Errors: Database from
 // the billing database, the cache's errors; per-decision refusals (role) are counted in failed.
@@ -63,6 +65,8 @@ public:
     // None is owned; all must outlive the runner.
     DunningRunner(AsyncLocalCache *cache, AsyncBillingDatabase *billingDb, OperationRunner *runner, QObject *parent = nullptr);
     ~DunningRunner() override;
+
+    static constexpr int UnwatchedRecoveryWindowDays = 30; // Stripe's events reach back 30 days
 
     bool isRunning() const { return m_running; }
     // The retry policy whose step is recorded with each queued invoice (default: smart).
@@ -94,6 +98,8 @@ private:
     void nextStep(const std::shared_ptr<Run> &run);
     void watchQueue(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows);
     void settleNext(const std::shared_ptr<Run> &run);
+    void loadPaidUnwatched(const std::shared_ptr<Run> &run);
+    void countPaidUnwatched(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows);
     DunningWatch watchOf(const InvoiceRow &row, const QDateTime &now) const;
     void finish(const std::shared_ptr<Run> &run, std::optional<Error> error);
     void onOperationFinished(const OutboxEntry &entry);

@@ -86,6 +86,9 @@ struct InvoiceQuery
     // Overdue at this instant (UTC): open, something left to pay, due_date before it. Invoices
     // without a due date (charge_automatically) are never overdue.
     std::optional<QDateTime> overdueAt;
+    // Recoveries: paid at or after this instant (UTC) after at least one failed payment attempt
+    // (attempt_count above 1, or a failed attempt in the cache).
+    std::optional<QDateTime> paidAfterFailureFrom;
     SortKey sortKey = SortKey::Created;
     SortOrder order = SortOrder::Descending;
     std::optional<PageCursor> after;

@@ -315,6 +315,16 @@ QStringList version4()
     };
 }
 
+// Version 5: the customer's address state/province (for the customer's time zone in countries
+// with several). Forgetting the event cursor makes the next sync a full one, which fills it in.
+QStringList version5()
+{
+    return {
+        QStringLiteral("ALTER TABLE customers ADD COLUMN region TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("DELETE FROM meta WHERE key IN ('events_cursor_id', 'events_cursor_created')"),
+    };
+}
+
 } // namespace
 
 const QList<Migration> &migrations()
@@ -324,6 +334,7 @@ const QList<Migration> &migrations()
         {2, version2()},
         {3, version3()},
         {4, version4()},
+        {5, version5()},
     };
     return steps;
 }

@@ -218,6 +218,12 @@ void invoiceFilters(const InvoiceQuery &q, InvoiceAccess access, QStringList &wh
                                 " AND +i.due_date < ?").arg(plus);
         binds << q.overdueAt->toSecsSinceEpoch();
     }
+    if (q.paidAfterFailureFrom && q.paidAfterFailureFrom->isValid()) {
+        where << QStringLiteral("%1i.status = 'paid' AND +i.paid_at >= ? AND (+i.attempt_count > 1 OR EXISTS ("
+                                "SELECT 1 FROM payment_attempts a WHERE a.invoice_id = i.id"
+                                " AND (a.failure_code <> '' OR a.decline_code <> '' OR a.failure_message <> '')))").arg(plus);
+        binds << q.paidAfterFailureFrom->toSecsSinceEpoch();
+    }
     if (q.onlyFailedPayments) {
         if (access == InvoiceAccess::Page)
             where << QStringLiteral("%1i.status = 'open' AND +i.attempt_count > 0 AND +i.amount_remaining > 0").arg(plus);
@@ -228,7 +234,7 @@ void invoiceFilters(const InvoiceQuery &q, InvoiceAccess access, QStringList &wh
 
 const QString CustomerColumns = QStringLiteral(
     "c.id, c.name, c.email, c.currency, c.balance, c.delinquent, c.default_payment_method,"
-    " c.description, c.phone, c.country, c.created, c.livemode, c.metadata");
+    " c.description, c.phone, c.country, c.created, c.livemode, c.metadata, c.region");
 
 const QString SubscriptionColumns = QStringLiteral(
     "s.id, s.customer_id, s.status, s.currency, s.collection_method, s.default_payment_method,"

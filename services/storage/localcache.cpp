@@ -301,6 +301,7 @@ Customer readCustomer(const QSqlQuery &q)
     c.created = dateTime(q.value(10));
     c.livemode = q.value(11).toBool();
     c.metadata = metadataFromJson(q.value(12).toString());
+    c.region = q.value(13).toString();
     return c;
 }
 
@@ -811,12 +812,12 @@ Status LocalCache::upsertCustomers(const QList<Customer> &customers)
     return inTransaction(database(), [&](QSqlDatabase &db) -> Status {
         Statement upsert(db, QStringLiteral(
             "INSERT INTO customers (id, name, email, currency, balance, delinquent, default_payment_method,"
-            " description, phone, country, created, livemode, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " description, phone, country, created, livemode, metadata, region) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,"
             " currency = excluded.currency, balance = excluded.balance, delinquent = excluded.delinquent,"
             " default_payment_method = excluded.default_payment_method, description = excluded.description,"
             " phone = excluded.phone, country = excluded.country, created = excluded.created,"
-            " livemode = excluded.livemode, metadata = excluded.metadata"));
+            " livemode = excluded.livemode, metadata = excluded.metadata, region = excluded.region"));
         // Keep the copies on invoices in step (the invoice table sorts by customer through them).
         Statement invoices(db, QStringLiteral(
             "UPDATE invoices SET customer_name = ?, customer_email = ?"
@@ -824,7 +825,7 @@ Status LocalCache::upsertCustomers(const QList<Customer> &customers)
         for (const Customer &c : customers) {
             if (!upsert.exec({text(c.id), text(c.name), text(c.email), text(c.currency.toLower()), c.balanceMinor,
                               c.delinquent, text(c.defaultPaymentMethod), text(c.description), text(c.phone),
-                              text(c.country), seconds(c.created), c.livemode, metadataJson(c.metadata)}))
+                              text(c.country), seconds(c.created), c.livemode, metadataJson(c.metadata), text(c.region)}))
                 return writeError(upsert.query());
             if (!invoices.exec({text(c.name), text(c.email), text(c.id), text(c.name), text(c.email)}))
                 return writeError(invoices.query());

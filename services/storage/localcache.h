@@ -35,7 +35,7 @@ public:
         int schemaVersion = 0;
     };
 
-    static constexpr int SchemaVersion = 4; // see cacheschema.cpp for the steps
+    static constexpr int SchemaVersion = 5; // see cacheschema.cpp for the steps
 
     explicit LocalCache(QString connectionName = QStringLiteral("bc-cache"));
     ~LocalCache();

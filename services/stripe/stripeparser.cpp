@@ -222,6 +222,7 @@ Result<Customer> customer(const QJsonObject &json)
     c.phone = r.string(QStringLiteral("phone"));
     Reader address = r.child(QStringLiteral("address"));
     c.country = address.string(QStringLiteral("country"));
+    c.region = address.string(QStringLiteral("state"));
     r.merge(address);
     c.created = r.time(QStringLiteral("created"), true);
     c.livemode = r.boolean(QStringLiteral("livemode"));

@@ -202,6 +202,51 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), all);
     }
 
+    // The model reads the whole queue (chunks of pageSize), so the stage filter and the sort by
+    // the policy's next attempt see every failed invoice, not only a first page; totals follow.
+    void localFiltersAndSortSeeTheWholeQueue()
+    {
+        DunningTableModel model(m_cache.get());
+        model.setReferenceTime(m_now);
+        model.setPageSize(2);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QVERIFY(reloadAndWait(model));
+        const int all = model.rowCount();
+        QVERIFY(all > 4);
+        QCOMPARE(model.queueSize(), all);
+        QVERIFY(!model.canFetchMore({}));
+
+        model.sort(DunningTableModel::NextAttempt, Qt::AscendingOrder);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), all);
+        for (int r = 1; r < model.rowCount(); ++r)
+            QVERIFY(model.index(r - 1, DunningTableModel::NextAttempt).data(PagedTableModel::RawRole).toLongLong()
+                    <= model.index(r, DunningTableModel::NextAttempt).data(PagedTableModel::RawRole).toLongLong());
+
+        const QString last = model.rowId(all - 1);
+        model.setOverlay({{last, DunningOverlay{QStringLiteral("escalated"), QStringLiteral("amy@example.com"), {}, {}}}});
+        model.setStageFilter(QStringLiteral("escalated"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowId(0), last);
+        QCOMPARE(model.queueSize(), all);
+        QCOMPARE(model.owners(), QStringList{QStringLiteral("amy@example.com")});
+        const InvoiceRow &shown = model.rowAt(0);
+        const QList<QPair<QString, qint64>> totals{{shown.invoice.currency.toUpper(), shown.invoice.amountRemainingMinor}};
+        QCOMPARE(model.remainingTotals(), totals);
+
+        // A zone for a customer changes that customer's next attempt; the rows follow without a new read.
+        model.setStageFilter({});
+        QVERIFY(waitLoaded(model));
+        const int reads = model.queueGeneration();
+        const QString customer = model.rowAt(0).invoice.customerId;
+        model.setCustomerZones({{customer, CustomerTimeZones::resolve(QStringLiteral("Pacific/Auckland"), {})}});
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.queueGeneration(), reads);
+        QCOMPARE(model.zoneFor(customer).id(), QByteArray("Pacific/Auckland"));
+        QCOMPARE(model.rowCount(), all);
+    }
+
 private:
     QDateTime m_now;
     std::unique_ptr<FakeCacheReader> m_cache;

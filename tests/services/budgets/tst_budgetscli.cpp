@@ -131,6 +131,7 @@ private Q_SLOTS:
         QCOMPARE(countLines(first.out, QStringLiteral("^New alert \\d+\\s+cus_cli_1 .* 80% reached")), 1);
         QCOMPARE(countLines(first.out, QStringLiteral("^New alert")), 2);
         QVERIFY2(first.out.contains(QStringLiteral("2 budget(s), 2 new alert(s)")), qPrintable(first.out));
+        QCOMPARE(countLines(first.out, QStringLiteral("^Flagged:")), 0);
 
         // The scheduler runs it again: nothing new.
         const Run second = console(evaluateArgs);
@@ -160,7 +161,25 @@ private Q_SLOTS:
         QVERIFY2(third.exitCode == 0, qPrintable(third.err));
         QCOMPARE(countLines(third.out, QStringLiteral("^New alert \\d+\\s+cus_cli_2 ")), 3);
         QCOMPARE(countLines(third.out, QStringLiteral("100% reached: 1010 api_calls of 1000 api_calls \\[account flagged\\]")), 1);
-        QCOMPARE(countLines(console(evaluateArgs).out, QStringLiteral("^New alert")), 0);
+        QCOMPARE(countLines(third.out, QStringLiteral("^Flagged: cus_cli_2 \\(budget \\d+\\) is at or over its limit")), 1);
+        const Run fourth = console(evaluateArgs);
+        QCOMPARE(countLines(fourth.out, QStringLiteral("^New alert")), 0);
+        QCOMPARE(countLines(fourth.out, QStringLiteral("^Flagged: cus_cli_2 ")), 1); // still flagged, no new alert
+
+        // A capped budget: what is over the cap is reported as kept and not billed.
+        QFile capped(csv);
+        QVERIFY(capped.open(QIODevice::WriteOnly));
+        capped.write("id,customer_id,meter,quantity,occurred_at\n");
+        capped.write(QStringLiteral("cli_u5,cus_cli_3,api_calls,150,%1\n").arg(at.toString(Qt::ISODate)).toUtf8());
+        capped.close();
+        QCOMPARE(console({QStringLiteral("usage"), QStringLiteral("import"), csv}).exitCode, 0);
+        r = console({QStringLiteral("budgets"), QStringLiteral("set"), QStringLiteral("cus_cli_3"), QStringLiteral("--limit"),
+                     QStringLiteral("100"), QStringLiteral("--meter"), QStringLiteral("api_calls"),
+                     QStringLiteral("--action"), QStringLiteral("cap")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Run fifth = console(evaluateArgs);
+        QVERIFY2(fifth.exitCode == 0, qPrintable(fifth.err));
+        QCOMPARE(countLines(fifth.out, QStringLiteral("^Capped: cus_cli_3 \\(budget \\d+\\): 100 unit\\(s\\) billable, 50 over the cap")), 1);
     }
 
     void badArguments()

@@ -40,6 +40,10 @@ private Q_SLOTS:
         QTest::newRow("US state CA") << "" << "US" << "CA" << QByteArray("America/Los_Angeles") << R << "CA";
         QTest::newRow("US state as ISO 3166-2 US-TX") << "" << "US" << "US-TX" << QByteArray("America/Chicago") << R << "US";
         QTest::newRow("US state AZ (no DST)") << "" << "US" << "AZ" << QByteArray("America/Phoenix") << R << "AZ";
+        QTest::newRow("US state by name") << "" << "US" << "California" << QByteArray("America/Los_Angeles") << R << "California";
+        QTest::newRow("US state by name, any case, spaces") << "" << "US" << " new mexico " << QByteArray("America/Denver") << R << "new mexico";
+        QTest::newRow("Canada province by name, accented") << "" << "CA" << "Québec" << QByteArray("America/Toronto") << R << "Québec";
+        QTest::newRow("Australia state by name") << "" << "AU" << "Western Australia" << QByteArray("Australia/Perth") << R << "Western Australia";
         QTest::newRow("Canada BC") << "" << "CA" << "BC" << QByteArray("America/Vancouver") << R << "BC";
         QTest::newRow("Australia WA") << "" << "AU" << "WA" << QByteArray("Australia/Perth") << R << "WA";
         QTest::newRow("Brazil AM") << "" << "BR" << "AM" << QByteArray("America/Manaus") << R << "AM";
@@ -77,14 +81,18 @@ private Q_SLOTS:
         QVERIFY(z.describe().contains(z.detail));
     }
 
-    // The cached customer: metadata "timezone", then address.country (the cache keeps no state).
-    void forCustomerReadsMetadataThenCountry()
+    // The cached customer: metadata "timezone", then the address (state, then country).
+    void forCustomerReadsMetadataThenAddress()
     {
         Customer c;
         c.id = QStringLiteral("cus_tz");
         c.country = QStringLiteral("DE");
         QCOMPARE(CustomerTimeZones::forCustomer(c).id(), QByteArray("Europe/Berlin"));
         QCOMPARE(CustomerTimeZones::forCustomer(c).source, TimeZoneSource::Country);
+        c.country = QStringLiteral("US");
+        c.region = QStringLiteral("WA");
+        QCOMPARE(CustomerTimeZones::forCustomer(c).id(), QByteArray("America/Los_Angeles"));
+        QCOMPARE(CustomerTimeZones::forCustomer(c).source, TimeZoneSource::Region);
         c.metadata.insert(QStringLiteral("timezone"), QStringLiteral("America/Denver"));
         QCOMPARE(CustomerTimeZones::forCustomer(c).id(), QByteArray("America/Denver"));
         QCOMPARE(CustomerTimeZones::forCustomer(c).source, TimeZoneSource::Metadata);

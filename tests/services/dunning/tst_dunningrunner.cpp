@@ -224,9 +224,10 @@ private Q_SLOTS:
         QVERIFY(row);
         QCOMPARE(declineOf(*row), QStringLiteral("insufficient_funds"));
 
-        QSignalSpy recovered(s.dunning.get(), &DunningRunner::recovered);
+        // The first run also counts invoices of the shared sandbox paid after a failure (between runs).
         Result<DunningRunReport> first = s.runRules(QDateTime::currentDateTimeUtc());
         QVERIFY(first.ok());
+        QSignalSpy recovered(s.dunning.get(), &DunningRunner::recovered);
         Result<QList<DunningWatch>> watched = s.db([](BillingDatabase &db) { return DunningRepository(db).watched(); });
         QVERIFY(watched.ok());
         const auto w = std::find_if(watched->cbegin(), watched->cend(), [&](const DunningWatch &x) { return x.invoiceId == f->invoiceId; });
@@ -280,6 +281,46 @@ private Q_SLOTS:
         // Gone from the watch list.
         watched = s.db([](BillingDatabase &db) { return DunningRepository(db).watched(); });
         QVERIFY(std::none_of(watched->cbegin(), watched->cend(), [&](const DunningWatch &x) { return x.invoiceId == f->invoiceId; }));
+    }
+
+    // An invoice that fails and is paid before any run sees it in the queue (between two runs) is
+    // still counted, once, from the cache: paid after a failed attempt.
+    void paymentFailedAndPaidBetweenRunsIsCountedOnce()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("between-runs"));
+        QDir().mkpath(dir);
+        DunningStack s(dir, dunningFinance());
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        QVERIFY(s.runRules(QDateTime::currentDateTimeUtc()).ok()); // the previous run
+
+        const std::optional<FailedInvoice> f =
+            makeDeclinedOneOffInvoice(QStringLiteral("Paid Between Runs"), QStringLiteral("pm_card_chargeDeclinedInsufficientFunds"));
+        QVERIFY(f);
+        const QJsonObject paid = sandboxForm("POST", QStringLiteral("/v1/invoices/%1/pay").arg(f->invoiceId),
+                                             {{QStringLiteral("payment_method"), QStringLiteral("pm_card_visa")}});
+        QCOMPARE(paid.value(QLatin1String("status")).toString(), QStringLiteral("paid"));
+        const Status refreshed = s.refresh();
+        QVERIFY2(refreshed.ok(), qPrintable(refreshed ? QString() : refreshed.error().detail));
+        QVERIFY(!s.failedRow(f->invoiceId));
+
+        QSignalSpy recovered(s.dunning.get(), &DunningRunner::recovered);
+        Result<DunningRunReport> next = s.runRules(QDateTime::currentDateTimeUtc());
+        QVERIFY(next.ok());
+        QVERIFY(std::any_of(recovered.cbegin(), recovered.cend(), [&](const QList<QVariant> &a) { return a.at(0).toString() == f->invoiceId; }));
+        QVERIFY(s.runRules(QDateTime::currentDateTimeUtc()).ok());
+        int mine = 0;
+        for (const QList<QVariant> &a : recovered)
+            mine += a.at(0).toString() == f->invoiceId ? 1 : 0;
+        QCOMPARE(mine, 1);
+
+        Result<QList<DunningRecovery>> recoveries = s.db([](BillingDatabase &db) { return DunningRepository(db).recoveries(); });
+        QVERIFY(recoveries.ok());
+        const auto r = std::find_if(recoveries->cbegin(), recoveries->cend(), [&](const DunningRecovery &x) { return x.invoiceId == f->invoiceId; });
+        QVERIFY(r != recoveries->cend());
+        QCOMPARE(r->amountMinor, f->amountDue);
+        QCOMPARE(r->currency, QStringLiteral("usd"));
+        QCOMPARE(r->step, QStringLiteral("paid_in_stripe (between runs)"));
+        QCOMPARE(r->attempts, 2);
     }
 
     // The decision was written, then the console died before the outbox had the write: the next run

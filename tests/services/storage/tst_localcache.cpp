@@ -416,6 +416,7 @@ private Q_SLOTS:
         c.delinquent = true;
         c.defaultPaymentMethod = QStringLiteral("pm_123");
         c.country = QStringLiteral("DE");
+        c.region = QStringLiteral("Bayern");
         c.livemode = true;
         c.metadata.insert(QStringLiteral("plan"), QStringLiteral("gold"));
         c.metadata.insert(QStringLiteral("ref"), QStringLiteral("x\"y"));
@@ -434,6 +435,7 @@ private Q_SLOTS:
         QCOMPARE(back->description, c.description);
         QCOMPARE(back->phone, c.phone);
         QCOMPARE(back->country, c.country);
+        QCOMPARE(back->region, c.region);
         QCOMPARE(back->created, c.created);
         QCOMPARE(back->livemode, true);
         QCOMPARE(back->metadata, c.metadata);

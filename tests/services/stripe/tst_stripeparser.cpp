@@ -60,6 +60,7 @@ private Q_SLOTS:
     void readsAmountOffCouponWithCurrencyOptions();
     void readsPromotionCodeWithExpandedCoupon();
     void readsPaymentMethodCardAndBankAccount();
+    void readsCustomerAddressCountryAndState();
 
 private:
     QJsonObject m_fixtures;
@@ -359,6 +360,22 @@ void tst_StripeParser::readsPaymentMethodCardAndBankAccount()
     QCOMPARE(b->last4, QStringLiteral("6789"));
     QVERIFY(b->brand.isEmpty());
     QCOMPARE(b->expMonth, 0);
+}
+
+// The fixture customer has no address; the state is kept as written (for the customer's time zone).
+void tst_StripeParser::readsCustomerAddressCountryAndState()
+{
+    QJsonObject json = m_fixtures.value(QLatin1String("customer")).toObject();
+    const auto bare = StripeParser::customer(json);
+    QVERIFY2(bare.ok(), bare.ok() ? "" : qPrintable(bare.error().detail));
+    QVERIFY(bare->country.isEmpty());
+    QVERIFY(bare->region.isEmpty());
+    json.insert(QStringLiteral("address"), QJsonObject{{"line1", "1 Main St"}, {"city", "Seattle"}, {"country", "US"},
+                                                       {"state", "Washington"}, {"postal_code", "98101"}});
+    const auto c = StripeParser::customer(json);
+    QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().detail));
+    QCOMPARE(c->country, QStringLiteral("US"));
+    QCOMPARE(c->region, QStringLiteral("Washington"));
 }
 
 QTEST_GUILESS_MAIN(tst_StripeParser)
