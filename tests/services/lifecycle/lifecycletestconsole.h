@@ -69,23 +69,21 @@ inline QString priceByLookupKey(const QString &key)
     return data.isEmpty() ? QString() : data.first().toObject().value(QLatin1String("id")).toString();
 }
 
-// Live single-item subscriptions on `priceId` in `status`, not paused, not cancelling, no schedule.
-inline QStringList plainSubscriptions(const QString &priceId, const QString &status)
+// A new active subscription of a new customer with a working card, so no other test (they share
+// the sandbox and run in parallel) has changed it: empty on failure.
+inline QString newSubscription(const QString &priceId, int quantity = 1)
 {
-    QStringList out;
-    const QJsonArray data = sandboxCall("GET", QStringLiteral("/v1/subscriptions?limit=100&status=%1&price=%2").arg(status, priceId))
-                                .value(QLatin1String("data"))
-                                .toArray();
-    for (const QJsonValue &v : data) {
-        const QJsonObject s = v.toObject();
-        if (s.value(QLatin1String("items")).toObject().value(QLatin1String("data")).toArray().size() != 1)
-            continue;
-        if (!s.value(QLatin1String("pause_collection")).isNull() || s.value(QLatin1String("cancel_at_period_end")).toBool()
-            || !s.value(QLatin1String("schedule")).isNull() || !s.value(QLatin1String("cancel_at")).isNull())
-            continue;
-        out << s.value(QLatin1String("id")).toString();
-    }
-    return out;
+    const QString customer = sandboxCall("POST", QStringLiteral("/v1/customers"), "name=Plan%20change%20test&email=plan-change%40example.com")
+                                 .value(QLatin1String("id"))
+                                 .toString();
+    const QString card = sandboxCall("POST", QStringLiteral("/v1/payment_methods/pm_card_visa/attach"), "customer=" + customer.toUtf8())
+                             .value(QLatin1String("id"))
+                             .toString();
+    sandboxCall("POST", QStringLiteral("/v1/customers/") + customer, "invoice_settings[default_payment_method]=" + card.toUtf8());
+    const QJsonObject sub = sandboxCall("POST", QStringLiteral("/v1/subscriptions"),
+                                        "customer=" + customer.toUtf8() + "&items[0][price]=" + priceId.toUtf8()
+                                            + "&items[0][quantity]=" + QByteArray::number(quantity));
+    return sub.value(QLatin1String("status")).toString() == QLatin1String("active") ? sub.value(QLatin1String("id")).toString() : QString();
 }
 
 struct Console

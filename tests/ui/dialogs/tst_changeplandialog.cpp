@@ -53,23 +53,6 @@ private:
     // An active subscription to one seat of `priceId` for a new customer with a Visa card, made
     // for the calling test: tests share the sandbox, and another one may have changed the card or
     // plan of a demo customer first.
-    static QString nextSubscription(const QString &priceId)
-    {
-        const QString customer = sandboxCall("POST", QStringLiteral("/v1/customers"),
-                                             "name=Plan%20change%20test&email=plan-change%40example.com")
-                                     .value(QLatin1String("id"))
-                                     .toString();
-        const QString card = sandboxCall("POST", QStringLiteral("/v1/payment_methods/pm_card_visa/attach"), "customer=" + customer.toUtf8())
-                                 .value(QLatin1String("id"))
-                                 .toString();
-        sandboxCall("POST", QStringLiteral("/v1/customers/") + customer, "invoice_settings[default_payment_method]=" + card.toUtf8());
-        const QJsonObject sub = sandboxCall("POST", QStringLiteral("/v1/subscriptions"),
-                                            "customer=" + customer.toUtf8() + "&items[0][price]=" + priceId.toUtf8()
-                                                + "&items[0][quantity]=1");
-        return sub.value(QLatin1String("status")).toString() == QLatin1String("active") ? sub.value(QLatin1String("id")).toString()
-                                                                                         : QString();
-    }
-
     QString m_starterUsd, m_teamUsd, m_teamEur;
 };
 
@@ -92,7 +75,7 @@ void tst_ChangePlanDialog::upgradeNowProratedChargesWhatThePreviewShowed()
     Console c;
     QCOMPARE(c.start(QStringLiteral("support@demo.example")), QString());
     PlanChangeService service(c.client.get(), c.runner.get());
-    const QString subId = nextSubscription(m_starterUsd);
+    const QString subId = newSubscription(m_starterUsd);
     QVERIFY(!subId.isEmpty());
     ChangePlanDialog dialog(&service, c.runner.get(), c.outbox.get(), subId);
     dialog.show();
@@ -184,7 +167,7 @@ void tst_ChangePlanDialog::downgradeAtPeriodEndCreatesTheSchedule()
     Console c;
     QCOMPARE(c.start(QStringLiteral("finance@demo.example")), QString());
     PlanChangeService service(c.client.get(), c.runner.get());
-    const QString subId = nextSubscription(m_teamUsd);
+    const QString subId = newSubscription(m_teamUsd);
     QVERIFY(!subId.isEmpty());
     ChangePlanDialog dialog(&service, c.runner.get(), c.outbox.get(), subId);
     dialog.show();
@@ -238,7 +221,7 @@ void tst_ChangePlanDialog::offlineConfirmStaysQueuedThenSendsOnce()
     Console c;
     QCOMPARE(c.start(QStringLiteral("support@demo.example")), QString());
     PlanChangeService service(c.client.get(), c.runner.get());
-    const QString subId = nextSubscription(m_starterUsd);
+    const QString subId = newSubscription(m_starterUsd);
     QVERIFY(!subId.isEmpty());
     ChangePlanDialog dialog(&service, c.runner.get(), c.outbox.get(), subId);
     dialog.show();
@@ -283,7 +266,7 @@ void tst_ChangePlanDialog::readOnlySeesThePreviewButCannotConfirm()
     Console c;
     QCOMPARE(c.start(QStringLiteral("readonly@demo.example")), QString());
     PlanChangeService service(c.client.get(), c.runner.get());
-    const QString subId = plainSubscriptions(m_starterUsd, QStringLiteral("active")).value(0);
+    const QString subId = newSubscription(m_starterUsd);
     QVERIFY(!subId.isEmpty());
     ChangePlanDialog dialog(&service, c.runner.get(), c.outbox.get(), subId);
     dialog.show();
