@@ -211,18 +211,4 @@ void DunningPage::fillDetail(int row, DetailBuilder &d)
     d.links({{tr("Open hosted invoice"), i.hostedInvoiceUrl}, {tr("Open PDF"), i.invoicePdf}});
 }
 
-// The queue as the cache selects it (search, currency, every page). The stage, owner and decline
-// class filters live in the model over the loaded rows (billing-database overlay): with one of
-// them set, the pane exports its table's rows instead.
-std::optional<TablePage::ReportExport> DunningPage::reportExport() const
-{
-    if (!m_stage->currentData().toString().isEmpty() || !m_owner->currentData().toString().isEmpty()
-        || m_class->currentIndex() > 0)
-        return std::nullopt;
-    ReportExport e;
-    e.kind = ReportKind::Invoices;
-    e.filter.invoiceQuery = m_dunning->filterQuery();
-    return e;
-}
-
 } // namespace Billing

@@ -18,7 +18,8 @@ class DunningTableModel;
 // and why, days overdue, the console's stage, owner and last contact; totals at risk per currency.
 // Filters: search, currency, stage, owner, decline class. The stage/owner/contact columns come
 // from the billing database through setOverlayLoader (wired by app/dunningwiring); page buttons
-// (rules, metrics, run now) through addPageAction.
+// (rules, metrics, run now) through addPageAction. The model holds the whole queue, so Export CSV
+// writes the table's rows as shown: every filtered invoice with the console's own columns.
 class DunningPage final : public TablePage
 {
     Q_OBJECT
@@ -49,7 +50,6 @@ protected:
     void fillDetail(int row, DetailBuilder &detail) override;
     QString countText(int rows, bool more) const override;
     void rowsReloaded() override;
-    std::optional<ReportExport> reportExport() const override;
 
 private:
     void updateOwners();

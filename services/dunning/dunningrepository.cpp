@@ -19,6 +19,22 @@ Error dbError(const QString &user, const QSqlError &e) { return Error::make(Erro
 qint64 nowSecs() { return QDateTime::currentSecsSinceEpoch(); }
 QDateTime fromSecs(qint64 s) { return QDateTime::fromSecsSinceEpoch(s, Qt::UTC); }
 
+// Runs a SELECT with its bound values and maps each row; `failed` is the user text on error.
+template <typename Row, typename Map>
+Result<QList<Row>> selectRows(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, const QString &failed, Map map)
+{
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (const QVariant &b : binds)
+        q.addBindValue(b);
+    if (!q.exec())
+        return dbError(failed, q.lastError());
+    QList<Row> out;
+    while (q.next())
+        out << map(q);
+    return out;
+}
+
 // A transaction on the billing database's connection: rolls back unless committed.
 class Tx final
 {
@@ -211,14 +227,10 @@ Result<QList<DunningRule>> DunningRepository::rules() const
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    if (!q.exec(QStringLiteral("SELECT id, name, trigger_kind, days, action, enabled, version, updated_at, updated_by "
-                               "FROM dunning_rules ORDER BY id")))
-        return dbError(tr("The dunning rules could not be read."), q.lastError());
-    QList<DunningRule> out;
-    while (q.next())
-        out << ruleFrom(q);
-    return out;
+    return selectRows<DunningRule>(m_db.database(),
+                                   QStringLiteral("SELECT id, name, trigger_kind, days, action, enabled, version, updated_at, updated_by "
+                                                  "FROM dunning_rules ORDER BY id"),
+                                   {}, tr("The dunning rules could not be read."), ruleFrom);
 }
 
 Result<DunningRule> DunningRepository::saveRule(const DunningRule &rule, const QString &actor)
@@ -384,15 +396,11 @@ Result<QList<DunningRuleRun>> DunningRepository::runs(const QString &invoiceId) 
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    q.prepare(QStringLiteral("SELECT invoice_id, step_key, rule_id, action, decided_at, state, client_op_id, outbox_entry_id, detail, actor "
-                             "FROM dunning_rule_runs WHERE (? = '' OR invoice_id = ?) ORDER BY decided_at, invoice_id, step_key"));
-    q.addBindValue(text(invoiceId));
-    q.addBindValue(text(invoiceId));
-    if (!q.exec())
-        return dbError(tr("The dunning decisions could not be read."), q.lastError());
-    QList<DunningRuleRun> out;
-    while (q.next()) {
+    return selectRows<DunningRuleRun>(
+        m_db.database(),
+        QStringLiteral("SELECT invoice_id, step_key, rule_id, action, decided_at, state, client_op_id, outbox_entry_id, detail, actor "
+                       "FROM dunning_rule_runs WHERE (? = '' OR invoice_id = ?) ORDER BY decided_at, invoice_id, step_key"),
+        {text(invoiceId), text(invoiceId)}, tr("The dunning decisions could not be read."), [](const QSqlQuery &q) {
         DunningRuleRun r;
         r.invoiceId = q.value(0).toString();
         r.stepKey = q.value(1).toString();
@@ -404,25 +412,20 @@ Result<QList<DunningRuleRun>> DunningRepository::runs(const QString &invoiceId) 
         r.outboxEntryId = q.value(7).toLongLong();
         r.detail = q.value(8).toString();
         r.actor = q.value(9).toString();
-        out << r;
-    }
-    return out;
+        return r;
+    });
 }
 
 Result<QList<DunningNotification>> DunningRepository::notifications(int limit) const
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    q.prepare(QStringLiteral("SELECT id, at, invoice_id, owner, message, rule_id FROM dunning_notifications ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(limit);
-    if (!q.exec())
-        return dbError(tr("The dunning notifications could not be read."), q.lastError());
-    QList<DunningNotification> out;
-    while (q.next())
-        out << DunningNotification{q.value(0).toLongLong(), fromSecs(q.value(1).toLongLong()), q.value(2).toString(),
-                                   q.value(3).toString(), q.value(4).toString(), q.value(5).toLongLong()};
-    return out;
+    return selectRows<DunningNotification>(
+        m_db.database(), QStringLiteral("SELECT id, at, invoice_id, owner, message, rule_id FROM dunning_notifications ORDER BY id DESC LIMIT ?"),
+        {limit}, tr("The dunning notifications could not be read."), [](const QSqlQuery &q) {
+            return DunningNotification{q.value(0).toLongLong(), fromSecs(q.value(1).toLongLong()), q.value(2).toString(),
+                                       q.value(3).toString(), q.value(4).toString(), q.value(5).toLongLong()};
+        });
 }
 
 Result<qint64> DunningRepository::addContact(const DunningContact &c)
@@ -456,16 +459,12 @@ Result<QList<DunningContact>> DunningRepository::contacts(const QString &invoice
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    q.prepare(QStringLiteral("SELECT id, at, invoice_id, actor, kind, body FROM dunning_contacts WHERE invoice_id = ? ORDER BY id DESC"));
-    q.addBindValue(invoiceId);
-    if (!q.exec())
-        return dbError(tr("The contact history could not be read."), q.lastError());
-    QList<DunningContact> out;
-    while (q.next())
-        out << DunningContact{q.value(0).toLongLong(), fromSecs(q.value(1).toLongLong()), q.value(2).toString(),
-                              q.value(3).toString(), q.value(4).toString(), q.value(5).toString()};
-    return out;
+    return selectRows<DunningContact>(
+        m_db.database(), QStringLiteral("SELECT id, at, invoice_id, actor, kind, body FROM dunning_contacts WHERE invoice_id = ? ORDER BY id DESC"),
+        {invoiceId}, tr("The contact history could not be read."), [](const QSqlQuery &q) {
+            return DunningContact{q.value(0).toLongLong(), fromSecs(q.value(1).toLongLong()), q.value(2).toString(),
+                                  q.value(3).toString(), q.value(4).toString(), q.value(5).toString()};
+        });
 }
 
 Result<QHash<QString, DunningOverlay>> DunningRepository::overlay() const
@@ -573,14 +572,10 @@ Result<QList<DunningWatch>> DunningRepository::watched() const
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    if (!q.exec(QStringLiteral("SELECT invoice_id, customer_id, amount_minor, currency, decline_code, attempts, policy_step,"
-                               " first_seen, last_seen FROM dunning_watch ORDER BY invoice_id")))
-        return dbError(tr("The dunning queue could not be read."), q.lastError());
-    QList<DunningWatch> out;
-    while (q.next())
-        out << watchFrom(q);
-    return out;
+    return selectRows<DunningWatch>(m_db.database(),
+                                    QStringLiteral("SELECT invoice_id, customer_id, amount_minor, currency, decline_code, attempts, policy_step,"
+                                                   " first_seen, last_seen FROM dunning_watch ORDER BY invoice_id"),
+                                    {}, tr("The dunning queue could not be read."), watchFrom);
 }
 
 Result<QList<DunningWatch>> DunningRepository::watchQueue(const QList<DunningWatch> &queue, const QDateTime &now)
@@ -658,18 +653,16 @@ Result<QList<DunningRecovery>> DunningRepository::recoveries(const QDateTime &fr
 {
     if (Status s = const_cast<DunningRepository *>(this)->ensureSchema(); !s)
         return s.error();
-    QSqlQuery q(m_db.database());
-    q.prepare(QStringLiteral("SELECT invoice_id, recovered_at, amount_minor, currency, decline_code, attempts, step FROM dunning_recoveries "
-                             "WHERE recovered_at >= ? AND recovered_at < ? ORDER BY recovered_at, invoice_id"));
-    q.addBindValue(from.isValid() ? from.toSecsSinceEpoch() : std::numeric_limits<qint64>::min());
-    q.addBindValue(to.isValid() ? to.toSecsSinceEpoch() : std::numeric_limits<qint64>::max());
-    if (!q.exec())
-        return dbError(tr("The recoveries could not be read."), q.lastError());
-    QList<DunningRecovery> out;
-    while (q.next())
-        out << DunningRecovery{q.value(0).toString(), fromSecs(q.value(1).toLongLong()), q.value(2).toLongLong(),
-                               q.value(3).toString().trimmed(), q.value(4).toString(), q.value(5).toInt(), q.value(6).toString()};
-    return out;
+    return selectRows<DunningRecovery>(
+        m_db.database(),
+        QStringLiteral("SELECT invoice_id, recovered_at, amount_minor, currency, decline_code, attempts, step FROM dunning_recoveries "
+                       "WHERE recovered_at >= ? AND recovered_at < ? ORDER BY recovered_at, invoice_id"),
+        {from.isValid() ? from.toSecsSinceEpoch() : std::numeric_limits<qint64>::min(),
+         to.isValid() ? to.toSecsSinceEpoch() : std::numeric_limits<qint64>::max()},
+        tr("The recoveries could not be read."), [](const QSqlQuery &q) {
+            return DunningRecovery{q.value(0).toString(), fromSecs(q.value(1).toLongLong()), q.value(2).toLongLong(),
+                                   q.value(3).toString().trimmed(), q.value(4).toString(), q.value(5).toInt(), q.value(6).toString()};
+        });
 }
 
 } // namespace Billing

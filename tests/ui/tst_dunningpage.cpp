@@ -8,11 +8,14 @@
 #include "tests/models/modeltestsupport.h"
 #include "tests/testsupport.h"
 #include "ui/dunningpage.h"
+#include "csvreadback.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTimeZone>
 #include <QTest>
 
@@ -81,6 +84,50 @@ private Q_SLOTS:
         for (int r = 0; r < page.dunning()->rowCount(); ++r)
             QCOMPARE(DeclineCodes::lookup(DunningTableModel::declineCodeOf(page.dunning()->rowAt(r))).cls, DeclineClass::Soft);
         QVERIFY(page.grab().save(screenshotDir() + QStringLiteral("/dunningpage-filtered.png")));
+    }
+
+    // Export CSV writes the queue as the pane shows it: the filtered rows in the pane's order, with
+    // the console's own columns (stage, owner, next attempt and why), which no cache query has.
+    void exportWritesTheFilteredQueueWithConsoleColumns()
+    {
+        const QDateTime now(QDate(2025, 6, 15), QTime(12, 0), Qt::UTC);
+        FakeCacheReader cache;
+        fillDemoData(cache, nullptr, now);
+        DunningPage page(&cache);
+        page.dunning()->setReferenceTime(now);
+        page.resize(1760, 620);
+        page.show();
+        page.ensureLoaded();
+        QVERIFY(waitLoaded(*page.dunning()));
+        const QString escalated = page.dunning()->rowId(0);
+        page.setOverlayLoader([&](QObject *, std::function<void(QHash<QString, DunningOverlay>)> done) {
+            done({{escalated, DunningOverlay{QStringLiteral("escalated"), QStringLiteral("fin@example.com"), {}, {}}}});
+        });
+        page.classFilter()->setCurrentIndex(page.classFilter()->findData(int(DeclineClass::Soft)));
+        QVERIFY(waitLoaded(*page.dunning()));
+        page.view()->sortByColumn(DunningTableModel::NextAttempt, Qt::AscendingOrder);
+        QVERIFY(waitLoaded(*page.dunning()));
+        const int shown = page.dunning()->rowCount();
+        QVERIFY(shown > 0 && shown < page.dunning()->queueSize());
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("dunning.csv"));
+        QSignalSpy finished(&page, &TablePage::exportFinished);
+        page.exportCsv(csv);
+        QTRY_COMPARE(finished.size(), 1);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        QString error;
+        const QList<QStringList> rows = CsvReadBack::read(csv, &error);
+        QVERIFY2(!rows.isEmpty(), qPrintable(error));
+        QCOMPARE(rows.size(), shown + 1);
+        for (const char *column : {"decline_code", "next_attempt", "why_then", "stage", "owner", "last_contact"})
+            QVERIFY2(rows.first().contains(QString::fromLatin1(column)), column);
+        const int number = int(rows.first().indexOf(QStringLiteral("invoice")));
+        const int why = int(rows.first().indexOf(QStringLiteral("why_then")));
+        for (int r = 0; r < shown; ++r) {
+            QCOMPARE(rows.at(r + 1).at(number), page.dunning()->index(r, DunningTableModel::Number).data().toString());
+            QCOMPARE(rows.at(r + 1).at(why), page.dunning()->index(r, DunningTableModel::NextReason).data().toString());
+        }
     }
 
     // The customer's time zone, per source: the smart policy's 06:00 is 06:00 in that zone, and the
