@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 
     QString md;
     QTextStream s(&md);
-    s << "| failed invoices | customers | generate (s) | read + arrange (ms) | zones read (ms) | zones applied (ms) | sort by next attempt (ms) | stage filter (ms) |\n";
+    s << "| failed invoices | their customers | generate (s) | read + arrange (ms) | zones read (ms) | zones applied (ms) | sort by next attempt (ms) | stage filter (ms) |\n";
     s << "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const QString &size : p.value(QStringLiteral("failed")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const int failed = size.toInt();
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
             if (model.sortColumn() != DunningTableModel::DaysOverdue)
                 timed(model, [&] { model.sort(DunningTableModel::DaysOverdue, Qt::DescendingOrder); });
         }
-        s << failed << " | " << model.customerIds().size() << " | " << QString::number(generateSeconds, 'f', 1) << " | "
+        s << "| " << failed << " | " << model.customerIds().size() << " | " << QString::number(generateSeconds, 'f', 1) << " | "
           << QString::number(median(read), 'f', 0) << " | " << QString::number(median(zonesRead), 'f', 0) << " | "
           << QString::number(median(zonesApplied), 'f', 0) << " | " << QString::number(median(sorted), 'f', 0) << " | "
           << QString::number(median(filtered), 'f', 0) << " |\n";
