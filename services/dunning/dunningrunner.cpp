@@ -13,6 +13,11 @@ namespace {
 
 QString runKey(const QString &invoiceId, const QString &step) { return invoiceId + QLatin1Char('|') + step; }
 
+Error shuttingDown()
+{
+    return Error::make(Error::Kind::Cancelled, QCoreApplication::translate("Billing::DunningRunner", "The console is shutting down."));
+}
+
 } // namespace
 
 struct DunningRunner::Run
@@ -203,7 +208,7 @@ void DunningRunner::run(const QDateTime &now, QObject *context, std::function<vo
 void DunningRunner::loadInvoices(const std::shared_ptr<Run> &run)
 {
     if (!m_cache)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     InvoiceQuery q;
     q.onlyFailedPayments = true;
     q.sortKey = InvoiceQuery::SortKey::Created;
@@ -240,7 +245,7 @@ void DunningRunner::loadInvoices(const std::shared_ptr<Run> &run)
 void DunningRunner::watchQueue(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows)
 {
     if (!m_db)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     QList<DunningWatch> queue;
     queue.reserve(rows.size());
     for (const InvoiceRow &row : rows)
@@ -260,7 +265,7 @@ void DunningRunner::settleNext(const std::shared_ptr<Run> &run)
     if (run->leftIndex >= run->left.size())
         return loadPaidUnwatched(run);
     if (!m_db || !m_cache)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     const DunningWatch w = run->left.at(run->leftIndex++);
     InvoiceQuery q;
     q.customerId = w.customerId;
@@ -313,7 +318,7 @@ void DunningRunner::settleNext(const std::shared_ptr<Run> &run)
 void DunningRunner::loadPaidUnwatched(const std::shared_ptr<Run> &run)
 {
     if (!m_cache)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     InvoiceQuery q;
     q.paidAfterFailureFrom = run->now.addDays(-UnwatchedRecoveryWindowDays);
     // Bounds the scan to the created index; a payment that took longer than this was watched.
@@ -331,7 +336,7 @@ void DunningRunner::loadPaidUnwatched(const std::shared_ptr<Run> &run)
 void DunningRunner::countPaidUnwatched(const std::shared_ptr<Run> &run, const QList<InvoiceRow> &rows)
 {
     if (!m_db)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     QList<DunningRecovery> recoveries;
     QHash<QString, QString> labels;
     for (const InvoiceRow &row : rows) {
@@ -367,7 +372,7 @@ void DunningRunner::nextStep(const std::shared_ptr<Run> &run)
     if (run->index >= run->steps.size())
         return finish(run, std::nullopt);
     if (!m_db || !m_runner)
-        return finish(run, Error::make(Error::Kind::Cancelled, tr("The console is shutting down.")));
+        return finish(run, shuttingDown());
     const Run::Step step = run->steps.at(run->index++);
     const InvoiceRow &row = step.row;
     const QString clientOpId = clientOpIdFor(row.invoice.id, step.stepKey);

@@ -69,9 +69,9 @@ inline QString priceByLookupKey(const QString &key)
     return data.isEmpty() ? QString() : data.first().toObject().value(QLatin1String("id")).toString();
 }
 
-// A new active subscription of a new customer with a working card, so no other test (they share
-// the sandbox and run in parallel) has changed it: empty on failure.
-inline QString newSubscription(const QString &priceId, int quantity = 1)
+// A new subscription of a new customer with a working card, active (or trialing for trialDays),
+// so no other test (they share the sandbox and run in parallel) has changed it: empty on failure.
+inline QString newSubscription(const QString &priceId, int quantity = 1, int trialDays = 0)
 {
     const QString customer = sandboxCall("POST", QStringLiteral("/v1/customers"), "name=Plan%20change%20test&email=plan-change%40example.com")
                                  .value(QLatin1String("id"))
@@ -80,10 +80,12 @@ inline QString newSubscription(const QString &priceId, int quantity = 1)
                              .value(QLatin1String("id"))
                              .toString();
     sandboxCall("POST", QStringLiteral("/v1/customers/") + customer, "invoice_settings[default_payment_method]=" + card.toUtf8());
-    const QJsonObject sub = sandboxCall("POST", QStringLiteral("/v1/subscriptions"),
-                                        "customer=" + customer.toUtf8() + "&items[0][price]=" + priceId.toUtf8()
-                                            + "&items[0][quantity]=" + QByteArray::number(quantity));
-    return sub.value(QLatin1String("status")).toString() == QLatin1String("active") ? sub.value(QLatin1String("id")).toString() : QString();
+    QByteArray body = "customer=" + customer.toUtf8() + "&items[0][price]=" + priceId.toUtf8() + "&items[0][quantity]=" + QByteArray::number(quantity);
+    if (trialDays > 0)
+        body += "&trial_period_days=" + QByteArray::number(trialDays);
+    const QJsonObject sub = sandboxCall("POST", QStringLiteral("/v1/subscriptions"), body);
+    const QString expected = trialDays > 0 ? QStringLiteral("trialing") : QStringLiteral("active");
+    return sub.value(QLatin1String("status")).toString() == expected ? sub.value(QLatin1String("id")).toString() : QString();
 }
 
 struct Console

@@ -151,7 +151,7 @@ void tst_TrialService::extendIntoThePastIsRejectedWithNothingSent()
     Console c;
     QCOMPARE(c.start(QStringLiteral("admin@demo.example")), QString());
     TrialService svc(c.client.get(), c.runner.get());
-    const QString subId = plainSubscriptions(m_teamUsd, QStringLiteral("trialing")).value(0);
+    const QString subId = newSubscription(m_teamUsd, 1, 14);
     QVERIFY(!subId.isEmpty());
     const int applied = appliedCount();
     QObject ctx;
@@ -170,7 +170,7 @@ void tst_TrialService::readOnlyIsRefused()
     Console c;
     QCOMPARE(c.start(QStringLiteral("readonly@demo.example")), QString());
     TrialService svc(c.client.get(), c.runner.get());
-    const QString subId = plainSubscriptions(m_teamUsd, QStringLiteral("trialing")).value(0);
+    const QString subId = newSubscription(m_teamUsd, 1, 14);
     const int applied = appliedCount();
     QObject ctx;
     auto r = settle(c, [&](TrialService::Handler h) { svc.endTrialNow(subId, QUuid::createUuid().toString(), &ctx, h); });
