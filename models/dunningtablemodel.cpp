@@ -108,6 +108,9 @@ struct ArrangeInput
     QString stageFilter;
     QString ownerFilter;
     std::optional<DeclineClass> classFilter;
+    QString codeFilter;
+    DunningTableModel::AgeFilter ageFilter = DunningTableModel::AnyAge;
+    DunningTableModel::RetryFilter retryFilter = DunningTableModel::AnyRetry;
     int column = DunningTableModel::DaysOverdue;
     Qt::SortOrder order = Qt::DescendingOrder;
     QDateTime now;
@@ -119,14 +122,43 @@ struct Arranged
     QHash<QString, RetryStep> steps;
 };
 
-bool passesFilters(const ArrangeInput &in, const InvoiceRow &row)
+bool passesAge(DunningTableModel::AgeFilter filter, int days)
+{
+    using M = DunningTableModel;
+    switch (filter) {
+    case M::AnyAge: return true;
+    case M::UnderAWeek: return days < 8;
+    case M::OneToFourWeeks: return days >= 8 && days <= 30;
+    case M::OneToTwoMonths: return days > 30 && days <= 60;
+    case M::OverTwoMonths: return days > 60;
+    }
+    return true;
+}
+
+bool passesRetry(DunningTableModel::RetryFilter filter, const RetryStep &step, const QDateTime &now)
+{
+    using M = DunningTableModel;
+    switch (filter) {
+    case M::AnyRetry: return true;
+    case M::RetryWithinADay: return step.retry && step.at <= now.addDays(1);
+    case M::RetryPlanned: return step.retry;
+    case M::NoRetryPlanned: return !step.retry;
+    }
+    return true;
+}
+
+bool passesFilters(const ArrangeInput &in, const InvoiceRow &row, const RetryStep &step)
 {
     const DunningOverlay o = in.overlay.value(row.invoice.id);
     if (!in.stageFilter.isEmpty() && (o.stage.isEmpty() ? QStringLiteral("new") : o.stage) != in.stageFilter)
         return false;
     if (!in.ownerFilter.isEmpty() && (in.ownerFilter == QLatin1String("-") ? !o.owner.isEmpty() : o.owner != in.ownerFilter))
         return false;
-    return !in.classFilter || DeclineCodes::lookup(effectiveCode(row)).cls == *in.classFilter;
+    if (in.classFilter && DeclineCodes::lookup(effectiveCode(row)).cls != *in.classFilter)
+        return false;
+    if (!in.codeFilter.isEmpty() && effectiveCode(row) != in.codeFilter)
+        return false;
+    return passesAge(in.ageFilter, daysOverdueAt(row.invoice, in.now)) && passesRetry(in.retryFilter, step, in.now);
 }
 
 // Runs on a worker thread: the policy's step of every invoice, then the filters and the sort
@@ -151,8 +183,9 @@ Arranged arrangeQueue(const ArrangeInput &in)
     keyed.reserve(size_t(in.queue.size()));
     for (qsizetype i = 0; i < in.queue.size(); ++i) {
         const InvoiceRow &r = in.queue.at(i);
-        if (passesFilters(in, r))
-            keyed.push_back({columnKey(r, in.column, out.steps.value(r.invoice.id), in.overlay.value(r.invoice.id), in.now), i});
+        const RetryStep step = out.steps.value(r.invoice.id);
+        if (passesFilters(in, r, step))
+            keyed.push_back({columnKey(r, in.column, step, in.overlay.value(r.invoice.id), in.now), i});
     }
     const bool ascending = in.order == Qt::AscendingOrder;
     std::sort(keyed.begin(), keyed.end(), [&](const Keyed &a, const Keyed &b) {
@@ -449,6 +482,45 @@ void DunningTableModel::setDeclineClassFilter(std::optional<DeclineClass> cls)
     rearrange();
 }
 
+void DunningTableModel::setDeclineCodeFilter(const QString &code)
+{
+    if (code == m_codeFilter)
+        return;
+    m_codeFilter = code;
+    rearrange();
+}
+
+void DunningTableModel::setAgeFilter(AgeFilter age)
+{
+    if (age == m_ageFilter)
+        return;
+    m_ageFilter = age;
+    rearrange();
+}
+
+void DunningTableModel::setRetryFilter(RetryFilter retry)
+{
+    if (retry == m_retryFilter)
+        return;
+    m_retryFilter = retry;
+    rearrange();
+}
+
+QStringList DunningTableModel::declineCodes() const
+{
+    QStringList codes;
+    QSet<QString> seen;
+    for (const InvoiceRow &r : m_queue) {
+        const QString code = effectiveCode(r);
+        if (!code.isEmpty() && !seen.contains(code)) {
+            seen.insert(code);
+            codes << code;
+        }
+    }
+    codes.sort();
+    return codes;
+}
+
 void DunningTableModel::setReferenceTime(const QDateTime &utc)
 {
     m_referenceTime = utc;
@@ -570,6 +642,9 @@ void DunningTableModel::arrange(quint64 ticket)
     in.stageFilter = m_stageFilter;
     in.ownerFilter = m_ownerFilter;
     in.classFilter = m_classFilter;
+    in.codeFilter = m_codeFilter;
+    in.ageFilter = m_ageFilter;
+    in.retryFilter = m_retryFilter;
     in.column = sortColumn();
     in.order = sortOrder();
     in.now = now();

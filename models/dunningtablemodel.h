@@ -31,6 +31,10 @@ public:
         Customer, Number, AmountRemaining, Currency, DeclineCode, Meaning, Attempts, NextAttempt, NextReason,
         DaysOverdue, Stage, Owner, LastContact, ColumnCount
     };
+    // Days overdue buckets (the pane's age filter).
+    enum AgeFilter { AnyAge, UnderAWeek, OneToFourWeeks, OneToTwoMonths, OverTwoMonths };
+    // The policy's next step (the pane's retry filter): within 24 hours of now, any, none.
+    enum RetryFilter { AnyRetry, RetryWithinADay, RetryPlanned, NoRetryPlanned };
 
     explicit DunningTableModel(CacheReader *reader, QObject *parent = nullptr);
 
@@ -46,6 +50,11 @@ public:
     void setStageFilter(const QString &stage);
     void setOwnerFilter(const QString &owner); // "-" = unassigned
     void setDeclineClassFilter(std::optional<DeclineClass> cls);
+    void setDeclineCodeFilter(const QString &code); // empty = any
+    void setAgeFilter(AgeFilter age);
+    void setRetryFilter(RetryFilter retry);
+    // The decline codes in the queue, sorted (for the decline filter).
+    QStringList declineCodes() const;
     // The "now" for days overdue and the policy; invalid = the clock (tests pin it).
     void setReferenceTime(const QDateTime &utc);
     // The policy whose next attempt and reason the queue shows (default: SmartRetryPolicy).
@@ -105,6 +114,9 @@ private:
     QString m_stageFilter;
     QString m_ownerFilter;
     std::optional<DeclineClass> m_classFilter;
+    QString m_codeFilter;
+    AgeFilter m_ageFilter = AnyAge;
+    RetryFilter m_retryFilter = AnyRetry;
 };
 
 } // namespace Billing

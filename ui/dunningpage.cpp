@@ -46,13 +46,35 @@ DunningPage::DunningPage(CacheReader *reader, QWidget *parent)
     m_class->addItem(tr("Needs new card"), int(DeclineClass::NeedsPaymentMethod));
     m_class->addItem(tr("Hard (never retry)"), int(DeclineClass::Hard));
     addFilterWidget(m_class);
+    m_class->insertSeparator(m_class->count()); // then the queue's own codes (updateDeclineCodes)
     connect(m_class, &QComboBox::currentIndexChanged, this, [this] {
-        const int v = m_class->currentData().toInt();
-        m_dunning->setDeclineClassFilter(v < 0 ? std::nullopt : std::optional<DeclineClass>(DeclineClass(v)));
+        const QVariant v = m_class->currentData();
+        const bool code = v.typeId() == QMetaType::QString;
+        m_dunning->setDeclineCodeFilter(code ? v.toString() : QString());
+        m_dunning->setDeclineClassFilter(code || v.toInt() < 0 ? std::nullopt : std::optional<DeclineClass>(DeclineClass(v.toInt())));
     });
+    m_age = new QComboBox(this);
+    m_age->setObjectName(QStringLiteral("DunningAgeFilter"));
+    m_age->addItem(tr("Any age"), int(DunningTableModel::AnyAge));
+    m_age->addItem(tr("Under 8 days overdue"), int(DunningTableModel::UnderAWeek));
+    m_age->addItem(tr("8–30 days overdue"), int(DunningTableModel::OneToFourWeeks));
+    m_age->addItem(tr("31–60 days overdue"), int(DunningTableModel::OneToTwoMonths));
+    m_age->addItem(tr("Over 60 days overdue"), int(DunningTableModel::OverTwoMonths));
+    addFilterWidget(m_age);
+    connect(m_age, &QComboBox::currentIndexChanged, this,
+            [this] { m_dunning->setAgeFilter(DunningTableModel::AgeFilter(m_age->currentData().toInt())); });
+    m_retry = new QComboBox(this);
+    m_retry->setObjectName(QStringLiteral("DunningRetryFilter"));
+    m_retry->addItem(tr("Any next attempt"), int(DunningTableModel::AnyRetry));
+    m_retry->addItem(tr("Retry within 24 hours"), int(DunningTableModel::RetryWithinADay));
+    m_retry->addItem(tr("Retry planned"), int(DunningTableModel::RetryPlanned));
+    m_retry->addItem(tr("No retry planned"), int(DunningTableModel::NoRetryPlanned));
+    addFilterWidget(m_retry);
+    connect(m_retry, &QComboBox::currentIndexChanged, this,
+            [this] { m_dunning->setRetryFilter(DunningTableModel::RetryFilter(m_retry->currentData().toInt())); });
     // Customer, Invoice, Amount, Currency (hidden: in Amount), Decline code, Meaning (detail),
     // Attempts, Next attempt (customer time + zone), Why then (elastic), Days overdue, Stage, Owner, Last contact.
-    setColumnWidths({120, 80, 90, 0, 132, 0, 72, 150, 240, 112, 84, 120, 92}, DunningTableModel::NextReason);
+    setColumnWidths({120, 80, 90, 0, 132, 0, 84, 150, 240, 112, 84, 120, 92}, DunningTableModel::NextReason);
     setDetailWidth(270);
 }
 
@@ -107,12 +129,19 @@ void DunningPage::updateOwners()
         m_owner->addItem(keep, keep);
 }
 
+void DunningPage::updateDeclineCodes()
+{
+    for (const QString &code : m_dunning->declineCodes())
+        if (m_class->findData(code) < 0)
+            m_class->addItem(code, code);
+}
+
 void DunningPage::addPageAction(QAction *action)
 {
     auto *b = new QToolButton(this);
     b->setDefaultAction(action);
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    addFilterWidget(b);
+    addHeaderWidget(b);
 }
 
 void DunningPage::applySearch(const QString &text)
@@ -128,7 +157,7 @@ QString DunningPage::emptyText() const
 bool DunningPage::hasActiveFilters() const
 {
     return TablePage::hasActiveFilters() || m_currency->currentIndex() > 0 || m_stage->currentIndex() > 0
-        || m_owner->currentIndex() > 0 || m_class->currentIndex() > 0;
+        || m_owner->currentIndex() > 0 || m_class->currentIndex() > 0 || m_age->currentIndex() > 0 || m_retry->currentIndex() > 0;
 }
 
 QString DunningPage::countText(int rows, bool) const
@@ -147,6 +176,7 @@ void DunningPage::rowsReloaded()
             refreshOverlay(); // the same overlay does not rearrange the rows again
         m_zones.clear(); // a customer's metadata or address may have changed with the cache
         loadZones();
+        updateDeclineCodes();
     }
     const QList<QPair<QString, qint64>> totals = m_dunning->remainingTotals();
     setFooterText(totals.isEmpty() ? QString() : tr("At risk:  %1").arg(formatTotals(totals, m_dunning->locale())));

@@ -16,9 +16,9 @@ class DunningTableModel;
 
 // Invoices whose payment failed: decline and meaning, attempts, the retry policy's next attempt
 // and why, days overdue, the console's stage, owner and last contact; totals at risk per currency.
-// Filters: search, currency, stage, owner, decline class. The stage/owner/contact columns come
-// from the billing database through setOverlayLoader (wired by app/dunningwiring); page buttons
-// (rules, metrics, run now) through addPageAction. The model holds the whole queue, so Export CSV
+// Filters: search, currency, stage, owner, decline class or code, days overdue, next attempt. The
+// stage/owner/contact columns come from the billing database through setOverlayLoader (wired by
+// app/dunningwiring); page buttons (rules, metrics, run now) through addPageAction. The model holds the whole queue, so Export CSV
 // writes the table's rows as shown: every filtered invoice with the console's own columns.
 class DunningPage final : public TablePage
 {
@@ -41,7 +41,9 @@ public:
     void addPageAction(QAction *action);
     QComboBox *stageFilter() const { return m_stage; }
     QComboBox *ownerFilter() const { return m_owner; }
-    QComboBox *classFilter() const { return m_class; }
+    QComboBox *classFilter() const { return m_class; } // decline classes, then the queue's codes
+    QComboBox *ageFilter() const { return m_age; }
+    QComboBox *retryFilter() const { return m_retry; }
 
 protected:
     void applySearch(const QString &text) override;
@@ -53,12 +55,15 @@ protected:
 
 private:
     void updateOwners();
+    void updateDeclineCodes();
     void loadZones();
 
     CacheReader *m_reader;
     DunningTableModel *m_dunning;
     QComboBox *m_currency;
     QComboBox *m_stage;
+    QComboBox *m_age;
+    QComboBox *m_retry;
     QComboBox *m_owner;
     QComboBox *m_class;
     OverlayLoader m_overlayLoader;

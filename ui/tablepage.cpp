@@ -266,6 +266,7 @@ TablePage::TablePage(const QString &title, PagedTableModel *model, QWidget *pare
     m_exportButton->setObjectName(QStringLiteral("ExportCsvButton"));
     m_exportButton->setToolTip(tr("Write the rows of this pane, as filtered, to a CSV file"));
     header->addWidget(m_exportButton);
+    m_header = header;
     root->addLayout(header);
     connect(m_exportButton, &QPushButton::clicked, this, [this] {
         const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
@@ -523,6 +524,11 @@ void TablePage::setStale(bool stale)
 void TablePage::addFilterWidget(QWidget *widget)
 {
     m_filters->insertWidget(m_filters->count() - 1, widget);
+}
+
+void TablePage::addHeaderWidget(QWidget *widget)
+{
+    m_header->insertWidget(m_header->indexOf(m_exportButton), widget);
 }
 
 void TablePage::setFooterText(const QString &text)

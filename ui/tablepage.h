@@ -96,6 +96,8 @@ Q_SIGNALS:
 
 protected:
     void addFilterWidget(QWidget *widget);
+    // A pane's own command beside Export CSV, on the title row (the filter row is for filters).
+    void addHeaderWidget(QWidget *widget);
     void setFooterText(const QString &text);
     // Widths in pixels; 0 hides a column (its value is in the detail panel). The elastic column
     // (-1: none) takes whatever width the others leave, so the table fits without a horizontal
@@ -147,6 +149,7 @@ private:
     QString m_keepId;
     QList<QAction *> m_rowActions;
     QPushButton *m_exportButton = nullptr;
+    QHBoxLayout *m_header = nullptr;
     QString m_exportCacheFile;
     QPointer<QProgressDialog> m_exportProgress;
     QPointer<ExportJob> m_exportJob;

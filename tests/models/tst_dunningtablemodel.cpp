@@ -247,6 +247,73 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), all);
     }
 
+    // Each of the other filters keeps exactly the rows its rule names, over the whole queue.
+    void filtersKeepWhatTheyName_data()
+    {
+        QTest::addColumn<int>("age");
+        QTest::addColumn<int>("retry");
+        QTest::addColumn<bool>("byCode");
+        QTest::addColumn<bool>("someButNotAll"); // the demo queue has rows on both sides of this filter
+        const int anyAge = DunningTableModel::AnyAge, anyRetry = DunningTableModel::AnyRetry;
+        QTest::newRow("under a week") << int(DunningTableModel::UnderAWeek) << anyRetry << false << true;
+        QTest::newRow("8-30 days") << int(DunningTableModel::OneToFourWeeks) << anyRetry << false << false;
+        QTest::newRow("over two months") << int(DunningTableModel::OverTwoMonths) << anyRetry << false << false;
+        QTest::newRow("retry within a day") << anyAge << int(DunningTableModel::RetryWithinADay) << false << false;
+        QTest::newRow("retry planned") << anyAge << int(DunningTableModel::RetryPlanned) << false << true;
+        QTest::newRow("no retry planned") << anyAge << int(DunningTableModel::NoRetryPlanned) << false << true;
+        QTest::newRow("one decline code") << anyAge << anyRetry << true << true;
+    }
+    void filtersKeepWhatTheyName()
+    {
+        QFETCH(int, age);
+        QFETCH(int, retry);
+        QFETCH(bool, byCode);
+        QFETCH(bool, someButNotAll);
+        DunningTableModel model(m_cache.get());
+        model.setReferenceTime(m_now);
+        model.setPageSize(3);
+        QVERIFY(reloadAndWait(model));
+        const QList<InvoiceRow> all = model.rows();
+        const QString code = model.declineCodes().value(0);
+        QVERIFY(!code.isEmpty());
+        auto keeps = [&](const InvoiceRow &r) {
+            const int days = model.daysOverdue(r.invoice);
+            const RetryStep step = model.nextStep(r);
+            switch (DunningTableModel::AgeFilter(age)) {
+            case DunningTableModel::AnyAge: break;
+            case DunningTableModel::UnderAWeek: if (days >= 8) return false; break;
+            case DunningTableModel::OneToFourWeeks: if (days < 8 || days > 30) return false; break;
+            case DunningTableModel::OneToTwoMonths: if (days <= 30 || days > 60) return false; break;
+            case DunningTableModel::OverTwoMonths: if (days <= 60) return false; break;
+            }
+            switch (DunningTableModel::RetryFilter(retry)) {
+            case DunningTableModel::AnyRetry: break;
+            case DunningTableModel::RetryWithinADay: if (!step.retry || step.at > m_now.addDays(1)) return false; break;
+            case DunningTableModel::RetryPlanned: if (!step.retry) return false; break;
+            case DunningTableModel::NoRetryPlanned: if (step.retry) return false; break;
+            }
+            return !byCode || DunningTableModel::declineCodeOf(r) == code;
+        };
+        QStringList expected;
+        for (const InvoiceRow &r : all)
+            if (keeps(r))
+                expected << r.invoice.id;
+        model.setAgeFilter(DunningTableModel::AgeFilter(age));
+        model.setRetryFilter(DunningTableModel::RetryFilter(retry));
+        if (byCode)
+            model.setDeclineCodeFilter(code);
+        QVERIFY(waitLoaded(model));
+        QStringList shown;
+        for (int r = 0; r < model.rowCount(); ++r)
+            shown << model.rowId(r);
+        expected.sort();
+        shown.sort();
+        QCOMPARE(shown, expected);
+        if (someButNotAll)
+            QVERIFY2(!shown.isEmpty() && shown.size() < all.size(), qPrintable(QString::number(shown.size())));
+        QCOMPARE(model.queueSize(), int(all.size()));
+    }
+
 private:
     QDateTime m_now;
     std::unique_ptr<FakeCacheReader> m_cache;

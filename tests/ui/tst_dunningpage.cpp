@@ -83,6 +83,23 @@ private Q_SLOTS:
         QVERIFY(page.dunning()->rowCount() <= rows);
         for (int r = 0; r < page.dunning()->rowCount(); ++r)
             QCOMPARE(DeclineCodes::lookup(DunningTableModel::declineCodeOf(page.dunning()->rowAt(r))).cls, DeclineClass::Soft);
+        // The decline filter also lists the queue's own codes; with the age and retry filters.
+        const int expired = page.classFilter()->findData(QStringLiteral("expired_card"));
+        QVERIFY(expired > 0);
+        page.classFilter()->setCurrentIndex(expired);
+        QVERIFY(waitLoaded(*page.dunning()));
+        QVERIFY(page.dunning()->rowCount() > 0);
+        for (int r = 0; r < page.dunning()->rowCount(); ++r)
+            QCOMPARE(DunningTableModel::declineCodeOf(page.dunning()->rowAt(r)), QStringLiteral("expired_card"));
+        page.classFilter()->setCurrentIndex(0);
+        page.retryFilter()->setCurrentIndex(page.retryFilter()->findData(int(DunningTableModel::RetryPlanned)));
+        page.ageFilter()->setCurrentIndex(page.ageFilter()->findData(int(DunningTableModel::UnderAWeek)));
+        QVERIFY(waitLoaded(*page.dunning()));
+        QVERIFY(page.dunning()->rowCount() > 0);
+        for (int r = 0; r < page.dunning()->rowCount(); ++r) {
+            QVERIFY(page.dunning()->nextStep(page.dunning()->rowAt(r)).retry);
+            QVERIFY(page.dunning()->daysOverdue(page.dunning()->rowAt(r).invoice) < 8);
+        }
         QVERIFY(page.grab().save(screenshotDir() + QStringLiteral("/dunningpage-filtered.png")));
     }
 
