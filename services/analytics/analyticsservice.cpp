@@ -16,8 +16,6 @@ namespace Billing {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("Billing::AnalyticsService", text); }
-
 struct DbInputs
 {
     QList<FxRate> rates;

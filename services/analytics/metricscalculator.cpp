@@ -189,7 +189,6 @@ struct Snapshot
     QHash<QString, Fraction> mrr;
 };
 
-QString customerOf(const QString &key) { return key.section(u'|', 0, 0); }
 QString currencyOf(const QString &key) { return key.section(u'|', 1, 1); }
 
 qint64 roundFraction(const Fraction &f, Rounding rounding) { return MetricsCalculator::round(f, rounding); }

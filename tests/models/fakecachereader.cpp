@@ -268,8 +268,13 @@ void FakeUsageReader::series(const UsageSeriesQuery &query, QObject *context,
         sums[{bucketOf(e.occurredAt, query.granularity), e.meter}] += e.quantity;
     }
     QList<UsagePoint> out;
-    for (auto it = sums.cbegin(); it != sums.cend(); ++it)
-        out.append({it.key().first, it.key().second, it.value()});
+    for (auto it = sums.cbegin(); it != sums.cend(); ++it) {
+        UsagePoint p;
+        p.bucketStart = it.key().first;
+        p.meter = it.key().second;
+        p.quantity = it.value();
+        out.append(p);
+    }
     answerLater<QList<UsagePoint>>(context, std::move(handler), [out]() -> Result<QList<UsagePoint>> { return out; });
 }
 
