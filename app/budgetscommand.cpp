@@ -1,8 +1,8 @@
 #include "app/budgetscommand.h"
+#include "app/commandactor.h"
 #include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
-#include "services/access/staffdirectory.h"
 #include "services/budgets/budgetservice.h"
 #include "services/domain/currency.h"
 #include "services/domain/money.h"
@@ -12,7 +12,6 @@
 #include <QEventLoop>
 #include <QHash>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QTextStream>
 
 #include <optional>
@@ -103,42 +102,6 @@ bool openCache(WorkspaceSession &session)
     return true;
 }
 
-// Who acts: --staff EMAIL, else the workspace's bootstrap administrator of this OS user, as the
-// other money commands do.
-bool resolveActor(WorkspaceSession &session, const QString &email)
-{
-    const QString osUser = StaffDirectory::osUserName();
-    auto resolved = session.billingDatabase().thread().runBlocking(
-        [email, osUser](BillingDatabase &db) -> Result<QPair<StaffDirectory::StartupChoice, AccessPolicy>> {
-            QString user = osUser.trimmed().toLower();
-            user.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]")), QStringLiteral("_"));
-            const QString fallback =
-                (user.isEmpty() ? QStringLiteral("admin") : user) + QStringLiteral("@localhost.localdomain");
-            Result<StaffDirectory::StartupChoice> choice = StaffDirectory::resolveStartupOn(db, email, fallback, osUser);
-            if (!choice)
-                return choice.error();
-            Result<AccessPolicy> policy = StaffDirectory::loadPolicyOn(db);
-            if (!policy)
-                return policy.error();
-            return qMakePair(*choice, *policy);
-        });
-    if (!resolved) {
-        if (resolved.error().kind == Error::Kind::NotFound)
-            err() << tr("error: there is no active staff profile %1 in this workspace (see `staff list`).").arg(email)
-                  << Qt::endl;
-        else
-            fail(resolved.error());
-        return false;
-    }
-    if (!resolved->first.member) {
-        err() << tr("error: this workspace has several staff profiles; name the one who acts with --staff EMAIL.")
-              << Qt::endl;
-        return false;
-    }
-    session.setActor(Actor::fromStaff(*resolved->first.member), resolved->second);
-    return true;
-}
-
 // "--name value" options after the subcommand; positional arguments in order.
 struct Options
 {
@@ -190,7 +153,7 @@ int evaluate(Context &c, const Options &o)
     if (!when)
         return ExitBadArguments;
     const QDateTime at = *when;
-    if (!openBillingDb(c.session) || !openCache(c.session) || !resolveActor(c.session, c.staffEmail))
+    if (!openBillingDb(c.session) || !openCache(c.session) || !resolveCommandActor(c.session, c.staffEmail))
         return ExitFailed;
     if (Result<OutboxStore::OpenReport> opened = c.session.outbox().openBlocking(); !opened)
         return fail(opened.error());
@@ -239,7 +202,10 @@ int evaluate(Context &c, const Options &o)
         Result<OutboxService::DrainReport> sent = c.session.outbox().drainBlocking();
         if (!sent)
             return fail(sent.error());
-        wait<int>([&](QObject *ctx, auto h) { c.session.runner().reconcile(50, ctx, h); });
+        if (Result<int> reconciled = wait<int>([&](QObject *ctx, auto h) { c.session.runner().reconcile(50, ctx, h); }); !reconciled)
+            err() << tr("warning: the pauses sent are not recorded in the console yet (the next start does it): %1")
+                         .arg(reconciled.error().userMessage)
+                  << Qt::endl;
         out() << tr("Pauses: %1 sent, %2 failed, %3 still pending.")
                      .arg(sent->succeeded)
                      .arg(sent->failed + sent->needsAttention)
@@ -355,7 +321,7 @@ int set(Context &c, const Options &o)
             return bad(tr("--action is notify, flag, pause or cap."));
         b.action = *a;
     }
-    if (!openBillingDb(c.session) || !openCache(c.session) || !resolveActor(c.session, c.staffEmail))
+    if (!openBillingDb(c.session) || !openCache(c.session) || !resolveCommandActor(c.session, c.staffEmail))
         return ExitFailed;
     BudgetService service(&c.session.billingDatabase(), &c.session.cache(), &c.session.runner());
     Result<Budget> saved = wait<Budget>([&](QObject *ctx, auto h) { service.save(b, ctx, h); });

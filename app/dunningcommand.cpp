@@ -1,8 +1,8 @@
 #include "app/dunningcommand.h"
+#include "app/commandactor.h"
 #include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
-#include "services/access/staffdirectory.h"
 #include "services/dunning/dunningrunner.h"
 #include "services/operations/operationrunner.h"
 #include "services/outbox/outboxservice.h"
@@ -12,7 +12,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QRegularExpression>
 #include <QTextStream>
 #include <QTimer>
 
@@ -49,35 +48,6 @@ Result<T> wait(Call call)
     if (!result)
         loop.exec();
     return *result;
-}
-
-// Who acts: --staff EMAIL, else the workspace's bootstrap administrator of this OS user.
-bool resolveActor(WorkspaceSession &session, const QString &email)
-{
-    const QString osUser = StaffDirectory::osUserName();
-    auto resolved = session.billingDatabase().thread().runBlocking(
-        [email, osUser](BillingDatabase &db) -> Result<QPair<StaffDirectory::StartupChoice, AccessPolicy>> {
-            QString user = osUser.trimmed().toLower();
-            user.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]")), QStringLiteral("_"));
-            const QString fallback = (user.isEmpty() ? QStringLiteral("admin") : user) + QStringLiteral("@localhost.localdomain");
-            Result<StaffDirectory::StartupChoice> choice = StaffDirectory::resolveStartupOn(db, email, fallback, osUser);
-            if (!choice)
-                return choice.error();
-            Result<AccessPolicy> policy = StaffDirectory::loadPolicyOn(db);
-            if (!policy)
-                return policy.error();
-            return qMakePair(*choice, *policy);
-        });
-    if (!resolved) {
-        fail(resolved.error());
-        return false;
-    }
-    if (!resolved->first.member) {
-        err() << tr("error: this workspace has several staff profiles; name the one who acts with --staff EMAIL.") << Qt::endl;
-        return false;
-    }
-    session.setActor(Actor::fromStaff(*resolved->first.member), resolved->second);
-    return true;
 }
 
 } // namespace
@@ -141,7 +111,7 @@ int runDunningCommand(WorkspaceSession &session, const QStringList &args, const 
         return ExitOk;
     }
 
-    if (!resolveActor(session, staffEmail))
+    if (!resolveCommandActor(session, staffEmail))
         return ExitFailed;
     if (Result<LocalCache::OpenReport> opened = session.cache().openBlocking(session.settings().cachePath); !opened)
         return fail(opened.error());

@@ -1,15 +1,14 @@
 #include "app/fxcommand.h"
+#include "app/commandactor.h"
 #include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
-#include "services/access/staffdirectory.h"
 #include "services/fx/fxconverter.h"
 #include "services/fx/fxraterepository.h"
 #include "services/storage/asyncbillingdatabase.h"
 
 #include <QCoreApplication>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QTextStream>
 
 namespace Billing {
@@ -26,40 +25,6 @@ int fail(const Error &e)
 {
     err() << tr("error: %1").arg(e.userMessage) << Qt::endl;
     return Failed;
-}
-
-bool resolveActor(WorkspaceSession &session, const QString &email)
-{
-    const QString osUser = StaffDirectory::osUserName();
-    auto resolved = session.billingDatabase().thread().runBlocking(
-        [email, osUser](BillingDatabase &db) -> Result<QPair<StaffDirectory::StartupChoice, AccessPolicy>> {
-            QString user = osUser.trimmed().toLower();
-            user.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]")), QStringLiteral("_"));
-            const QString fallback =
-                (user.isEmpty() ? QStringLiteral("admin") : user) + QStringLiteral("@localhost.localdomain");
-            Result<StaffDirectory::StartupChoice> choice = StaffDirectory::resolveStartupOn(db, email, fallback, osUser);
-            if (!choice)
-                return choice.error();
-            Result<AccessPolicy> policy = StaffDirectory::loadPolicyOn(db);
-            if (!policy)
-                return policy.error();
-            return qMakePair(*choice, *policy);
-        });
-    if (!resolved) {
-        if (resolved.error().kind == Error::Kind::NotFound)
-            err() << tr("error: there is no active staff profile %1 in this workspace (see `staff list`).").arg(email)
-                  << Qt::endl;
-        else
-            fail(resolved.error());
-        return false;
-    }
-    if (!resolved->first.member) {
-        err() << tr("error: this workspace has several staff profiles; name the one who acts with --staff EMAIL.")
-              << Qt::endl;
-        return false;
-    }
-    session.setActor(Actor::fromStaff(*resolved->first.member), resolved->second);
-    return true;
 }
 
 int bad(const QString &message)
@@ -106,7 +71,7 @@ int runFxCommand(WorkspaceSession &session, const QStringList &args, const QStri
     if (sub == QLatin1String("import")) {
         if (positional.size() != 1 || !options.isEmpty())
             return bad(tr("fx import takes one file."));
-        if (!resolveActor(session, staffEmail))
+        if (!resolveCommandActor(session, staffEmail))
             return Failed;
         const Actor actor = session.actor();
         const QString file = positional.first();

@@ -1,8 +1,9 @@
 #include "app/referralcommand.h"
+#include "app/commandactor.h"
 #include "app/commandoutput.h"
 
 #include "app/workspacesession.h"
-#include "services/access/staffdirectory.h"
+#include "services/access/accesspolicy.h"
 #include "services/operations/operationrunner.h"
 #include "services/promotions/customercreditservice.h"
 #include "services/promotions/referralprogram.h"
@@ -11,7 +12,6 @@
 #include <QEventLoop>
 #include <QHash>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QTextStream>
 
 #include <optional>
@@ -47,35 +47,6 @@ Result<T> wait(const std::function<void(QObject *, std::function<void(Result<T>)
     if (!outcome)
         loop.exec();
     return std::move(*outcome);
-}
-
-// Who acts: --staff EMAIL, else the workspace's bootstrap administrator of this OS user.
-bool resolveActor(WorkspaceSession &session, const QString &email)
-{
-    const QString osUser = StaffDirectory::osUserName();
-    auto resolved = session.billingDatabase().thread().runBlocking(
-        [email, osUser](BillingDatabase &db) -> Result<QPair<StaffDirectory::StartupChoice, AccessPolicy>> {
-            QString user = osUser.trimmed().toLower();
-            user.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]")), QStringLiteral("_"));
-            const QString fallback = (user.isEmpty() ? QStringLiteral("admin") : user) + QStringLiteral("@localhost.localdomain");
-            Result<StaffDirectory::StartupChoice> choice = StaffDirectory::resolveStartupOn(db, email, fallback, osUser);
-            if (!choice)
-                return choice.error();
-            Result<AccessPolicy> policy = StaffDirectory::loadPolicyOn(db);
-            if (!policy)
-                return policy.error();
-            return qMakePair(*choice, *policy);
-        });
-    if (!resolved) {
-        fail(resolved.error());
-        return false;
-    }
-    if (!resolved->first.member) {
-        err() << tr("error: this workspace has several staff profiles; name the one who acts with --staff EMAIL.") << Qt::endl;
-        return false;
-    }
-    session.setActor(Actor::fromStaff(*resolved->first.member), resolved->second);
-    return true;
 }
 
 QString statusLine(const Referral &r)
@@ -153,7 +124,7 @@ int runReferralCommand(WorkspaceSession &session, const QStringList &args, const
         Result<Money> amount = Money::parse(positional.at(1), *cur, QLocale::c(), po);
         if (!amount)
             return bad(amount.error().userMessage);
-        if (!resolveActor(session, staffEmail))
+        if (!resolveCommandActor(session, staffEmail))
             return ExitFailed;
         if (!AccessPolicy::allows(session.actor().role, Permission::ManagePromotions))
             return fail(Error::make(Error::Kind::Unauthorized, tr("Only finance and administrators set referral rewards.")));
@@ -167,7 +138,7 @@ int runReferralCommand(WorkspaceSession &session, const QStringList &args, const
               << Qt::endl;
         return ExitOk;
     }
-    if (!resolveActor(session, staffEmail))
+    if (!resolveCommandActor(session, staffEmail))
         return ExitFailed;
     if (sub == QLatin1String("record")) {
         Referral r;
