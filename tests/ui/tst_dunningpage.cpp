@@ -19,8 +19,26 @@
 #include <QTimeZone>
 #include <QTest>
 
+#include <memory>
+
 using namespace Billing;
 using namespace Billing::Test;
+
+// The pane over the demo data at a pinned "now", at the screenshots' size, its first load asked for.
+struct ShownPage
+{
+    explicit ShownPage(const QDateTime &now)
+    {
+        fillDemoData(cache, nullptr, now);
+        page = std::make_unique<DunningPage>(&cache);
+        page->dunning()->setReferenceTime(now);
+        page->resize(1760, 620);
+        page->show();
+        page->ensureLoaded();
+    }
+    FakeCacheReader cache;
+    std::unique_ptr<DunningPage> page;
+};
 
 class tst_DunningPage : public QObject
 {
@@ -30,13 +48,8 @@ private Q_SLOTS:
     void queueWithOverlayColumns()
     {
         const QDateTime now(QDate(2025, 6, 15), QTime(12, 0), Qt::UTC);
-        FakeCacheReader cache;
-        fillDemoData(cache, nullptr, now);
-        DunningPage page(&cache);
-        page.dunning()->setReferenceTime(now);
-        page.resize(1760, 620);
-        page.show();
-        page.ensureLoaded();
+        ShownPage fixture(now);
+        DunningPage &page = *fixture.page;
         QVERIFY(waitLoaded(*page.dunning()));
         const int rows = page.dunning()->rowCount();
         QVERIFY(rows >= 3);
@@ -108,13 +121,8 @@ private Q_SLOTS:
     void exportWritesTheFilteredQueueWithConsoleColumns()
     {
         const QDateTime now(QDate(2025, 6, 15), QTime(12, 0), Qt::UTC);
-        FakeCacheReader cache;
-        fillDemoData(cache, nullptr, now);
-        DunningPage page(&cache);
-        page.dunning()->setReferenceTime(now);
-        page.resize(1760, 620);
-        page.show();
-        page.ensureLoaded();
+        ShownPage fixture(now);
+        DunningPage &page = *fixture.page;
         QVERIFY(waitLoaded(*page.dunning()));
         const QString escalated = page.dunning()->rowId(0);
         page.setOverlayLoader([&](QObject *, std::function<void(QHash<QString, DunningOverlay>)> done) {
@@ -169,13 +177,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, zone);
         QFETCH(QString, sourceText);
         const QDateTime now(QDate(2025, 6, 15), QTime(12, 0), Qt::UTC);
-        FakeCacheReader cache;
-        fillDemoData(cache, nullptr, now);
-        DunningPage page(&cache);
-        page.dunning()->setReferenceTime(now);
-        page.resize(1760, 620);
-        page.show();
-        page.ensureLoaded();
+        ShownPage fixture(now);
+        DunningPage &page = *fixture.page;
         QVERIFY(waitLoaded(*page.dunning()));
         QStringList asked;
         page.setZoneLoader([&](QObject *, QStringList ids, std::function<void(QHash<QString, CustomerTimeZone>)> done) {
