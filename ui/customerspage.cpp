@@ -2,6 +2,7 @@
 
 #include "models/customertablemodel.h"
 #include "models/formatting.h"
+#include "services/dunning/customertimezone.h"
 #include "services/paymentmethods/paymentmethodservice.h"
 #include "services/promotions/customercreditservice.h"
 #include "services/promotions/referralprogram.h"
@@ -73,7 +74,9 @@ void CustomersPage::fillDetail(int row, DetailBuilder &d)
     d.title(c.name.isEmpty() ? tr("(no name)") : c.name, c.id);
     d.field(tr("Email"), c.email);
     d.field(tr("Phone"), c.phone);
-    d.field(tr("Country"), c.country);
+    d.field(tr("Address"), c.region.isEmpty() ? c.country : tr("%1, %2").arg(c.region, c.country));
+    // The zone dunning retries are timed in, and where it comes from (metadata, address, UTC).
+    d.field(tr("Time zone"), CustomerTimeZones::forCustomer(c).describe());
     d.field(tr("Currency"), c.currency.toUpper());
     d.field(tr("Balance"), c.currency.isEmpty() ? QString() : Format::money(c.balanceMinor, c.currency, loc));
     d.field(tr("Standing"), c.delinquent ? tr("Delinquent (a payment failed)") : tr("Good standing"));

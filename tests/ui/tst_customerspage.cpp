@@ -6,6 +6,8 @@
 #include "ui/dialogs/paymentmethodsdialog.h"
 #include "ui/dialogs/referraldialog.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QComboBox>
 #include <QJsonArray>
@@ -51,6 +53,11 @@ private:
         QVERIFY(w->grab().save(screenshotDir() + QLatin1Char('/') + name + QStringLiteral(".png")));
     }
     QLabel *section(const char *name) const { return m_page->findChild<QLabel *>(QLatin1String(name)); }
+    bool detailShows(const QString &text) const
+    {
+        const QList<QLabel *> labels = m_page->findChildren<QLabel *>();
+        return std::any_of(labels.cbegin(), labels.cend(), [&](const QLabel *l) { return l->text().contains(text); });
+    }
     void selectCustomer(const QString &id)
     {
         m_page->searchBox()->clear();
@@ -79,6 +86,8 @@ void tst_CustomersPage::initTestCase()
     m_customer = customer.value(QLatin1String("id")).toString();
     QVERIFY(!m_customer.isEmpty());
     m_bank = attach(QStringLiteral("pm_usBankAccount_success"), m_customer);
+    stripeCall("POST", QStringLiteral("/v1/customers/%1").arg(m_customer),
+               {{QStringLiteral("address[country]"), QStringLiteral("US")}, {QStringLiteral("address[state]"), QStringLiteral("Washington")}});
     for (const auto &[amount, description] : {std::pair{QStringLiteral("-1500"), QStringLiteral("Service outage in October")},
                                               std::pair{QStringLiteral("700"), QStringLiteral("Setup fee")}})
         stripeCall("POST", QStringLiteral("/v1/customers/%1/balance_transactions").arg(m_customer),
@@ -125,6 +134,9 @@ void tst_CustomersPage::detailShowsPaymentMethodsLedgerAndReferrals()
     QVERIFY2(credit.contains(QLatin1String("8.00")), qPrintable(credit));
     QVERIFY(credit.contains(QLatin1String("Service outage in October")));
     QVERIFY(section("ReferralsSection")->text().contains(QLatin1String("waiting for the first payment")));
+    // The address with its state, and the time zone dunning retries use, from that state.
+    QVERIFY(detailShows(QStringLiteral("Washington, US")));
+    QVERIFY(detailShows(QStringLiteral("America/Los_Angeles (from the address: US, Washington)")));
     shot(m_page.get(), QStringLiteral("customerspage-credit-and-payment-methods"));
 }
 
