@@ -1,7 +1,6 @@
 #include "models/dunningtablemodel.h"
 
 #include "models/formatting.h"
-#include "models/invoicetablemodel.h"
 #include "services/dunning/declinecodes.h"
 #include "services/storage/cachecursor.h"
 #include "services/storage/cachereader.h"

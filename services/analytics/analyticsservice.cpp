@@ -7,7 +7,6 @@
 #include "services/storage/asynclocalcache.h"
 #include "services/storage/localcache.h"
 
-#include <QCoreApplication>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
