@@ -4,14 +4,11 @@
 #include "services/storage/asyncbillingdatabase.h"
 #include "services/storage/asynclocalcache.h"
 
-#include <QCoreApplication>
 #include <QUuid>
 
 namespace Billing {
 
 namespace {
-
-QString tr(const char *text) { return QCoreApplication::translate("Billing::RecoveryService", text); }
 
 template <typename T>
 void later(QObject *self, QObject *context, std::function<void(Result<T>)> handler, Error e)

@@ -5,16 +5,11 @@
 #include "services/platform/logging.h"
 #include "services/storage/asyncbillingdatabase.h"
 
-#include <QCoreApplication>
 #include <QEventLoop>
 
 #include <optional>
 
 namespace Billing {
-
-namespace {
-QString tr(const char *text) { return QCoreApplication::translate("Billing::SeasonalScheduler", text); }
-} // namespace
 
 SeasonalScheduler::SeasonalScheduler(OperationRunner *runner, AsyncBillingDatabase *billingDb, QObject *parent)
     : QObject(parent), m_runner(runner), m_billingDb(billingDb)

@@ -6,15 +6,12 @@
 #include "services/pricing/customdealrepository.h"
 #include "services/storage/asyncbillingdatabase.h"
 
-#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 
 namespace Billing {
 
 namespace {
-
-QString tr(const char *text) { return QCoreApplication::translate("Billing::CustomPricingService", text); }
 
 Error invalid(const QString &message) { return Error::make(Error::Kind::Validation, message); }
 

@@ -5,17 +5,11 @@
 #include "services/storage/asyncbillingdatabase.h"
 #include "services/stripe/stripeclient.h"
 
-#include <QCoreApplication>
 #include <QJsonArray>
 
 namespace Billing {
 
 namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Billing::ReferralProgram", text);
-}
 
 const QLatin1String RewardOp("customer_balance.referral_reward");
 

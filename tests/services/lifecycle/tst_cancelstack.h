@@ -75,8 +75,8 @@ struct LifecycleStack
 
     std::optional<OutboxEntry> settled(qint64 id, int timeoutMs = 30000)
     {
-        std::optional<OutboxEntry> e;
-        QTest::qWaitFor(
+        std::optional<OutboxEntry> e; // empty when it did not settle in time
+        (void)QTest::qWaitFor(
             [&] {
                 Result<OutboxEntry> r = outbox->entryBlocking(id);
                 if (r && !r->isOpen())
