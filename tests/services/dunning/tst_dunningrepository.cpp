@@ -197,6 +197,22 @@ private Q_SLOTS:
         QCOMPARE(all.first().currency, QStringLiteral("eur"));
         QCOMPARE(all.first().recoveredAt, r.recoveredAt);
         QCOMPARE(repo.recoveries(r.recoveredAt.addSecs(1), {})->size(), 0);
+
+        // A batch (the runner's invoices paid between two runs): only the new ones are counted,
+        // each once, with an audit row; a bad row refuses the whole batch before any write.
+        DunningRecovery second = r, third = r;
+        second.invoiceId = QStringLiteral("in_c2");
+        third.invoiceId = QStringLiteral("in_c3");
+        DunningRecovery bad = r;
+        bad.invoiceId = QStringLiteral("in_c4");
+        bad.currency = QStringLiteral("EURO");
+        QCOMPARE(repo.countRecoveries({second, bad}, QStringLiteral("fin@example.com")).error().kind, Error::Kind::Validation);
+        QCOMPARE(repo.recoveries()->size(), 1);
+        QCOMPARE(repo.countRecoveries({r, second, third}, QStringLiteral("fin@example.com")).value(),
+                 (QStringList{QStringLiteral("in_c2"), QStringLiteral("in_c3")}));
+        QCOMPARE(repo.countRecoveries({second, third}, QStringLiteral("fin@example.com")).value(), QStringList());
+        QCOMPARE(repo.recoveries()->size(), 3);
+        QCOMPARE(auditCount(*db, QStringLiteral("dunning.recovered"), QStringLiteral("in_c3")), 1);
     }
 
     // The queue as the runner saw it: invoices that left it are returned once; settling a paid one
