@@ -175,19 +175,24 @@ Arranged arrangeQueue(const ArrangeInput &in)
     }
     struct Keyed
     {
+        QString group; // amounts sort within their currency: minor units of two currencies do not compare
         QVariant key;
         qsizetype index;
     };
+    const bool byAmount = in.column == DunningTableModel::AmountRemaining;
     std::vector<Keyed> keyed;
     keyed.reserve(size_t(in.queue.size()));
     for (qsizetype i = 0; i < in.queue.size(); ++i) {
         const InvoiceRow &r = in.queue.at(i);
         const RetryStep step = out.steps.value(r.invoice.id);
         if (passesFilters(in, r, step))
-            keyed.push_back({columnKey(r, in.column, step, in.overlay.value(r.invoice.id), in.now), i});
+            keyed.push_back({byAmount ? r.invoice.currency.toUpper() : QString(),
+                             columnKey(r, in.column, step, in.overlay.value(r.invoice.id), in.now), i});
     }
     const bool ascending = in.order == Qt::AscendingOrder;
     std::sort(keyed.begin(), keyed.end(), [&](const Keyed &a, const Keyed &b) {
+        if (a.group != b.group)
+            return a.group < b.group;
         const int c = compareKeys(a.key, b.key);
         if (c != 0)
             return ascending ? c < 0 : c > 0;

@@ -21,6 +21,7 @@ namespace Billing {
 // be another server) and the next attempt comes from the retry policy in the customer's zone, so
 // no single SQL query can sort or filter by them. The policy steps, the local filters and the sort
 // run on a worker thread over every failed invoice; changing them does not read the cache again.
+// Amounts sort within their currency (currency blocks in code order).
 // bench/README.md has the figures (tens of thousands of failed invoices).
 class DunningTableModel final : public TypedPagedModel<InvoiceRow>
 {

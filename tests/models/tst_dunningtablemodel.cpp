@@ -79,11 +79,24 @@ private Q_SLOTS:
         for (int r = 1; r < model.rowCount(); ++r)
             QVERIFY(model.index(r - 1, DunningTableModel::DaysOverdue).data(PagedTableModel::RawRole).toInt()
                     >= model.index(r, DunningTableModel::DaysOverdue).data(PagedTableModel::RawRole).toInt());
+        // Amounts sort within their currency (currencies in code order): 2,500 yen is not more than 19 dollars.
         model.sort(DunningTableModel::AmountRemaining, Qt::DescendingOrder);
         QVERIFY(fetchAll(model));
-        for (int r = 1; r < model.rowCount(); ++r)
-            QVERIFY(model.index(r - 1, DunningTableModel::AmountRemaining).data(PagedTableModel::RawRole).toLongLong()
-                    >= model.index(r, DunningTableModel::AmountRemaining).data(PagedTableModel::RawRole).toLongLong());
+        QStringList currencies;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const QString currency = model.index(r, DunningTableModel::AmountRemaining).data(PagedTableModel::CurrencyRole).toString();
+            if (currencies.isEmpty() || currencies.last() != currency) {
+                QVERIFY2(!currencies.contains(currency), qPrintable(currency)); // one block per currency
+                currencies << currency;
+            } else {
+                QVERIFY(model.index(r - 1, DunningTableModel::AmountRemaining).data(PagedTableModel::RawRole).toLongLong()
+                        >= model.index(r, DunningTableModel::AmountRemaining).data(PagedTableModel::RawRole).toLongLong());
+            }
+        }
+        QVERIFY(currencies.size() > 1);
+        QStringList sorted = currencies;
+        sorted.sort();
+        QCOMPARE(currencies, sorted);
     }
 
     void paidInvoiceLeavesTheQueueOnChange()
