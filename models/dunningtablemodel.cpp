@@ -554,14 +554,6 @@ void DunningTableModel::setOverlay(const QHash<QString, DunningOverlay> &overlay
         Q_EMIT dataChanged(index(0, Stage), index(int(m_rows.size()) - 1, LastContact));
 }
 
-InvoiceQuery DunningTableModel::filterQuery() const
-{
-    InvoiceQuery q = m_query;
-    q.after.reset();
-    q.limit = 0;
-    return q;
-}
-
 void DunningTableModel::sort(int column, Qt::SortOrder order)
 {
     if (column < 0 || column >= ColumnCount || (column == sortColumn() && order == sortOrder() && hasLoadedOnce()))

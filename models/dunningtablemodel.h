@@ -85,7 +85,6 @@ public:
     // The policy's next step for a row (reason always set); computed with the rows on the worker.
     RetryStep nextStep(const InvoiceRow &row) const;
     static QString declineCodeOf(const InvoiceRow &row);
-    InvoiceQuery filterQuery() const;
 
 protected:
     void requestPage(quint64 ticket, const std::optional<PageCursor> &after, int limit) override;

@@ -163,7 +163,7 @@ bool DunningPage::hasActiveFilters() const
 QString DunningPage::countText(int rows, bool) const
 {
     const int queue = m_dunning->queueSize();
-    if (rows < queue) // the stage, owner or decline filter hides some
+    if (rows < queue) // a filter the cache does not apply (stage, owner, decline, age, retry) hides some
         return tr("%1 of %2 failed payments").arg(locale().toString(rows), locale().toString(queue));
     return rows == 1 ? tr("1 failed payment") : tr("%1 failed payments").arg(locale().toString(rows));
 }
