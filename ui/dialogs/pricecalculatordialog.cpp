@@ -245,7 +245,7 @@ void PriceCalculatorDialog::recompute()
         m_lines->insertRow(r);
         const auto cell = [&](int column, const QString &text, bool right) {
             auto *item = new QTableWidgetItem(text);
-            item->setTextAlignment(int(right ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+            item->setTextAlignment((right ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
             m_lines->setItem(r, column, item);
         };
         cell(0, lineLabel(*resolved, line, l), false);

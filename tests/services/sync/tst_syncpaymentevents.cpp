@@ -180,21 +180,27 @@ void tst_SyncPaymentEvents::expiringCardsReportListsWhatSyncStored()
 
     CacheReadConnection connection;
     QVERIFY(connection.open(m_dir.filePath(QStringLiteral("cache.sqlite"))).ok());
+    QString readError; // the report's own failure, checked after each read
     auto ids = [&](std::optional<QDate> to) {
         ReportFilter filter;
         filter.from = today;
         filter.to = to;
         Result<std::unique_ptr<ReportSource>> report = makeReport(ReportKind::ExpiringCards, ReportInputs{connection.database(), {}}, filter);
         QStringList out;
-        if (!report)
+        if (!report) {
+            readError = report.error().detail;
             return out;
-        (*report)->read([&](const ReportRow &row) {
+        }
+        const Status read = (*report)->read([&](const ReportRow &row) {
             out << row.at(0).textValue();
             return true;
         });
+        if (!read)
+            readError = read.error().detail;
         return out;
     };
     const QStringList within60 = ids(today.addDays(60));
+    QVERIFY2(readError.isEmpty(), qPrintable(readError));
     QVERIFY(within60.contains(card));
     // Exactly the cards LocalCache::expiringCards gives for the same months.
     Result<QList<PaymentMethod>> direct = m_cache->thread().runBlocking([today](LocalCache &c) { return c.expiringCards(today, today.addDays(60)); });
@@ -205,6 +211,7 @@ void tst_SyncPaymentEvents::expiringCardsReportListsWhatSyncStored()
     // Before next month it is not listed (to = the last day of this month).
     const QDate endOfMonth = QDate(today.year(), today.month(), 1).addMonths(1).addDays(-1);
     QVERIFY(!ids(endOfMonth).contains(card));
+    QVERIFY2(readError.isEmpty(), qPrintable(readError));
     QCOMPARE(reportKindFromName(u"expiring-cards"), std::optional<ReportKind>(ReportKind::ExpiringCards));
 }
 
